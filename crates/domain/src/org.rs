@@ -305,3 +305,362 @@ mod tests {
         assert!(validate_sectors("s", &["燃气".into(), "燃气".into()]).is_err());
     }
 }
+
+/// 企业 as entered by a clerk or an import row, before validation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EnterpriseDraft {
+    /// 企业名称
+    pub name: String,
+    /// 统一社会信用代码
+    pub credit_code: String,
+    /// 地址
+    #[serde(default)]
+    pub address: String,
+    pub longitude: Option<f64>,
+    pub latitude: Option<f64>,
+    /// 坐标系: WGS84 (default) or GCJ02
+    #[serde(default)]
+    pub coord_system: Option<String>,
+    /// 所属辖区 (街道或社区)
+    pub jurisdiction_id: i64,
+    /// 所属网格
+    #[serde(default)]
+    pub grid_id: Option<i64>,
+    /// 行业领域
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    /// 规模以上
+    #[serde(default)]
+    pub above_scale: bool,
+    /// 重点企业
+    #[serde(default)]
+    pub key_enterprise: bool,
+    /// 从业人数
+    #[serde(default)]
+    pub employees: i64,
+    /// 法定代表人
+    #[serde(default)]
+    pub legal_representative: String,
+    /// 安全负责人
+    #[serde(default)]
+    pub safety_manager: String,
+    /// 联系电话
+    #[serde(default)]
+    pub contact_phone: String,
+}
+
+/// A draft that passed every rule that needs no database.
+#[derive(Debug, Clone)]
+pub struct ValidEnterprise {
+    pub draft: EnterpriseDraft,
+    pub credit_code: CreditCode,
+    pub coord_system: CoordSystem,
+}
+
+impl EnterpriseDraft {
+    /// Trims text fields and checks every field, collecting all errors so a clerk sees them at once.
+    pub fn validate(mut self) -> Result<ValidEnterprise, Vec<FieldError>> {
+        let mut errors = vec![];
+        for f in [
+            &mut self.name,
+            &mut self.address,
+            &mut self.legal_representative,
+            &mut self.safety_manager,
+            &mut self.contact_phone,
+        ] {
+            *f = f.trim().to_string();
+        }
+        if self.name.is_empty() {
+            errors.push(FieldError::new("name", "企业名称不能为空"));
+        } else if self.name.chars().count() > 100 {
+            errors.push(FieldError::new("name", "企业名称不能超过100个字"));
+        }
+        let code = CreditCode::parse(&self.credit_code).map_err(|e| errors.push(e)).ok();
+        match (self.longitude, self.latitude) {
+            (Some(lon), Some(lat)) => {
+                if let Err(e) = validate_coordinates(lon, lat) {
+                    errors.push(e)
+                }
+            }
+            (None, None) => {}
+            _ => errors.push(FieldError::new("longitude", "经度和纬度须同时填写")),
+        }
+        let coord_system = match self.coord_system.as_deref().unwrap_or("WGS84") {
+            s => CoordSystem::parse(s).unwrap_or_else(|| {
+                errors.push(FieldError::new("coord_system", "坐标系只能是 WGS84 或 GCJ02"));
+                CoordSystem::Wgs84
+            }),
+        };
+        if let Err(e) = validate_sectors("sectors", &self.sectors) {
+            errors.push(e);
+        }
+        if !(0..=1_000_000).contains(&self.employees) {
+            errors.push(FieldError::new("employees", "从业人数应在0至1000000之间"));
+        }
+        if !self.contact_phone.is_empty() {
+            if let Err(e) = validate_phone("contact_phone", &self.contact_phone) {
+                errors.push(e);
+            }
+        }
+        match code {
+            Some(credit_code) if errors.is_empty() => Ok(ValidEnterprise {
+                credit_code,
+                coord_system,
+                draft: EnterpriseDraft { coord_system: Some(coord_system.as_str().into()), ..self },
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod draft_tests {
+    use super::*;
+
+    fn draft() -> EnterpriseDraft {
+        EnterpriseDraft {
+            name: " 常州某化工有限公司 ".into(),
+            credit_code: "91350100M000100Y43".into(),
+            longitude: Some(119.97),
+            latitude: Some(31.86),
+            jurisdiction_id: 3,
+            sectors: vec!["危险化学品".into()],
+            employees: 120,
+            contact_phone: "13912345678".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_draft_is_trimmed() {
+        let v = draft().validate().unwrap();
+        assert_eq!(v.draft.name, "常州某化工有限公司");
+        assert_eq!(v.coord_system, CoordSystem::Wgs84);
+    }
+
+    #[test]
+    fn all_errors_are_reported_together() {
+        let d = EnterpriseDraft {
+            name: "".into(),
+            credit_code: "123".into(),
+            longitude: Some(200.0),
+            latitude: Some(31.0),
+            sectors: vec![],
+            ..draft()
+        };
+        let errs = d.validate().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "credit_code", "longitude", "sectors"]);
+    }
+}
+
+/// Excel import of enterprises (企业批量导入): the template's columns and the reading of one row.
+pub mod import {
+    use super::EnterpriseDraft;
+    use serde::Serialize;
+
+    /// Template columns: header, field name, required.
+    pub const COLUMNS: [(&str, &str, bool); 14] = [
+        ("企业名称", "name", true),
+        ("统一社会信用代码", "credit_code", true),
+        ("所属辖区", "jurisdiction_id", true),
+        ("所属网格", "grid_id", false),
+        ("行业领域", "sectors", true),
+        ("地址", "address", false),
+        ("经度", "longitude", false),
+        ("纬度", "latitude", false),
+        ("规模以上", "above_scale", false),
+        ("重点企业", "key_enterprise", false),
+        ("从业人数", "employees", false),
+        ("法定代表人", "legal_representative", false),
+        ("安全负责人", "safety_manager", false),
+        ("联系电话", "contact_phone", false),
+    ];
+
+    /// Notes shown under the headers of the template.
+    pub const HINTS: [&str; 14] = [
+        "必填",
+        "必填，18位",
+        "必填，街道或社区名称；重名时写「街道/社区」",
+        "选填，网格名称",
+        "必填，多个用、分隔",
+        "",
+        "如 119.97",
+        "如 31.86",
+        "是/否",
+        "是/否",
+        "整数",
+        "",
+        "",
+        "手机或区号-号码",
+    ];
+
+    /// The template header for a field name (for error reports).
+    pub fn column_of(field: &str) -> &'static str {
+        COLUMNS.iter().find(|c| c.1 == field).map(|c| c.0).unwrap_or("")
+    }
+
+    /// One problem in one row of an import file.
+    #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+    pub struct ImportError {
+        /// Row number as Excel shows it
+        pub row: usize,
+        /// Column header
+        pub column: String,
+        pub message: String,
+    }
+
+    impl ImportError {
+        pub fn new(row: usize, column: &str, message: impl Into<String>) -> Self {
+            Self { row, column: column.to_string(), message: message.into() }
+        }
+    }
+
+    /// A data row: its Excel row number and its cells in [`COLUMNS`] order (text as shown).
+    #[derive(Debug, Clone)]
+    pub struct ImportRow {
+        pub row: usize,
+        pub cells: Vec<String>,
+    }
+
+    /// A row read into a draft; the jurisdiction and grid are still names.
+    #[derive(Debug)]
+    pub struct ParsedRow {
+        pub draft: EnterpriseDraft,
+        pub jurisdiction: String,
+        pub grid: Option<String>,
+    }
+
+    /// Maps a sheet's header row to column positions; every required header must be present.
+    pub fn map_headers(headers: &[String]) -> Result<Vec<Option<usize>>, String> {
+        let mut map = vec![];
+        let mut missing = vec![];
+        for (h, _, required) in COLUMNS {
+            let pos = headers.iter().position(|x| x.trim().trim_end_matches('*') == h);
+            if pos.is_none() && required {
+                missing.push(h);
+            }
+            map.push(pos);
+        }
+        if missing.is_empty() {
+            Ok(map)
+        } else {
+            Err(format!("表头缺少必填列：{}（请使用导入模板）", missing.join("、")))
+        }
+    }
+
+    fn yes_no(v: &str) -> Option<bool> {
+        match v.trim() {
+            "" | "否" | "N" | "n" | "0" | "false" => Some(false),
+            "是" | "Y" | "y" | "1" | "true" => Some(true),
+            _ => None,
+        }
+    }
+
+    impl ImportRow {
+        fn cell(&self, i: usize) -> &str {
+            self.cells.get(i).map(|s| s.trim()).unwrap_or("")
+        }
+
+        /// Reads the cells; reports every unreadable cell of the row.
+        pub fn parse(&self) -> Result<ParsedRow, Vec<ImportError>> {
+            let mut errs = vec![];
+            let mut err = |col: usize, m: &str| errs.push(ImportError::new(self.row, COLUMNS[col].0, m));
+            for (i, (_, _, required)) in COLUMNS.iter().enumerate() {
+                if *required && self.cell(i).is_empty() {
+                    err(i, "必填项为空");
+                }
+            }
+            let num = |i: usize, err: &mut dyn FnMut(usize, &str)| -> Option<f64> {
+                let s = self.cell(i);
+                if s.is_empty() {
+                    return None;
+                }
+                s.parse::<f64>().map_err(|_| err(i, "应为数字")).ok()
+            };
+            let longitude = num(6, &mut err);
+            let latitude = num(7, &mut err);
+            let employees = match self.cell(10) {
+                "" => 0,
+                s => s.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64).unwrap_or_else(|| {
+                    err(10, "应为整数");
+                    0
+                }),
+            };
+            let above_scale = yes_no(self.cell(8)).unwrap_or_else(|| {
+                err(8, "应填「是」或「否」");
+                false
+            });
+            let key_enterprise = yes_no(self.cell(9)).unwrap_or_else(|| {
+                err(9, "应填「是」或「否」");
+                false
+            });
+            let sectors = self
+                .cell(4)
+                .split(['、', ',', '，', ';', '；'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            if !errs.is_empty() {
+                return Err(errs);
+            }
+            Ok(ParsedRow {
+                draft: EnterpriseDraft {
+                    name: self.cell(0).into(),
+                    credit_code: self.cell(1).into(),
+                    address: self.cell(5).into(),
+                    longitude,
+                    latitude,
+                    coord_system: None,
+                    jurisdiction_id: 0,
+                    grid_id: None,
+                    sectors,
+                    above_scale,
+                    key_enterprise,
+                    employees,
+                    legal_representative: self.cell(11).into(),
+                    safety_manager: self.cell(12).into(),
+                    contact_phone: self.cell(13).into(),
+                },
+                jurisdiction: self.cell(2).into(),
+                grid: Some(self.cell(3).to_string()).filter(|s| !s.is_empty()),
+            })
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn row(cells: &[&str]) -> ImportRow {
+            ImportRow { row: 5, cells: cells.iter().map(|s| s.to_string()).collect() }
+        }
+
+        #[test]
+        fn a_good_row_reads() {
+            let r = row(&["甲公司", "91350100M000100Y43", "春江街道", "", "危险化学品、燃气", "", "119.9", "31.9", "是", "否", "35"])
+                .parse()
+                .unwrap();
+            assert_eq!(r.draft.sectors, ["危险化学品", "燃气"]);
+            assert!(r.draft.above_scale && !r.draft.key_enterprise);
+            assert_eq!(r.draft.employees, 35);
+            assert_eq!(r.grid, None);
+        }
+
+        #[test]
+        fn bad_cells_are_reported_with_row_and_column() {
+            let errs = row(&["", "x", "春江街道", "", "燃气", "", "东经", "", "也许", "", "3.5"]).parse().unwrap_err();
+            let cols: Vec<_> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+            assert_eq!(cols, [(5, "企业名称"), (5, "经度"), (5, "从业人数"), (5, "规模以上")]);
+        }
+
+        #[test]
+        fn headers_map_in_any_order_and_missing_ones_are_named() {
+            let h: Vec<String> = ["统一社会信用代码*", "企业名称*", "所属辖区", "行业领域"].iter().map(|s| s.to_string()).collect();
+            let m = map_headers(&h).unwrap();
+            assert_eq!((m[0], m[1]), (Some(1), Some(0)));
+            assert!(map_headers(&h[..2]).unwrap_err().contains("所属辖区"));
+        }
+    }
+}

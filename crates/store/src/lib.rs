@@ -1,1 +1,110 @@
+//! Anjian store: persistence on SQLite or PostgreSQL, with data scope enforced here.
+//!
+//! Functions that read scoped data take the caller's [`Principal`]; there is no unscoped
+//! variant outside the admin tools (CLI, demo). Every write happens in a [`Tx`] together with
+//! its audit record.
 
+pub mod audit;
+pub mod auth;
+mod db;
+pub mod demo;
+pub mod idempotency;
+pub mod org;
+pub mod page;
+
+pub use anjian_domain as domain;
+pub use db::{Backend, Store, Tx, Val, Q};
+use domain::FieldError;
+
+/// What can go wrong in the store, in terms the HTTP layer can map one to one.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Not found, or outside the caller's scope (the two are not told apart).
+    #[error("未找到")]
+    NotFound,
+    /// The caller's role may not do this to an object it can see.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Duplicate key, stale version, or a state that forbids the change.
+    #[error("{0}")]
+    Conflict(String),
+    /// Input broke a rule.
+    #[error("输入有误")]
+    Invalid(Vec<FieldError>),
+    #[error("配置错误：{0}")]
+    Config(String),
+    #[error("数据库错误：{0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The text of a unique-constraint violation, if this is one. Both engines name the
+    /// column or index in it, so callers can tell which key collided.
+    pub fn unique_violation(&self) -> Option<String> {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) if e.kind() == sqlx::error::ErrorKind::UniqueViolation => {
+                Some(format!("{} {}", e.message(), e.constraint().unwrap_or("")))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
+    }
+}
+
+/// The current instant as stored: UTC, millisecond precision, fixed width so text order is
+/// time order.
+pub fn now() -> String {
+    format_ts(jiff::Timestamp::now())
+}
+
+pub fn format_ts(ts: jiff::Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Who makes a change, as written in the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    /// Changes made by the command line or the demo generator.
+    pub fn system(name: &str) -> Self {
+        Self { id: None, name: name.to_string() }
+    }
+}
+
+/// An authenticated user with the scope of what it may see.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: domain::auth::Role,
+    pub org_kind: domain::auth::OrgKind,
+    pub org_id: i64,
+    pub scope: domain::scope::Scope,
+}
+
+impl Principal {
+    pub fn actor(&self) -> Actor {
+        Actor { id: Some(self.user_id), name: format!("{}({})", self.display_name, self.username) }
+    }
+
+    /// Refuses an action the role may not take (403; scope has already hidden what is outside).
+    pub fn require(&self, action: domain::auth::Action) -> Result<(), StoreError> {
+        if self.role.may(action) {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden(format!("{}无权执行此操作", self.role.label())))
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Audit log (操作日志): appended in the writer's transaction, chained by SHA-256.
+
+use crate::db::{push_subtree, Q};
+use crate::page::{finish, Page, PageReq};
+use crate::{now, Actor, Principal, Store, StoreError, Tx};
+use anjian_domain::audit::{chain_hash, AuditContent, ChainVerifier};
+use anjian_domain::auth::Action;
+use anjian_domain::scope::JurisdictionView;
+use serde::Serialize;
+use sqlx::Row;
+
+/// One change to record.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    /// Jurisdiction path of the changed object, so a committee sees the changes in its area.
+    pub scope_path: &'a str,
+    pub summary: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Appends an audit record in the caller's transaction. The head row is updated first, which
+/// locks it until commit, so concurrent writers chain one after another.
+pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), StoreError> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("last_hash")?;
+    let at = now();
+    let before = c.before.map(|v| v.to_string());
+    let after = c.after.map(|v| v.to_string());
+    let content = AuditContent {
+        seq,
+        at: &at,
+        actor_id: actor.id,
+        actor_name: &actor.name,
+        action: c.action,
+        entity: c.entity,
+        entity_id: c.entity_id,
+        scope_path: c.scope_path,
+        summary: &c.summary,
+        before: before.as_deref(),
+        after: after.as_deref(),
+    };
+    let hash = chain_hash(&prev, &content);
+    let mut q = Q::new("INSERT INTO audit_log (id, at, actor_id, actor_name, action, entity, entity_id, scope_path, summary, before_json, after_json, prev_hash, hash) VALUES (");
+    q.bind(seq).push(", ").bind(at.as_str()).push(", ").bind(actor.id).push(", ").bind(&actor.name);
+    q.push(", ").bind(c.action).push(", ").bind(c.entity).push(", ").bind(c.entity_id).push(", ").bind(c.scope_path);
+    q.push(", ").bind(c.summary.as_str()).push(", ").bind(before).push(", ").bind(after);
+    q.push(", ").bind(prev.as_str()).push(", ").bind(hash.as_str()).push(")");
+    q.execute(&mut *tx.tx).await?;
+    Q::new("UPDATE audit_head SET last_hash = ").bind(hash).push(" WHERE id = 1").execute(&mut *tx.tx).await?;
+    Ok(())
+}
+
+/// An audit record as shown to readers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub summary: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+pub struct AuditFilter {
+    /// 操作人 (name contains)
+    pub actor: Option<String>,
+    /// 对象类型, e.g. enterprise
+    pub entity: Option<String>,
+    /// 操作, e.g. create
+    pub action: Option<String>,
+    /// From this instant (RFC 3339 or YYYY-MM-DD)
+    pub from: Option<String>,
+    /// Up to this instant, exclusive (RFC 3339 or YYYY-MM-DD)
+    pub to: Option<String>,
+}
+
+/// Lists audit records, newest first, within the reader's scope.
+pub async fn list(store: &Store, p: &Principal, f: &AuditFilter, page: PageReq) -> Result<Page<AuditRecord>, StoreError> {
+    p.require(Action::ReadAudit)?;
+    let mut w = Q::new(" WHERE 1=1");
+    match p.scope.jurisdiction_root() {
+        JurisdictionView::All => {}
+        JurisdictionView::Subtree(path) => {
+            w.push(" AND ");
+            push_subtree(&mut w, "scope_path", path);
+        }
+        JurisdictionView::None => {
+            w.push(" AND 1=0");
+        }
+    }
+    if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
+        w.push(" AND actor_name LIKE ").bind(format!("%{a}%"));
+    }
+    if let Some(e) = f.entity.as_deref().filter(|s| !s.is_empty()) {
+        w.push(" AND entity = ").bind(e);
+    }
+    if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
+        w.push(" AND action = ").bind(a);
+    }
+    if let Some(from) = f.from.as_deref().filter(|s| !s.is_empty()) {
+        w.push(" AND at >= ").bind(parse_instant("from", from)?);
+    }
+    if let Some(to) = f.to.as_deref().filter(|s| !s.is_empty()) {
+        w.push(" AND at < ").bind(parse_instant("to", to)?);
+    }
+    let total: i64 = Q::prefixed("SELECT COUNT(*) AS n FROM audit_log", &w).fetch_one(store.pool()).await?.try_get("n")?;
+    let mut q = Q::prefixed("SELECT * FROM audit_log", &w);
+    if let Some(after) = page.after {
+        q.push(" AND id < ").bind(after);
+    }
+    q.push(" ORDER BY id DESC LIMIT ").bind(page.size + 1);
+    let rows = q.fetch_all(store.pool()).await?;
+    let items = rows.iter().map(row_to_record).collect::<Result<Vec<_>, _>>()?;
+    Ok(finish(items, page, total, |r| r.id))
+}
+
+/// Accepts `YYYY-MM-DD` (start of that day, Asia/Shanghai) or an RFC 3339 instant.
+pub fn parse_instant(field: &str, s: &str) -> Result<String, StoreError> {
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Ok(crate::format_ts(ts));
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        if let Ok(z) = d.in_tz("Asia/Shanghai") {
+            return Ok(crate::format_ts(z.timestamp()));
+        }
+    }
+    Err(StoreError::invalid(field, "时间格式应为 YYYY-MM-DD 或 RFC 3339"))
+}
+
+fn row_to_record(r: &sqlx::any::AnyRow) -> Result<AuditRecord, StoreError> {
+    let json = |c: &str| -> Result<Option<serde_json::Value>, StoreError> {
+        let s: Option<String> = r.try_get(c)?;
+        Ok(s.and_then(|s| serde_json::from_str(&s).ok()))
+    };
+    Ok(AuditRecord {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor_id: r.try_get("actor_id")?,
+        actor_name: r.try_get("actor_name")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        summary: r.try_get("summary")?,
+        before: json("before_json")?,
+        after: json("after_json")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// Result of walking the whole chain.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    pub ok: bool,
+    pub checked: u64,
+    /// The first record whose link is broken (changed, inserted or deleted records).
+    pub first_broken_id: Option<i64>,
+}
+
+/// Re-computes every link in order, in batches so memory stays flat.
+pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
+    let mut v = ChainVerifier::default();
+    let mut after = 0i64;
+    loop {
+        let rows = Q::new("SELECT * FROM audit_log WHERE id > ")
+            .bind(after)
+            .push(" ORDER BY id LIMIT 5000")
+            .fetch_all(store.pool())
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let g = |c: &str| -> Result<String, StoreError> { Ok(r.try_get(c)?) };
+            let (at, actor_name, action, entity, scope_path, summary) =
+                (g("at")?, g("actor_name")?, g("action")?, g("entity")?, g("scope_path")?, g("summary")?);
+            let before: Option<String> = r.try_get("before_json")?;
+            let after_j: Option<String> = r.try_get("after_json")?;
+            let seq: i64 = r.try_get("id")?;
+            let content = AuditContent {
+                seq,
+                at: &at,
+                actor_id: r.try_get("actor_id")?,
+                actor_name: &actor_name,
+                action: &action,
+                entity: &entity,
+                entity_id: r.try_get("entity_id")?,
+                scope_path: &scope_path,
+                summary: &summary,
+                before: before.as_deref(),
+                after: after_j.as_deref(),
+            };
+            if let Err(seq) = v.push(&content, &g("prev_hash")?, &g("hash")?) {
+                return Ok(Verification { ok: false, checked: v.checked, first_broken_id: Some(seq) });
+            }
+            after = seq;
+        }
+    }
+    // A deleted tail shows as a head that is ahead of the last record.
+    let head_seq: i64 = sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?.try_get("seq")?;
+    if head_seq != after {
+        return Ok(Verification { ok: false, checked: v.checked, first_broken_id: Some(after + 1) });
+    }
+    Ok(Verification { ok: true, checked: v.checked, first_broken_id: None })
+}

@@ -1,0 +1,558 @@
+//! Accounts (账号): users, password hashes, sessions, login throttling, and the principal with
+//! its data scope.
+
+use crate::audit::{self, Change};
+use crate::db::Q;
+use crate::org::{department_by_id, jurisdiction_by_id, stale};
+use crate::page::{finish, Page, PageReq};
+use crate::{format_ts, now, Actor, Principal, Store, StoreError};
+use anjian_domain::auth::{validate_password, validate_username, Action, LoginThrottle, OrgKind, Role};
+use anjian_domain::scope::{OrgFacts, Scope};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// How long a session lasts after login.
+pub const SESSION_HOURS: i64 = 12;
+
+/// 用户 — an account.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub role_label: String,
+    pub org_kind: OrgKind,
+    pub org_id: i64,
+    pub org_name: String,
+    pub phone: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct UserInput {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Id of the jurisdiction, department or enterprise the user belongs to (by role)
+    pub org_id: i64,
+    pub password: String,
+    #[serde(default)]
+    pub phone: String,
+    /// Enterprises an expert is assigned to
+    #[serde(default)]
+    pub assigned_enterprises: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub org_id: Option<i64>,
+    pub phone: Option<String>,
+    pub active: Option<bool>,
+    /// Reset the password; the user must change it at next login
+    pub password: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    /// 用户名或姓名
+    pub q: Option<String>,
+}
+
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Config(format!("密码哈希失败：{e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash to verify against when the user does not exist, so that timing does not tell.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hash_password("not-a-real-password-0").unwrap_or_default())
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+const USER_SELECT: &str = "SELECT u.*, COALESCE(j.name, d.name, e.name, '') AS org_name FROM app_user u \
+    LEFT JOIN jurisdiction j ON u.org_kind = 'jurisdiction' AND j.id = u.org_id \
+    LEFT JOIN department d ON u.org_kind = 'department' AND d.id = u.org_id \
+    LEFT JOIN enterprise e ON u.org_kind = 'enterprise' AND e.id = u.org_id";
+
+fn row_to_user(r: &AnyRow) -> Result<User, StoreError> {
+    let role: String = r.try_get("role")?;
+    let role = Role::parse(&role).unwrap_or(Role::Expert);
+    let kind: String = r.try_get("org_kind")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role,
+        role_label: role.label().into(),
+        org_kind: OrgKind::parse(&kind).unwrap_or(OrgKind::Jurisdiction),
+        org_id: r.try_get("org_id")?,
+        org_name: r.try_get("org_name")?,
+        phone: r.try_get("phone")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+        must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+        version: r.try_get("version")?,
+    })
+}
+
+async fn user_by(store: &Store, col: &str, v: crate::Val) -> Result<Option<(User, String)>, StoreError> {
+    let mut q = Q::new(USER_SELECT);
+    q.push(&format!(" WHERE u.{col} = ")).bind(v);
+    match q.fetch_optional(store.pool()).await? {
+        Some(r) => Ok(Some((row_to_user(&r)?, r.try_get("password_hash")?))),
+        None => Ok(None),
+    }
+}
+
+/// Builds the principal of a user: its role and the scope derived from its org unit.
+pub async fn principal_for(store: &Store, u: &User) -> Result<Principal, StoreError> {
+    let mut path = None;
+    let mut sectors = vec![];
+    let mut enterprise_id = None;
+    let mut assigned = vec![];
+    match u.org_kind {
+        OrgKind::Jurisdiction => path = jurisdiction_by_id(store, u.org_id).await?.map(|j| j.path),
+        OrgKind::Department => {
+            if let Some((d, p)) = department_by_id(store, u.org_id).await? {
+                sectors = d.sectors;
+                path = Some(p);
+            }
+        }
+        OrgKind::Enterprise => enterprise_id = Some(u.org_id),
+    }
+    if u.role == Role::Expert {
+        let rows = Q::new("SELECT enterprise_id FROM expert_assignment WHERE user_id = ")
+            .bind(u.id)
+            .push(" ORDER BY enterprise_id")
+            .fetch_all(store.pool())
+            .await?;
+        assigned = rows.iter().map(|r| r.try_get("enterprise_id")).collect::<Result<Vec<i64>, _>>()?;
+    }
+    let scope = Scope::for_user(&OrgFacts {
+        role: u.role,
+        jurisdiction_path: path.as_deref(),
+        department_sectors: &sectors,
+        enterprise_id,
+        assigned_enterprises: &assigned,
+    });
+    Ok(Principal {
+        user_id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role: u.role,
+        org_kind: u.org_kind,
+        org_id: u.org_id,
+        scope,
+    })
+}
+
+/// Why a login was refused.
+#[derive(Debug)]
+pub enum LoginError {
+    BadCredentials,
+    /// Too many failures: wait this many seconds.
+    Throttled(i64),
+    Store(StoreError),
+}
+
+impl From<StoreError> for LoginError {
+    fn from(e: StoreError) -> Self {
+        LoginError::Store(e)
+    }
+}
+
+/// Checks a password and opens a session. Failures are counted per account and per address.
+pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> Result<(String, User), LoginError> {
+    let throttle = LoginThrottle::default();
+    let now_unix = jiff::Timestamp::now().as_second();
+    let since = now_unix - throttle.window_secs;
+    let rows = Q::new("SELECT at_unix FROM login_failure WHERE at_unix > ")
+        .bind(since)
+        .push(" AND (username = ")
+        .bind(username)
+        .push(" OR ip = ")
+        .bind(ip)
+        .push(")")
+        .fetch_all(store.pool())
+        .await?;
+    // Per account and per address separately: count each set on its own.
+    let per = |col: &str, v: &str| {
+        let v = v.to_string();
+        let col = col.to_string();
+        async move {
+            let rows = Q::new(&format!("SELECT at_unix FROM login_failure WHERE {col} = "))
+                .bind(v)
+                .push(" AND at_unix > ")
+                .bind(since)
+                .fetch_all(store.pool())
+                .await?;
+            rows.iter().map(|r| r.try_get::<i64, _>("at_unix")).collect::<Result<Vec<_>, _>>().map_err(StoreError::from)
+        }
+    };
+    if !rows.is_empty() {
+        for (col, v) in [("username", username), ("ip", ip)] {
+            if let Some(wait) = throttle.retry_after(&per(col, v).await?, now_unix) {
+                return Err(LoginError::Throttled(wait));
+            }
+        }
+    }
+    let found = user_by(store, "username", username.into()).await?;
+    let ok = match &found {
+        Some((u, hash)) => verify_password(password, hash) && u.active,
+        None => {
+            verify_password(password, dummy_hash());
+            false
+        }
+    };
+    if !ok {
+        Q::new("INSERT INTO login_failure (username, ip, at_unix) VALUES (")
+            .bind(username)
+            .push(", ")
+            .bind(ip)
+            .push(", ")
+            .bind(now_unix)
+            .push(")")
+            .execute(store.pool())
+            .await?;
+        return Err(LoginError::BadCredentials);
+    }
+    let (user, _) = found.expect("checked above");
+    Q::new("DELETE FROM login_failure WHERE username = ").bind(username).execute(store.pool()).await?;
+    let token = new_token();
+    let created = jiff::Timestamp::now();
+    let expires = created + jiff::SignedDuration::from_hours(SESSION_HOURS);
+    let mut tx = store.begin().await?;
+    Q::new("INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES (")
+        .bind(token_hash(&token))
+        .push(", ")
+        .bind(user.id)
+        .push(", ")
+        .bind(format_ts(created))
+        .push(", ")
+        .bind(format_ts(expires))
+        .push(")")
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &Actor { id: Some(user.id), name: format!("{}({})", user.display_name, user.username) },
+        Change {
+            action: "login",
+            entity: "session",
+            entity_id: Some(user.id),
+            scope_path: "/",
+            summary: format!("{}登录（{ip}）", user.username),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((token, user))
+}
+
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// The principal of a live session token, or `None` for an unknown, expired or disabled one.
+pub async fn authenticate(store: &Store, token: &str) -> Result<Option<(Principal, User)>, StoreError> {
+    let row = Q::new("SELECT user_id FROM session WHERE token_hash = ")
+        .bind(token_hash(token))
+        .push(" AND expires_at > ")
+        .bind(now())
+        .fetch_optional(store.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let uid: i64 = row.try_get("user_id")?;
+    match user_by(store, "id", uid.into()).await? {
+        Some((u, _)) if u.active => Ok(Some((principal_for(store, &u).await?, u))),
+        _ => Ok(None),
+    }
+}
+
+pub async fn logout(store: &Store, token: &str) -> Result<(), StoreError> {
+    Q::new("DELETE FROM session WHERE token_hash = ").bind(token_hash(token)).execute(store.pool()).await?;
+    Ok(())
+}
+
+/// Changes one's own password after checking the old one; other sessions end.
+pub async fn change_password(store: &Store, p: &Principal, old: &str, new: &str) -> Result<(), StoreError> {
+    let (u, hash) = user_by(store, "id", p.user_id.into()).await?.ok_or(StoreError::NotFound)?;
+    if !verify_password(old, &hash) {
+        return Err(StoreError::invalid("old_password", "原密码不正确"));
+    }
+    if old == new {
+        return Err(StoreError::invalid("new_password", "新密码不能与原密码相同"));
+    }
+    validate_password(&u.username, new).map_err(|e| StoreError::invalid("new_password", e.message))?;
+    let mut tx = store.begin().await?;
+    Q::new("UPDATE app_user SET password_hash = ")
+        .bind(hash_password(new)?)
+        .push(", must_change_password = 0, version = version + 1, updated_at = ")
+        .bind(now())
+        .push(" WHERE id = ")
+        .bind(u.id)
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &p.actor(),
+        Change {
+            action: "change_password",
+            entity: "user",
+            entity_id: Some(u.id),
+            scope_path: "/",
+            summary: format!("{}修改了密码", u.username),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Checks that `org_id` names an existing unit of the kind the role needs.
+async fn check_org(store: &Store, role: Role, org_id: i64) -> Result<String, StoreError> {
+    let bad = || StoreError::invalid("org_id", "所属单位不存在或与角色不符");
+    match role.org_kind() {
+        OrgKind::Jurisdiction => Ok(jurisdiction_by_id(store, org_id).await?.ok_or_else(bad)?.path),
+        OrgKind::Department => Ok(department_by_id(store, org_id).await?.ok_or_else(bad)?.1),
+        OrgKind::Enterprise => {
+            let r = Q::new("SELECT scope_path FROM enterprise WHERE id = ").bind(org_id).fetch_optional(store.pool()).await?;
+            Ok(r.ok_or_else(bad)?.try_get("scope_path")?)
+        }
+    }
+}
+
+pub async fn user_get(store: &Store, p: &Principal, id: i64) -> Result<User, StoreError> {
+    if p.user_id != id {
+        p.require(Action::ManageUsers).map_err(|_| StoreError::NotFound)?;
+    }
+    Ok(user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?.0)
+}
+
+pub async fn user_list(store: &Store, p: &Principal, f: &UserFilter, page: PageReq) -> Result<Page<User>, StoreError> {
+    p.require(Action::ManageUsers)?;
+    let mut w = Q::new(" WHERE 1=1");
+    if let Some(r) = f.role {
+        w.push(" AND u.role = ").bind(r.as_str());
+    }
+    if let Some(s) = f.q.as_deref().filter(|s| !s.is_empty()) {
+        w.push(" AND (u.username LIKE ").bind(format!("%{s}%")).push(" OR u.display_name LIKE ").bind(format!("%{s}%")).push(")");
+    }
+    let total: i64 = Q::prefixed("SELECT COUNT(*) AS n FROM app_user u", &w).fetch_one(store.pool()).await?.try_get("n")?;
+    let mut q = Q::prefixed(USER_SELECT, &w);
+    if let Some(a) = page.after {
+        q.push(" AND u.id > ").bind(a);
+    }
+    q.push(" ORDER BY u.id LIMIT ").bind(page.size + 1);
+    let items = q.fetch_all(store.pool()).await?.iter().map(row_to_user).collect::<Result<Vec<_>, _>>()?;
+    Ok(finish(items, page, total, |u| u.id))
+}
+
+/// Creates a user (API, CLI and demo). `must_change` forces a new password at first login.
+pub async fn user_create(store: &Store, actor: &Actor, input: UserInput, must_change: bool) -> Result<User, StoreError> {
+    validate_username(&input.username).map_err(|e| StoreError::Invalid(vec![e]))?;
+    validate_password(&input.username, &input.password).map_err(|e| StoreError::Invalid(vec![e]))?;
+    let display = input.display_name.trim();
+    if display.is_empty() {
+        return Err(StoreError::invalid("display_name", "姓名不能为空"));
+    }
+    if !input.phone.is_empty() {
+        anjian_domain::org::validate_phone("phone", &input.phone).map_err(|e| StoreError::Invalid(vec![e]))?;
+    }
+    let path = check_org(store, input.role, input.org_id).await?;
+    let hash = hash_password(&input.password)?;
+    let mut tx = store.begin().await?;
+    let ts = now();
+    let mut q = Q::new("INSERT INTO app_user (username, display_name, password_hash, role, org_kind, org_id, phone, must_change_password, created_at, updated_at) VALUES (");
+    q.bind(input.username.as_str()).push(", ").bind(display).push(", ").bind(hash).push(", ").bind(input.role.as_str());
+    q.push(", ").bind(input.role.org_kind().as_str()).push(", ").bind(input.org_id).push(", ").bind(input.phone.as_str());
+    q.push(", ").bind(must_change).push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let id: i64 = match q.fetch_one(&mut *tx.tx).await {
+        Ok(r) => r.try_get("id")?,
+        Err(e) if e.unique_violation().is_some() => return Err(StoreError::Conflict(format!("用户名「{}」已被使用", input.username))),
+        Err(e) => return Err(e),
+    };
+    for eid in &input.assigned_enterprises {
+        Q::new("INSERT INTO expert_assignment (user_id, enterprise_id) VALUES (")
+            .bind(id)
+            .push(", ")
+            .bind(*eid)
+            .push(")")
+            .execute(&mut *tx.tx)
+            .await
+            .map_err(|e| if e.is_foreign_key_violation() { StoreError::invalid("assigned_enterprises", "指派的企业不存在") } else { e })?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "create",
+            entity: "user",
+            entity_id: Some(id),
+            scope_path: &path,
+            summary: format!("新增用户「{}」（{}）", input.username, input.role.label()),
+            before: None,
+            after: Some(serde_json::json!({"username": input.username, "role": input.role, "org_id": input.org_id})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?.0)
+}
+
+pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch) -> Result<User, StoreError> {
+    p.require(Action::ManageUsers)?;
+    let (before, _) = user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?;
+    let role = patch.role.unwrap_or(before.role);
+    let org_id = patch.org_id.unwrap_or(before.org_id);
+    let path = check_org(store, role, org_id).await?;
+    let display = patch.display_name.clone().unwrap_or(before.display_name.clone());
+    if display.trim().is_empty() {
+        return Err(StoreError::invalid("display_name", "姓名不能为空"));
+    }
+    let phone = patch.phone.clone().unwrap_or(before.phone.clone());
+    if !phone.is_empty() {
+        anjian_domain::org::validate_phone("phone", &phone).map_err(|e| StoreError::Invalid(vec![e]))?;
+    }
+    if id == p.user_id && patch.active == Some(false) {
+        return Err(StoreError::invalid("active", "不能停用自己的账号"));
+    }
+    let active = patch.active.unwrap_or(before.active);
+    let mut tx = store.begin().await?;
+    let mut q = Q::new("UPDATE app_user SET display_name = ");
+    q.bind(display.trim()).push(", role = ").bind(role.as_str()).push(", org_kind = ").bind(role.org_kind().as_str());
+    q.push(", org_id = ").bind(org_id).push(", phone = ").bind(phone.as_str()).push(", active = ").bind(active);
+    if let Some(pw) = &patch.password {
+        validate_password(&before.username, pw).map_err(|e| StoreError::Invalid(vec![e]))?;
+        q.push(", password_hash = ").bind(hash_password(pw)?).push(", must_change_password = 1");
+    }
+    q.push(", version = version + 1, updated_at = ").bind(now()).push(" WHERE id = ").bind(id);
+    q.push(" AND version = ").bind(patch.version);
+    if q.execute(&mut *tx.tx).await? == 0 {
+        return Err(stale());
+    }
+    if !active || patch.password.is_some() {
+        Q::new("DELETE FROM session WHERE user_id = ").bind(id).execute(&mut *tx.tx).await?;
+    }
+    audit::record(
+        &mut tx,
+        &p.actor(),
+        Change {
+            action: "update",
+            entity: "user",
+            entity_id: Some(id),
+            scope_path: &path,
+            summary: format!("修改用户「{}」{}", before.username, if patch.password.is_some() { "（重置密码）" } else { "" }),
+            before: Some(serde_json::json!({"display_name": before.display_name, "role": before.role, "org_id": before.org_id, "active": before.active, "phone": before.phone})),
+            after: Some(serde_json::json!({"display_name": display, "role": role, "org_id": org_id, "active": active, "phone": phone})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?.0)
+}
+
+pub async fn user_delete(store: &Store, p: &Principal, id: i64, version: i64) -> Result<(), StoreError> {
+    p.require(Action::ManageUsers)?;
+    let (u, _) = user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?;
+    if id == p.user_id {
+        return Err(StoreError::Conflict("不能删除自己的账号".into()));
+    }
+    let mut tx = store.begin().await?;
+    if Q::new("DELETE FROM app_user WHERE id = ").bind(id).push(" AND version = ").bind(version).execute(&mut *tx.tx).await? == 0 {
+        return Err(stale());
+    }
+    audit::record(
+        &mut tx,
+        &p.actor(),
+        Change {
+            action: "delete",
+            entity: "user",
+            entity_id: Some(id),
+            scope_path: "/",
+            summary: format!("删除用户「{}」", u.username),
+            before: Some(serde_json::json!({"username": u.username, "role": u.role, "org_id": u.org_id})),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Sets a password by user name (CLI `user passwd`).
+pub async fn set_password(store: &Store, actor: &Actor, username: &str, password: &str) -> Result<(), StoreError> {
+    validate_password(username, password).map_err(|e| StoreError::Invalid(vec![e]))?;
+    let (u, _) = user_by(store, "username", username.into()).await?.ok_or(StoreError::NotFound)?;
+    let mut tx = store.begin().await?;
+    Q::new("UPDATE app_user SET password_hash = ")
+        .bind(hash_password(password)?)
+        .push(", must_change_password = 0, version = version + 1, updated_at = ")
+        .bind(now())
+        .push(" WHERE id = ")
+        .bind(u.id)
+        .execute(&mut *tx.tx)
+        .await?;
+    Q::new("DELETE FROM session WHERE user_id = ").bind(u.id).execute(&mut *tx.tx).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "set_password",
+            entity: "user",
+            entity_id: Some(u.id),
+            scope_path: "/",
+            summary: format!("命令行重设「{username}」的密码"),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// All users, for the CLI (`user list`).
+pub async fn all_users(store: &Store) -> Result<Vec<User>, StoreError> {
+    let mut q = Q::new(USER_SELECT);
+    q.push(" ORDER BY u.id");
+    q.fetch_all(store.pool()).await?.iter().map(row_to_user).collect()
+}
+
+/// A principal with full scope for the command-line tools.
+pub fn system_principal(name: &str) -> Principal {
+    Principal {
+        user_id: 0,
+        username: name.into(),
+        display_name: "命令行".into(),
+        role: Role::Admin,
+        org_kind: OrgKind::Jurisdiction,
+        org_id: 0,
+        scope: Scope::All,
+    }
+}

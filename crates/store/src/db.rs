@@ -1,0 +1,303 @@
+//! Connection, engine differences, migrations, transactions and a small query builder.
+//!
+//! One code path serves SQLite and PostgreSQL through sqlx's `Any` driver. SQL is written with
+//! `$n` placeholders, which both engines accept; the few DDL differences are tokens in the
+//! migration files.
+
+use crate::StoreError;
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub backend: Backend,
+    /// SQLite allows one writer at a time; taking this lock before `BEGIN` queues our writers
+    /// in the process instead of letting them fail with SQLITE_BUSY on lock upgrade.
+    write_lock: Arc<Mutex<()>>,
+}
+
+/// A writing transaction. Dropping it without [`Tx::commit`] rolls back.
+pub struct Tx {
+    pub(crate) tx: Transaction<'static, Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a SQLite file if needed.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Config(format!("不支持的数据库地址：{url}（应以 sqlite:// 或 postgres:// 开头）")));
+        };
+        let url = if backend == Backend::Sqlite && !url.contains("mode=") {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            if let Some(path) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) {
+                if let Some(dir) = std::path::Path::new(path).parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir).map_err(|e| StoreError::Config(format!("无法创建数据目录：{e}")))?;
+                    }
+                }
+            }
+            format!("{url}{sep}mode=rwc")
+        } else {
+            url.to_string()
+        };
+        let opts = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL for concurrent readers; synchronous=FULL so that every
+                        // acknowledged commit survives a power cut, not just a crash.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = opts.connect(&url).await?;
+        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+    }
+
+    /// Applies the migrations not yet applied, each in its own transaction, in order.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        if self.backend == Backend::Postgres {
+            // Several instances may start at once: one migrates, the others wait.
+            conn.execute("SELECT pg_advisory_lock(727274)").await?;
+        }
+        let result = async {
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            )
+            .await?;
+            let current: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(version) FROM schema_version").fetch_one(&mut *conn).await?;
+            for (version, name, sql) in MIGRATIONS {
+                if current.unwrap_or(0) >= *version {
+                    continue;
+                }
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                for stmt in self.ddl(sql).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+                    tx.execute(stmt).await?;
+                }
+                sqlx::query("INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)")
+                    .bind(version)
+                    .bind(*name)
+                    .bind(crate::now())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                tracing::info!(version, name, "migration applied");
+            }
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        if self.backend == Backend::Postgres {
+            conn.execute("SELECT pg_advisory_unlock(727274)").await?;
+        }
+        result
+    }
+
+    fn ddl(&self, sql: &str) -> String {
+        let strip_comments: String =
+            sql.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+        let (id, path) = match self.backend {
+            Backend::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
+            Backend::Postgres => ("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "TEXT COLLATE \"C\""),
+        };
+        strip_comments.replace("{ID}", id).replace("{PATH}", path)
+    }
+
+    /// Starts a writing transaction.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(Tx { tx, _guard: guard })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A consistent online copy of a SQLite database (`VACUUM INTO`), safe while serving.
+    pub async fn backup_sqlite(&self, dest: &str) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Config("PostgreSQL 请使用 pg_dump 备份".into()));
+        }
+        if std::path::Path::new(dest).exists() {
+            return Err(StoreError::Config(format!("备份文件已存在：{dest}")));
+        }
+        sqlx::query("VACUUM INTO $1").bind(dest).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Whether the database answers (for /healthz).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// A bound value. Nulls carry their type: PostgreSQL needs it to type the parameter.
+#[derive(Debug, Clone)]
+pub enum Val {
+    I(Option<i64>),
+    F(Option<f64>),
+    T(Option<String>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::I(Some(v))
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::I(v)
+    }
+}
+impl From<bool> for Val {
+    fn from(v: bool) -> Self {
+        Val::I(Some(v as i64))
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Self {
+        Val::F(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::T(Some(v.to_string()))
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::T(Some(v))
+    }
+}
+impl From<&String> for Val {
+    fn from(v: &String) -> Self {
+        Val::T(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::T(v)
+    }
+}
+
+/// SQL text with numbered placeholders and their values, built up piece by piece.
+#[derive(Debug, Default, Clone)]
+pub struct Q {
+    pub sql: String,
+    args: Vec<Val>,
+}
+
+impl Q {
+    pub fn new(sql: &str) -> Self {
+        Self { sql: sql.to_string(), args: vec![] }
+    }
+
+    /// `prefix` (SQL without placeholders) followed by `rest` with its bound values: lets a
+    /// count and a page share one WHERE clause.
+    pub fn prefixed(prefix: &str, rest: &Q) -> Self {
+        Self { sql: format!("{prefix}{}", rest.sql), args: rest.args.clone() }
+    }
+
+    /// Appends SQL text.
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder bound to `v`.
+    pub fn bind(&mut self, v: impl Into<Val>) -> &mut Self {
+        self.args.push(v.into());
+        self.sql.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// Appends `(​$a, $b, …)` for a non-empty list.
+    pub fn bind_list<T: Into<Val> + Clone>(&mut self, vals: &[T]) -> &mut Self {
+        self.push("(");
+        for (i, v) in vals.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v.clone());
+        }
+        self.push(")")
+    }
+
+    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.sql);
+        for a in &self.args {
+            q = match a {
+                Val::I(v) => q.bind(*v),
+                Val::F(v) => q.bind(*v),
+                Val::T(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }
+
+    pub async fn fetch_all<'e, E: Executor<'e, Database = Any>>(&self, e: E) -> Result<Vec<AnyRow>, StoreError> {
+        Ok(self.query().fetch_all(e).await?)
+    }
+
+    pub async fn fetch_optional<'e, E: Executor<'e, Database = Any>>(
+        &self,
+        e: E,
+    ) -> Result<Option<AnyRow>, StoreError> {
+        Ok(self.query().fetch_optional(e).await?)
+    }
+
+    pub async fn fetch_one<'e, E: Executor<'e, Database = Any>>(&self, e: E) -> Result<AnyRow, StoreError> {
+        Ok(self.query().fetch_one(e).await?)
+    }
+
+    pub async fn execute<'e, E: Executor<'e, Database = Any>>(&self, e: E) -> Result<u64, StoreError> {
+        Ok(self.query().execute(e).await?.rows_affected())
+    }
+}
+
+/// Appends a subtree condition on a materialised-path column: `col` starts with `path`.
+/// Written as a range so that both engines use the index (paths end in `/`, and `0` is the
+/// character after `/`).
+pub fn push_subtree(q: &mut Q, col: &str, path: &str) {
+    let upper = format!("{}0", &path[..path.len() - 1]);
+    q.push(&format!("{col} >= ")).bind(path).push(&format!(" AND {col} < ")).bind(upper);
+}

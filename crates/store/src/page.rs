@@ -1,0 +1,86 @@
+//! Keyset pagination: lists are ordered by id and continue after the last id seen.
+
+use base64::Engine;
+use serde::Serialize;
+
+/// One page of a list, as every list endpoint answers it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// Number of matching rows in all pages.
+    pub total: i64,
+}
+
+/// Page size and position asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct PageReq {
+    pub size: i64,
+    /// Continue after this id (descending lists: before it).
+    pub after: Option<i64>,
+}
+
+pub const DEFAULT_PAGE_SIZE: i64 = 20;
+pub const MAX_PAGE_SIZE: i64 = 200;
+/// Exports read this many rows at most: a larger export is refused with advice to filter.
+pub const MAX_EXPORT_ROWS: i64 = 100_000;
+
+impl PageReq {
+    /// Decodes the client's `page_size` and `cursor`.
+    pub fn parse(page_size: Option<i64>, cursor: Option<&str>) -> Result<Self, crate::StoreError> {
+        let size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !(1..=MAX_PAGE_SIZE).contains(&size) {
+            return Err(crate::StoreError::invalid("page_size", format!("每页条数应在1至{MAX_PAGE_SIZE}之间")));
+        }
+        let after = match cursor.filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => Some(decode_cursor(c).ok_or_else(|| crate::StoreError::invalid("cursor", "分页游标无效"))?),
+        };
+        Ok(Self { size, after })
+    }
+
+    pub fn export() -> Self {
+        Self { size: MAX_EXPORT_ROWS, after: None }
+    }
+}
+
+pub fn encode_cursor(id: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("id:{id}"))
+}
+
+fn decode_cursor(c: &str) -> Option<i64> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok()?;
+    String::from_utf8(bytes).ok()?.strip_prefix("id:")?.parse().ok()
+}
+
+/// Builds a page from `size + 1` fetched items: the extra one only tells that more exist.
+pub fn finish<T>(mut items: Vec<T>, req: PageReq, total: i64, id_of: impl Fn(&T) -> i64) -> Page<T> {
+    let more = items.len() as i64 > req.size;
+    items.truncate(req.size as usize);
+    let next_cursor = if more { items.last().map(|t| encode_cursor(id_of(t))) } else { None };
+    Page { items, next_cursor, total }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_garbage_is_refused() {
+        let c = encode_cursor(42);
+        assert_eq!(PageReq::parse(Some(10), Some(&c)).unwrap().after, Some(42));
+        assert!(PageReq::parse(None, Some("!!")).is_err());
+        assert!(PageReq::parse(Some(0), None).is_err());
+        assert!(PageReq::parse(Some(500), None).is_err());
+    }
+
+    #[test]
+    fn next_cursor_only_when_more() {
+        let p = finish(vec![1, 2, 3], PageReq { size: 2, after: None }, 3, |x| *x);
+        assert_eq!(p.items, [1, 2]);
+        assert_eq!(p.next_cursor, Some(encode_cursor(2)));
+        let p = finish(vec![1, 2], PageReq { size: 2, after: None }, 2, |x| *x);
+        assert_eq!(p.next_cursor, None);
+    }
+}

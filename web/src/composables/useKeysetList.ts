@@ -1,0 +1,70 @@
+// Keyset pagination over a `{items, next_cursor, total}` list endpoint.
+// 下一页 follows `next_cursor`; 上一页 pops a stack of the cursors that opened each page.
+import { computed, ref, shallowRef } from 'vue'
+import type { Query } from '@/api/http'
+import type { Page } from '@/api/types'
+
+export const PAGE_SIZES = [20, 50, 100]
+
+export function useKeysetList<T>(fetcher: (q: Query) => Promise<Page<T>>, filters: () => Query, pageSize = 20) {
+  const items = shallowRef<T[]>([])
+  const total = ref(0)
+  const loading = ref(false)
+  const size = ref(pageSize)
+  const error = ref<unknown>(null)
+  /** cursor that opened each visited page; the first page has none */
+  const stack = ref<(string | null)[]>([null])
+  const nextCursor = ref<string | null>(null)
+  let seq = 0
+
+  async function load(): Promise<void> {
+    const mine = ++seq
+    loading.value = true
+    error.value = null
+    try {
+      const cursor = stack.value[stack.value.length - 1] ?? undefined
+      const page = await fetcher({ ...filters(), page_size: size.value, cursor })
+      if (mine !== seq) return
+      items.value = Array.isArray(page?.items) ? page.items : []
+      total.value = typeof page?.total === 'number' ? page.total : items.value.length
+      nextCursor.value = page?.next_cursor ?? null
+    } catch (e) {
+      if (mine !== seq) return
+      error.value = e
+      items.value = []
+      nextCursor.value = null
+    } finally {
+      if (mine === seq) loading.value = false
+    }
+  }
+
+  /** Back to the first page (after a filter or page-size change, or a create/delete). */
+  function reset(): Promise<void> {
+    stack.value = [null]
+    return load()
+  }
+
+  function next(): Promise<void> | undefined {
+    if (!nextCursor.value) return
+    stack.value = [...stack.value, nextCursor.value]
+    return load()
+  }
+
+  function prev(): Promise<void> | undefined {
+    if (stack.value.length <= 1) return
+    stack.value = stack.value.slice(0, -1)
+    return load()
+  }
+
+  function setPageSize(n: number): Promise<void> {
+    size.value = n
+    return reset()
+  }
+
+  const pageIndex = computed(() => stack.value.length)
+  const pageCount = computed(() => Math.max(1, Math.ceil(total.value / size.value)))
+  const hasPrev = computed(() => stack.value.length > 1)
+  const hasNext = computed(() => !!nextCursor.value)
+
+  return { items, total, loading, error, pageSize: size, pageIndex, pageCount, hasPrev, hasNext, load, reset, next, prev, setPageSize }
+}

@@ -1,0 +1,74 @@
+// Reference data shared by many pages, fetched once per page load and cached:
+// the sector names and the caller's visible jurisdiction tree.
+import { ref, type Ref } from 'vue'
+import { jurisdictionApi, metaApi } from '@/api'
+import type { Id, JurisdictionNode } from '@/api/types'
+
+const sectors = ref<string[]>([])
+let sectorsLoad: Promise<string[]> | null = null
+
+export function useSectors(): Ref<string[]> {
+  if (!sectorsLoad) {
+    sectorsLoad = metaApi
+      .sectors()
+      .then((s) => (sectors.value = s))
+      .catch(() => {
+        sectorsLoad = null
+        return []
+      })
+  }
+  return sectors
+}
+
+const tree = ref<JurisdictionNode[]>([])
+const treeLoading = ref(false)
+let treeLoad: Promise<JurisdictionNode[]> | null = null
+
+/** The jurisdiction tree; `reload()` after an edit. */
+export function useJurisdictionTree() {
+  function reload(): Promise<JurisdictionNode[]> {
+    treeLoading.value = true
+    treeLoad = jurisdictionApi
+      .tree()
+      .then((t) => (tree.value = t))
+      .catch(() => {
+        treeLoad = null
+        return tree.value
+      })
+      .finally(() => (treeLoading.value = false))
+    return treeLoad
+  }
+  if (!treeLoad) void reload()
+  return { tree, loading: treeLoading, reload, ready: () => treeLoad ?? reload() }
+}
+
+/** Drops the cached data (on logout: another user sees another subtree). */
+export function resetMeta(): void {
+  tree.value = []
+  treeLoad = null
+}
+
+export function findNode(nodes: JurisdictionNode[], id: Id | null | undefined): JurisdictionNode | null {
+  if (id === null || id === undefined || id === '') return null
+  for (const n of nodes) {
+    if (String(n.id) === String(id)) return n
+    const found = n.children ? findNode(n.children, id) : null
+    if (found) return found
+  }
+  return null
+}
+
+/** Names from the root to the node, e.g. ["某市", "某区", "某街道"]. */
+export function nodePath(nodes: JurisdictionNode[], id: Id | null | undefined): JurisdictionNode[] {
+  if (id === null || id === undefined || id === '') return []
+  for (const n of nodes) {
+    if (String(n.id) === String(id)) return [n]
+    const sub = n.children ? nodePath(n.children, id) : []
+    if (sub.length) return [n, ...sub]
+  }
+  return []
+}
+
+export function countNodes(nodes: JurisdictionNode[]): number {
+  return nodes.reduce((acc, n) => acc + 1 + (n.children ? countNodes(n.children) : 0), 0)
+}

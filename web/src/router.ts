@@ -1,0 +1,129 @@
+// Routes, per-role access (meta.roles) and the login / forced-password-change guard.
+// Views are lazy-loaded so each page (notably the API reference) is its own chunk.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import type { Role } from '@/api/types'
+import { auth } from '@/stores/auth'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title?: string
+    /** roles that may open the page; absent = every logged-in user */
+    roles?: Role[]
+    /** reachable without a session */
+    public?: boolean
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/views/auth/LoginView.vue'),
+    meta: { title: '登录', public: true },
+  },
+  {
+    path: '/',
+    component: () => import('@/layouts/MainLayout.vue'),
+    children: [
+      { path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { title: '工作台' } },
+      {
+        path: 'jurisdictions',
+        name: 'jurisdictions',
+        component: () => import('@/views/org/JurisdictionsView.vue'),
+        meta: { title: '组织机构', roles: ['admin', 'committee', 'station', 'department', 'grid'] },
+      },
+      {
+        path: 'enterprises',
+        name: 'enterprises',
+        component: () => import('@/views/enterprise/EnterpriseList.vue'),
+        meta: { title: '企业管理', roles: ['admin', 'committee', 'department', 'station', 'grid', 'expert'] },
+      },
+      {
+        path: 'enterprises/:id',
+        name: 'enterprise',
+        component: () => import('@/views/enterprise/EnterpriseDetail.vue'),
+        meta: { title: '企业详情' },
+      },
+      {
+        path: 'departments',
+        name: 'departments',
+        component: () => import('@/views/department/DepartmentsView.vue'),
+        meta: { title: '部门管理', roles: ['admin', 'committee'] },
+      },
+      {
+        path: 'users',
+        name: 'users',
+        component: () => import('@/views/user/UsersView.vue'),
+        meta: { title: '用户管理', roles: ['admin'] },
+      },
+      {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('@/views/audit/AuditView.vue'),
+        meta: { title: '操作日志', roles: ['admin', 'committee'] },
+      },
+      {
+        path: 'api-docs',
+        name: 'api-docs',
+        component: () => import('@/views/docs/ApiDocsView.vue'),
+        meta: { title: '接口文档' },
+      },
+      {
+        path: 'password',
+        name: 'password',
+        component: () => import('@/views/auth/PasswordView.vue'),
+        meta: { title: '修改密码' },
+      },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('@/views/NotFound.vue'),
+        meta: { title: '页面不存在' },
+      },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+/** The detail page of the enterprise an enterprise user belongs to. */
+export function ownEnterprisePath(): string | null {
+  const u = auth.state.user
+  if (u?.role === 'enterprise' && u.org_id !== null && u.org_id !== undefined) return `/enterprises/${u.org_id}`
+  return null
+}
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) {
+    if (to.name === 'login') {
+      const user = await auth.ensure()
+      if (user && !user.must_change_password) {
+        const redirect = typeof to.query.redirect === 'string' ? to.query.redirect : '/'
+        return redirect.startsWith('/') && !redirect.startsWith('//') ? redirect : '/'
+      }
+    }
+    return true
+  }
+  const user = await auth.ensure()
+  if (!user) {
+    return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  if (user.must_change_password && to.name !== 'password') return { name: 'password' }
+  const roles = to.meta.roles
+  if (roles && !roles.includes(user.role)) {
+    if (to.name === 'enterprises') {
+      const own = ownEnterprisePath()
+      if (own) return own
+    }
+    return { name: 'home' }
+  }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · 安监` : '安监 · 安全生产综合监管平台'
+})
