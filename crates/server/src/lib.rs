@@ -1,1 +1,72 @@
+//! Anjian HTTP server: the API under `/api/v1`, its OpenAPI document, and the embedded web UI.
+//!
+//! Handlers are thin: they parse input, call the store (which applies scope and domain rules
+//! and writes the audit record), and shape the answer.
 
+pub mod api;
+pub mod error;
+pub mod excel;
+pub mod extract;
+mod middleware;
+mod web;
+
+use anjian_store::Store;
+use axum::Router;
+use std::sync::Arc;
+
+/// Settings the server needs at run time.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Send the session cookie with `Secure` (behind HTTPS).
+    pub secure_cookie: bool,
+    /// Largest accepted request body, in bytes (imports have their own larger limit).
+    pub max_body_bytes: usize,
+    /// Largest accepted import file, in bytes.
+    pub max_import_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { secure_cookie: false, max_body_bytes: 1 << 20, max_import_bytes: 20 << 20 }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<ServerConfig>,
+    pub metrics: Arc<middleware::Metrics>,
+}
+
+/// The whole application: API, OpenAPI document, health, metrics and web UI.
+pub fn app(store: Store, config: ServerConfig) -> Router {
+    let state = AppState { store, config: Arc::new(config), metrics: Arc::default() };
+    let (api, openapi) = api::router(&state).split_for_parts();
+    let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi_json.clone();
+                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
+            }),
+        )
+        .route("/healthz", axum::routing::get(middleware::healthz))
+        .route("/metrics", axum::routing::get(middleware::metrics))
+        .fallback(web::serve)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::idempotency))
+        .layer(axum::middleware::from_fn(middleware::problem_for_bare_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::count))
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(120),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(tower_http::request_id::MakeRequestUuid))
+        .with_state(state)
+}

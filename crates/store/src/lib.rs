@@ -11,6 +11,7 @@ pub mod demo;
 pub mod idempotency;
 pub mod org;
 pub mod page;
+pub mod settings;
 
 pub use anjian_domain as domain;
 pub use db::{Backend, Store, Tx, Val, Q};

@@ -871,6 +871,19 @@ pub async fn enterprise_create(store: &Store, p: &Principal, draft: EnterpriseDr
     Ok(e)
 }
 
+/// Inserts a validated enterprise at a jurisdiction and grid (demo generator; no scope check).
+pub(crate) async fn insert_enterprise_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    v: &ValidEnterprise,
+    store: &Store,
+    jurisdiction_id: i64,
+    grid_id: Option<i64>,
+) -> Result<Enterprise, StoreError> {
+    let pl = resolve_placement(store, &Scope::All, jurisdiction_id, grid_id).await?;
+    insert_enterprise(tx, actor, v, &pl).await
+}
+
 async fn insert_enterprise(
     tx: &mut Tx,
     actor: &Actor,

@@ -118,8 +118,12 @@ export const enterpriseApi = {
 }
 
 // ---- org: users ----
-export type UserInput = Partial<Pick<User, 'username' | 'display_name' | 'role' | 'org_kind' | 'org_id' | 'phone' | 'active'>> & {
+/** The org kind follows the role (server `Role::org_kind`), so only `org_id` is sent. */
+export type UserInput = Partial<Pick<User, 'username' | 'display_name' | 'role' | 'org_id' | 'phone' | 'active'>> & {
+  /** create: initial password; PATCH: reset (the user must change it at next login) */
   password?: string
+  /** expert: the enterprises it is assigned to (create only) */
+  assigned_enterprises?: Id[]
 }
 
 export const userApi = {

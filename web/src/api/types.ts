@@ -34,6 +34,8 @@ export interface User {
   username: string
   display_name: string
   role: Role
+  /** 角色中文名 (server-provided) */
+  role_label?: string
   org_kind: OrgKind | null
   org_id: number | string | null
   org_name: string | null
@@ -56,6 +58,7 @@ export interface Jurisdiction {
   name: string
   path?: string
   boundary?: unknown
+  timezone?: string
   version: number
 }
 

@@ -46,9 +46,10 @@ export const ORG_KIND_LABELS: Record<OrgKind, string> = {
   enterprise: '企业',
 }
 
-/** The org kind a role normally belongs to. */
+/** The org kind of a role (as the server's `Role::org_kind`). */
 export function defaultOrgKind(role: Role): OrgKind {
   if (role === 'department') return 'department'
+  // expert: a jurisdiction, plus the enterprises it is assigned to
   if (role === 'enterprise') return 'enterprise'
   return 'jurisdiction'
 }
@@ -60,8 +61,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   login: '登录',
   logout: '退出登录',
   login_failed: '登录失败',
-  password: '修改密码',
   change_password: '修改密码',
+  set_password: '重置密码',
   import: '导入',
   export: '导出',
 }

@@ -20,18 +20,37 @@ export function checkCreditCode(code: string): string | null {
 }
 
 /** 至少8位，含字母和数字 */
-export function checkPassword(pw: string): string | null {
+export function checkPassword(pw: string, username = ''): string | null {
   if (pw.length < 8) return '密码至少8位'
+  if (pw.length > 128) return '密码不能超过128位'
   if (!/[A-Za-z]/.test(pw) || !/\d/.test(pw)) return '密码须同时包含字母和数字'
+  if (username && pw.toLowerCase() === username.toLowerCase()) return '密码不能与用户名相同'
   return null
 }
 
+/** 手机11位，或区号-号码 (as the server's validate_phone). */
 export function checkPhone(phone: string): string | null {
   const p = phone.trim()
   if (!p) return null
-  if (/^1[3-9]\d{9}$/.test(p)) return null
-  if (/^0\d{2,3}-?\d{7,8}(-\d{1,6})?$/.test(p)) return null
-  return '请输入正确的手机号或固定电话'
+  if (/^1\d{10}$/.test(p)) return null
+  const digits = p.replace(/\D/g, '').length
+  if (/^0[\d-]+$/.test(p) && digits >= 10 && digits <= 16) return null
+  return '电话号码格式不正确（手机11位，或区号-号码）'
+}
+
+/** 用户名: 3–32 of lower-case letters, digits, `_`, `-`, `.`. */
+export function checkUsername(name: string): string | null {
+  return /^[a-z0-9_.-]{3,32}$/.test(name) ? null : '用户名应为3至32位小写字母、数字或 _ - .'
+}
+
+/** 区划代码: 市/区县 6-digit GB/T 2260 code; lower levels 6–15 digits. */
+export function checkDivisionCode(code: string, level: string): string | null {
+  const c = code.trim()
+  if (!c) return null
+  if (level === 'city' || level === 'district') {
+    return /^[1-9]\d{5}$/.test(c) ? null : '行政区划代码应为6位数字（GB/T 2260）'
+  }
+  return /^\d{6,15}$/.test(c) ? null : '区划代码应为6至15位数字'
 }
 
 type Validator = (rule: unknown, value: unknown, cb: (e?: Error) => void) => void

@@ -1,0 +1,63 @@
+//! Audit log (操作日志): read, export, verify.
+
+use crate::api::{check_export_size, Paging};
+use crate::error::ApiResult;
+use crate::excel::{attachment, workbook, Cell};
+use crate::extract::{ApiQuery, Auth};
+use crate::AppState;
+use anjian_domain::auth::Action;
+use anjian_store::audit::{self, AuditFilter, AuditRecord, Verification};
+use anjian_store::page::{Page, PageReq};
+use axum::extract::State;
+use axum::response::Response;
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(export)).routes(routes!(verify))
+}
+
+/// 操作日志列表 (admin, committee), newest first
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter, Paging),
+    responses((status = 200, body = Page<AuditRecord>), (status = 403, body = crate::error::Problem)))]
+async fn list(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<AuditFilter>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<AuditRecord>>> {
+    Ok(Json(audit::list(&s.store, &auth.principal, &f, pg.req()?).await?))
+}
+
+/// 导出操作日志
+#[utoipa::path(get, path = "/api/v1/audit/export.xlsx", tag = "audit", params(AuditFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<AuditFilter>) -> ApiResult<Response> {
+    let page = audit::list(&s.store, &auth.principal, &f, PageReq::export()).await?;
+    check_export_size(page.total)?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.id),
+                r.at.into(),
+                r.actor_name.into(),
+                r.action.into(),
+                r.entity.into(),
+                r.entity_id.map(Cell::from).unwrap_or(Cell::Empty),
+                r.summary.into(),
+                r.hash.into(),
+            ]
+        })
+        .collect();
+    let bytes = workbook("操作日志", &["序号", "时间(UTC)", "操作人", "操作", "对象类型", "对象ID", "摘要", "哈希"], rows)?;
+    Ok(attachment(bytes, "操作日志.xlsx"))
+}
+
+/// 校验日志链: recomputes every link and names the first broken record
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = Verification)))]
+async fn verify(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Verification>> {
+    auth.principal.require(Action::ReadAudit)?;
+    Ok(Json(audit::verify(&s.store).await?))
+}

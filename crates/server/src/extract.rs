@@ -1,0 +1,151 @@
+//! Extractors: the authenticated principal, and JSON and query bodies whose rejections answer
+//! in problem+json with a Chinese detail.
+
+use crate::error::{default_detail, AppError};
+use crate::AppState;
+use anjian_store::auth::{authenticate, User};
+use anjian_store::Principal;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+pub const SESSION_COOKIE: &str = "anjian_session";
+
+/// The session token of a request: `Authorization: Bearer …` or the session cookie.
+pub fn token_of(parts: &Parts) -> Option<String> {
+    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        return v.strip_prefix("Bearer ").map(|t| t.trim().to_string());
+    }
+    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == SESSION_COOKIE).then(|| v.to_string())
+    })
+}
+
+/// A logged-in user. A user who must change the demo or reset password may only do that.
+pub struct Auth {
+    pub principal: Principal,
+    pub user: User,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = token_of(parts).ok_or_else(AppError::unauthorized)?;
+        // A token is 64 hex characters; anything else is not worth a database lookup.
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(AppError::new(StatusCode::UNAUTHORIZED, "登录凭证无效，请重新登录"));
+        }
+        let (principal, user) = authenticate(&state.store, &token)
+            .await?
+            .ok_or_else(|| AppError::new(StatusCode::UNAUTHORIZED, "登录已过期或凭证无效，请重新登录"))?;
+        if user.must_change_password && !parts.uri.path().starts_with("/api/v1/auth/") {
+            return Err(AppError::new(StatusCode::FORBIDDEN, "请先修改初始密码后再使用系统"));
+        }
+        Ok(Auth { principal, user, token })
+    }
+}
+
+/// JSON body; malformed JSON answers 400, a wrong shape 422, a wrong content type 415.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(json_rejection(rej)),
+        }
+    }
+}
+
+fn json_rejection(rej: JsonRejection) -> AppError {
+    let status = rej.status();
+    let text = rej.body_text();
+    match rej {
+        JsonRejection::JsonDataError(_) => {
+            let (field, reason) = describe_serde_error(&text);
+            AppError::invalid(vec![anjian_domain::FieldError::new(field, reason)])
+        }
+        JsonRejection::JsonSyntaxError(_) => AppError::bad_request("请求体不是合法的 JSON"),
+        JsonRejection::MissingJsonContentType(_) => AppError::new(status, default_detail(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => AppError::new(status, "请求内容过大"),
+        _ => AppError::new(status, default_detail(status)),
+    }
+}
+
+/// Turns serde's English message into a field name and a Chinese reason.
+fn describe_serde_error(text: &str) -> (String, String) {
+    // e.g. "Failed to deserialize the JSON body into the target type: name: invalid type: ..."
+    let body = text.split_once("target type: ").map(|x| x.1).unwrap_or(text);
+    if let Some(rest) = body.split("missing field `").nth(1) {
+        let f = rest.split('`').next().unwrap_or("").to_string();
+        return (f.clone(), format!("缺少必填字段 {f}"));
+    }
+    let (field, msg) = match body.split_once(": ") {
+        Some((f, m)) if !f.contains(' ') => (f.to_string(), m),
+        _ => (String::new(), body),
+    };
+    let reason = if msg.contains("unknown variant") {
+        let allowed = msg.split("expected ").nth(1).unwrap_or("").split(" at line").next().unwrap_or("");
+        format!("取值不在允许范围内（允许：{}）", allowed.replace('`', ""))
+    } else if msg.contains("invalid type") {
+        "类型不正确".to_string()
+    } else {
+        // Messages of our own parsers (e.g. 统一社会信用代码) are already Chinese.
+        msg.split(" at line").next().unwrap_or(msg).to_string()
+    };
+    (field.clone(), if field.is_empty() { reason } else { format!("{field}：{reason}") })
+}
+
+/// Query string; a bad one answers 400 naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(AppError::bad_request(format!("查询参数有误：{}", e.body_text().rsplit(": ").next().unwrap_or(""))))
+            }
+            Err(e) => Err(AppError::bad_request(format!("查询参数有误：{}", e.body_text()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_become_field_errors() {
+        let (f, m) = describe_serde_error("Failed to deserialize the JSON body into the target type: missing field `name` at line 1 column 2");
+        assert_eq!((f.as_str(), m.as_str()), ("name", "缺少必填字段 name"));
+        let (f, m) = describe_serde_error("Failed to deserialize the JSON body into the target type: role: unknown variant `boss`, expected one of `admin`, `grid` at line 1 column 20");
+        assert_eq!(f, "role");
+        assert!(m.contains("允许"), "{m}");
+    }
+}
+
+/// The client's address (for login throttling); "local" when served without a socket (tests).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "local".into());
+        Ok(ClientIp(ip))
+    }
+}

@@ -1,0 +1,33 @@
+// What each role may do — mirrors `Role::may` in crates/domain/src/auth.rs so the UI only offers
+// what the server will allow. The server still decides (403/404).
+import type { Role } from '@/api/types'
+import { auth } from '@/stores/auth'
+
+export type Action =
+  | 'createEnterprise'
+  | 'updateEnterprise'
+  | 'updateEnterprisePlacement'
+  | 'deleteEnterprise'
+  | 'importEnterprises'
+  | 'manageDepartments'
+  | 'manageJurisdictions'
+  | 'manageUsers'
+  | 'readAudit'
+
+const RULES: Record<Action, Role[]> = {
+  createEnterprise: ['admin', 'committee', 'station', 'department', 'grid'],
+  updateEnterprise: ['admin', 'committee', 'station', 'department', 'grid', 'enterprise'],
+  // fields that place an enterprise in the supervision structure: 辖区, 网格, 重点企业, 信用代码
+  updateEnterprisePlacement: ['admin', 'committee', 'station'],
+  deleteEnterprise: ['admin', 'committee', 'station'],
+  importEnterprises: ['admin', 'committee', 'station'],
+  manageDepartments: ['admin', 'committee'],
+  manageJurisdictions: ['admin'],
+  manageUsers: ['admin'],
+  readAudit: ['admin', 'committee'],
+}
+
+export function may(action: Action): boolean {
+  const role = auth.state.user?.role
+  return !!role && RULES[action].includes(role)
+}
