@@ -1,1 +1,308 @@
-fn main() {}
+//! `anjian` — the one binary: serve the platform, migrate, fill the demo district, manage
+//! users, import enterprises, back up, and check the audit chain.
+
+mod config;
+
+use anjian_store::auth::{all_users, set_password, system_principal, user_create, UserInput};
+use anjian_store::{demo, Actor, Store};
+use clap::{Parser, Subcommand};
+use config::Config;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "anjian", version, about = "安监 — 安全生产综合监管平台")]
+struct Cli {
+    /// Configuration file (TOML); ANJIAN_* environment variables override it
+    #[arg(long, global = true, default_value = "anjian.toml")]
+    config: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrates the database first)
+    Serve {
+        /// Address to listen on
+        #[arg(long)]
+        bind: Option<String>,
+        /// Fill an empty database with the demo district, then serve
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit
+    Migrate,
+    /// Fill an empty database with the demo district and exit
+    Demo {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, default_value_t = 2400)]
+        enterprises: usize,
+    },
+    /// Manage user accounts
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// Import data from Excel
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Consistent online copy of the SQLite database
+    Backup { file: String },
+    /// Verify the audit chain; exits non-zero at the first broken link
+    Check,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// Id of the user's jurisdiction, department or enterprise
+        #[arg(long)]
+        org: i64,
+        /// Password (else read from ANJIAN_PASSWORD)
+        #[arg(long, env = "ANJIAN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Set a user's password
+    Passwd {
+        username: String,
+        #[arg(long, env = "ANJIAN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// List users
+    List,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import enterprises from an .xlsx file made from the template
+    Enterprises {
+        file: String,
+        /// Import good rows one by one and report bad ones (default: all or nothing)
+        #[arg(long)]
+        partial: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let cfg = match Config::load(&cli.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("配置错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&cfg);
+    match run(cli.command, cfg).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(cfg: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&cfg.log_level));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cfg.log_json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+async fn open(cfg: &Config) -> Result<Store, String> {
+    let store = Store::connect(&cfg.database_url).await.map_err(|e| e.to_string())?;
+    store.migrate().await.map_err(|e| e.to_string())?;
+    Ok(store)
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{msg:8} [{bar:40}] {pos}/{len} {eta}").expect("template").progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+async fn fill_demo(store: &Store, seed: u64, enterprises: usize) -> Result<(), String> {
+    let pb = bar(enterprises as u64, "演示数据");
+    let sum = demo::generate(store, seed, enterprises, |what, n, total| {
+        pb.set_message(what.to_string());
+        pb.set_length(total as u64);
+        pb.set_position(n as u64);
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    pb.finish_and_clear();
+    println!(
+        "演示辖区已生成：{} 个辖区节点，{} 个部门，{} 家企业。",
+        sum.jurisdictions, sum.departments, sum.enterprises
+    );
+    Ok(())
+}
+
+fn print_demo_accounts() {
+    println!("演示账号（密码均为 {}，仅演示模式有效）：", demo::DEMO_PASSWORD);
+    for r in anjian_domain::auth::Role::ALL {
+        println!("  {:<11} {}", r.as_str(), r.label());
+    }
+}
+
+async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
+    match cmd {
+        Command::Serve { bind, demo: demo_mode } => {
+            let store = open(&cfg).await?;
+            let has_demo = demo::is_demo(&store).await.map_err(|e| e.to_string())?;
+            if demo_mode {
+                if !has_demo {
+                    let empty = all_users(&store).await.map_err(|e| e.to_string())?.is_empty();
+                    if !empty {
+                        return Err("数据库已有数据，不能填入演示辖区；请换一个空数据库运行 --demo".into());
+                    }
+                    fill_demo(&store, 2026, 2400).await?;
+                }
+                print_demo_accounts();
+            } else if has_demo {
+                let n = demo::force_password_change(&store).await.map_err(|e| e.to_string())?;
+                if n > 0 {
+                    println!("非演示模式：{n} 个演示账号须在登录后修改密码。");
+                }
+            }
+            let bind = bind.unwrap_or(cfg.bind.clone());
+            let app = anjian_server::app(store, cfg.server());
+            let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| format!("无法监听 {bind}：{e}"))?;
+            println!("安监平台已启动：http://{bind}/");
+            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            open(&cfg).await?;
+            println!("数据库迁移完成。");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { seed, enterprises } => {
+            let store = open(&cfg).await?;
+            fill_demo(&store, seed, enterprises).await?;
+            print_demo_accounts();
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { action } => {
+            let store = open(&cfg).await?;
+            let actor = Actor::system("命令行");
+            match action {
+                UserCommand::Add { username, name, role, org, password } => {
+                    let role = anjian_domain::auth::Role::parse(&role).ok_or_else(|| {
+                        "角色应为 admin, committee, department, station, grid, enterprise, expert 之一".to_string()
+                    })?;
+                    let u = user_create(
+                        &store,
+                        &actor,
+                        UserInput {
+                            username,
+                            display_name: name,
+                            role,
+                            org_id: org,
+                            password,
+                            phone: String::new(),
+                            assigned_enterprises: vec![],
+                        },
+                        false,
+                    )
+                    .await
+                    .map_err(describe)?;
+                    println!("已创建用户 {}（{}，id {}）", u.username, u.role_label, u.id);
+                }
+                UserCommand::Passwd { username, password } => {
+                    set_password(&store, &actor, &username, &password).await.map_err(describe)?;
+                    println!("已重设 {username} 的密码。");
+                }
+                UserCommand::List => {
+                    for u in all_users(&store).await.map_err(|e| e.to_string())? {
+                        println!(
+                            "{:>5}  {:<16} {:<12} {:<10} {}{}",
+                            u.id,
+                            u.username,
+                            u.display_name,
+                            u.role.as_str(),
+                            u.org_name,
+                            if u.active { "" } else { "（已停用）" }
+                        );
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { what: ImportCommand::Enterprises { file, partial } } => {
+            let store = open(&cfg).await?;
+            let bytes = std::fs::read(&file).map_err(|e| format!("无法读取 {file}：{e}"))?;
+            let rows = anjian_server::excel::read_rows(&bytes).map_err(|e| e.detail)?;
+            let rows = anjian_server::api::org::rows_after_header(rows).map_err(|e| e.detail)?;
+            let pb = bar(rows.len() as u64, "导入企业");
+            let report = anjian_store::org::enterprise_import(&store, &system_principal("命令行导入"), rows, partial, |n| {
+                pb.set_position(n as u64)
+            })
+            .await
+            .map_err(describe)?;
+            pb.finish_and_clear();
+            for e in &report.errors {
+                println!("第{}行 {}：{}", e.row, e.column, e.message);
+            }
+            if !partial && !report.errors.is_empty() {
+                println!("有{}行数据有误，未导入任何数据（可加 --partial 仅导入正确的行）。", report.failed);
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("成功导入 {} 家企业，{} 行有误。", report.imported, report.failed);
+            Ok(if report.failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Backup { file } => {
+            let store = open(&cfg).await?;
+            store.backup_sqlite(&file).await.map_err(|e| e.to_string())?;
+            println!("已备份到 {file}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check => {
+            let store = open(&cfg).await?;
+            let v = anjian_store::audit::verify(&store).await.map_err(|e| e.to_string())?;
+            if v.ok {
+                println!("操作日志链完整：共校验 {} 条记录。", v.checked);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!(
+                    "操作日志链断裂：第 {} 条记录被篡改、插入或删除（之前 {} 条完好）。",
+                    v.first_broken_id.unwrap_or(0),
+                    v.checked
+                );
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
+}
+
+/// A store error as a sentence for the terminal, with field errors spelled out.
+fn describe(e: anjian_store::StoreError) -> String {
+    match e {
+        anjian_store::StoreError::Invalid(errs) => errs.iter().map(|f| format!("{}：{}", f.field, f.message)).collect::<Vec<_>>().join("；"),
+        anjian_store::StoreError::NotFound => "未找到".into(),
+        other => other.to_string(),
+    }
+}

@@ -243,7 +243,7 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
     let created = jiff::Timestamp::now();
     let expires = created + jiff::SignedDuration::from_hours(SESSION_HOURS);
     let mut tx = store.begin().await?;
-    Q::new("INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES (")
+    Q::new("INSERT INTO user_session (token_hash, user_id, created_at, expires_at) VALUES (")
         .bind(token_hash(&token))
         .push(", ")
         .bind(user.id)
@@ -281,7 +281,7 @@ fn new_token() -> String {
 
 /// The principal of a live session token, or `None` for an unknown, expired or disabled one.
 pub async fn authenticate(store: &Store, token: &str) -> Result<Option<(Principal, User)>, StoreError> {
-    let row = Q::new("SELECT user_id FROM session WHERE token_hash = ")
+    let row = Q::new("SELECT user_id FROM user_session WHERE token_hash = ")
         .bind(token_hash(token))
         .push(" AND expires_at > ")
         .bind(now())
@@ -296,7 +296,7 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Option<(Principa
 }
 
 pub async fn logout(store: &Store, token: &str) -> Result<(), StoreError> {
-    Q::new("DELETE FROM session WHERE token_hash = ").bind(token_hash(token)).execute(store.pool()).await?;
+    Q::new("DELETE FROM user_session WHERE token_hash = ").bind(token_hash(token)).execute(store.pool()).await?;
     Ok(())
 }
 
@@ -459,7 +459,7 @@ pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch
         return Err(stale());
     }
     if !active || patch.password.is_some() {
-        Q::new("DELETE FROM session WHERE user_id = ").bind(id).execute(&mut *tx.tx).await?;
+        Q::new("DELETE FROM user_session WHERE user_id = ").bind(id).execute(&mut *tx.tx).await?;
     }
     audit::record(
         &mut tx,
@@ -519,7 +519,7 @@ pub async fn set_password(store: &Store, actor: &Actor, username: &str, password
         .bind(u.id)
         .execute(&mut *tx.tx)
         .await?;
-    Q::new("DELETE FROM session WHERE user_id = ").bind(u.id).execute(&mut *tx.tx).await?;
+    Q::new("DELETE FROM user_session WHERE user_id = ").bind(u.id).execute(&mut *tx.tx).await?;
     audit::record(
         &mut tx,
         actor,

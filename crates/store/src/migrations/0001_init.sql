@@ -81,13 +81,13 @@ CREATE TABLE expert_assignment (
     PRIMARY KEY (user_id, enterprise_id)
 );
 
-CREATE TABLE session (
+CREATE TABLE user_session (
     token_hash TEXT PRIMARY KEY,
     user_id BIGINT NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
-CREATE INDEX session_user ON session(user_id);
+CREATE INDEX user_session_by_user ON user_session(user_id);
 
 CREATE TABLE login_failure (
     id {ID},
