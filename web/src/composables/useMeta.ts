@@ -69,6 +69,12 @@ export function nodePath(nodes: JurisdictionNode[], id: Id | null | undefined): 
   return []
 }
 
+/** Ids of the first `depth` levels, for `default-expanded-keys` (a city tree has hundreds of nodes). */
+export function topKeys(nodes: JurisdictionNode[], depth = 2): Id[] {
+  if (depth <= 0) return []
+  return nodes.flatMap((n) => [n.id, ...(n.children ? topKeys(n.children, depth - 1) : [])])
+}
+
 export function countNodes(nodes: JurisdictionNode[]): number {
   return nodes.reduce((acc, n) => acc + 1 + (n.children ? countNodes(n.children) : 0), 0)
 }
