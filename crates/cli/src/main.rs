@@ -45,6 +45,19 @@ enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Add a jurisdiction node (for a fresh installation without demo data)
+    Jurisdiction {
+        name: String,
+        /// city, district, street, community or grid
+        #[arg(long)]
+        level: String,
+        /// GB/T 2260 code (6 digits for 市/区县)
+        #[arg(long)]
+        code: Option<String>,
+        /// Parent node id
+        #[arg(long)]
+        parent: Option<i64>,
+    },
     /// Import data from Excel
     Import {
         #[command(subcommand)]
@@ -250,6 +263,20 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
                     }
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Jurisdiction { name, level, code, parent } => {
+            let store = open(&cfg).await?;
+            let level = anjian_domain::org::JurisdictionLevel::parse(&level)
+                .ok_or_else(|| "层级应为 city, district, street, community, grid 之一".to_string())?;
+            let j = anjian_store::org::jurisdiction_create(
+                &store,
+                &Actor::system("命令行"),
+                anjian_store::org::JurisdictionInput { parent_id: parent, level, code, name, boundary: None, timezone: None },
+            )
+            .await
+            .map_err(describe)?;
+            println!("已创建{}「{}」，id {}", level.label(), j.name, j.id);
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { what: ImportCommand::Enterprises { file, partial } } => {
