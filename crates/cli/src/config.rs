@@ -40,7 +40,9 @@ impl Default for Config {
 
 impl Config {
     pub fn load(file: &str) -> Result<Self, String> {
-        let mut f = Figment::from(Serialized::defaults(Config::default())).merge(Toml::file(file)).merge(Env::prefixed("ANJIAN_"));
+        let mut f = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("ANJIAN_"));
         if let Ok(url) = std::env::var("DATABASE_URL") {
             if std::env::var("ANJIAN_DATABASE_URL").is_err() {
                 f = f.merge(Serialized::default("database_url", url));

@@ -272,7 +272,14 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
             let j = anjian_store::org::jurisdiction_create(
                 &store,
                 &Actor::system("命令行"),
-                anjian_store::org::JurisdictionInput { parent_id: parent, level, code, name, boundary: None, timezone: None },
+                anjian_store::org::JurisdictionInput {
+                    parent_id: parent,
+                    level,
+                    code,
+                    name,
+                    boundary: None,
+                    timezone: None,
+                },
             )
             .await
             .map_err(describe)?;
@@ -285,9 +292,13 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
             let rows = anjian_server::excel::read_rows(&bytes).map_err(|e| e.detail)?;
             let rows = anjian_server::api::org::rows_after_header(rows).map_err(|e| e.detail)?;
             let pb = bar(rows.len() as u64, "导入企业");
-            let report = anjian_store::org::enterprise_import(&store, &system_principal("命令行导入"), rows, partial, |n| {
-                pb.set_position(n as u64)
-            })
+            let report = anjian_store::org::enterprise_import(
+                &store,
+                &system_principal("命令行导入"),
+                rows,
+                partial,
+                |n| pb.set_position(n as u64),
+            )
             .await
             .map_err(describe)?;
             pb.finish_and_clear();
@@ -328,7 +339,9 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
 /// A store error as a sentence for the terminal, with field errors spelled out.
 fn describe(e: anjian_store::StoreError) -> String {
     match e {
-        anjian_store::StoreError::Invalid(errs) => errs.iter().map(|f| format!("{}：{}", f.field, f.message)).collect::<Vec<_>>().join("；"),
+        anjian_store::StoreError::Invalid(errs) => {
+            errs.iter().map(|f| format!("{}：{}", f.field, f.message)).collect::<Vec<_>>().join("；")
+        }
         anjian_store::StoreError::NotFound => "未找到".into(),
         other => other.to_string(),
     }

@@ -24,7 +24,12 @@ impl Env {
     }
     fn ok(&self, args: &[&str]) -> String {
         let o = self.run(args);
-        assert!(o.status.success(), "{args:?}: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
         String::from_utf8(o.stdout).unwrap()
     }
     fn sql(&self, sql: &str) -> Vec<String> {
@@ -34,7 +39,9 @@ impl Env {
             use sqlx::{Connection, Row};
             let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
             let rows = sqlx::query(&sql).fetch_all(&mut c).await.unwrap();
-            rows.iter().map(|r| if r.len() > 0 { r.try_get::<String, _>(0).unwrap_or_default() } else { String::new() }).collect()
+            rows.iter()
+                .map(|r| if r.len() > 0 { r.try_get::<String, _>(0).unwrap_or_default() } else { String::new() })
+                .collect()
         })
     }
 }
@@ -74,9 +81,22 @@ fn demo_is_deterministic_for_a_seed_and_refuses_a_full_database() {
 fn users_can_be_added_listed_and_reset() {
     let e = Env::new();
     e.ok(&["demo", "--enterprises", "5"]);
-    let out = e.ok(&["user", "add", "wangwu", "--name", "王五", "--role", "committee", "--org", "2", "--password", "Strong2026pw"]);
+    let out = e.ok(&[
+        "user",
+        "add",
+        "wangwu",
+        "--name",
+        "王五",
+        "--role",
+        "committee",
+        "--org",
+        "2",
+        "--password",
+        "Strong2026pw",
+    ]);
     assert!(out.contains("wangwu"));
-    let o = e.run(&["user", "add", "zhaoliu", "--name", "赵六", "--role", "committee", "--org", "2", "--password", "weak"]);
+    let o =
+        e.run(&["user", "add", "zhaoliu", "--name", "赵六", "--role", "committee", "--org", "2", "--password", "weak"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("密码"));
     let list = e.ok(&["user", "list"]);

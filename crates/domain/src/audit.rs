@@ -26,7 +26,16 @@ pub struct AuditContent<'a> {
 /// A JSON array keeps field boundaries unambiguous whatever the text contains.
 pub fn chain_hash(prev_hash: &str, c: &AuditContent<'_>) -> String {
     let canonical = serde_json::json!([
-        c.seq, c.at, c.actor_id, c.actor_name, c.action, c.entity, c.entity_id, c.scope_path, c.summary, c.before,
+        c.seq,
+        c.at,
+        c.actor_id,
+        c.actor_name,
+        c.action,
+        c.entity,
+        c.entity_id,
+        c.scope_path,
+        c.summary,
+        c.before,
         c.after
     ]);
     let mut h = Sha256::new();

@@ -385,12 +385,10 @@ impl EnterpriseDraft {
             (None, None) => {}
             _ => errors.push(FieldError::new("longitude", "经度和纬度须同时填写")),
         }
-        let coord_system = match self.coord_system.as_deref().unwrap_or("WGS84") {
-            s => CoordSystem::parse(s).unwrap_or_else(|| {
-                errors.push(FieldError::new("coord_system", "坐标系只能是 WGS84 或 GCJ02"));
-                CoordSystem::Wgs84
-            }),
-        };
+        let coord_system = CoordSystem::parse(self.coord_system.as_deref().unwrap_or("WGS84")).unwrap_or_else(|| {
+            errors.push(FieldError::new("coord_system", "坐标系只能是 WGS84 或 GCJ02"));
+            CoordSystem::Wgs84
+        });
         if let Err(e) = validate_sectors("sectors", &self.sectors) {
             errors.push(e);
         }
@@ -410,47 +408,6 @@ impl EnterpriseDraft {
             }),
             _ => Err(errors),
         }
-    }
-}
-
-#[cfg(test)]
-mod draft_tests {
-    use super::*;
-
-    fn draft() -> EnterpriseDraft {
-        EnterpriseDraft {
-            name: " 常州某化工有限公司 ".into(),
-            credit_code: "91350100M000100Y43".into(),
-            longitude: Some(119.97),
-            latitude: Some(31.86),
-            jurisdiction_id: 3,
-            sectors: vec!["危险化学品".into()],
-            employees: 120,
-            contact_phone: "13912345678".into(),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn valid_draft_is_trimmed() {
-        let v = draft().validate().unwrap();
-        assert_eq!(v.draft.name, "常州某化工有限公司");
-        assert_eq!(v.coord_system, CoordSystem::Wgs84);
-    }
-
-    #[test]
-    fn all_errors_are_reported_together() {
-        let d = EnterpriseDraft {
-            name: "".into(),
-            credit_code: "123".into(),
-            longitude: Some(200.0),
-            latitude: Some(31.0),
-            sectors: vec![],
-            ..draft()
-        };
-        let errs = d.validate().unwrap_err();
-        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["name", "credit_code", "longitude", "sectors"]);
     }
 }
 
@@ -639,9 +596,21 @@ pub mod import {
 
         #[test]
         fn a_good_row_reads() {
-            let r = row(&["甲公司", "91350100M000100Y43", "春江街道", "", "危险化学品、燃气", "", "119.9", "31.9", "是", "否", "35"])
-                .parse()
-                .unwrap();
+            let r = row(&[
+                "甲公司",
+                "91350100M000100Y43",
+                "春江街道",
+                "",
+                "危险化学品、燃气",
+                "",
+                "119.9",
+                "31.9",
+                "是",
+                "否",
+                "35",
+            ])
+            .parse()
+            .unwrap();
             assert_eq!(r.draft.sectors, ["危险化学品", "燃气"]);
             assert!(r.draft.above_scale && !r.draft.key_enterprise);
             assert_eq!(r.draft.employees, 35);
@@ -657,10 +626,52 @@ pub mod import {
 
         #[test]
         fn headers_map_in_any_order_and_missing_ones_are_named() {
-            let h: Vec<String> = ["统一社会信用代码*", "企业名称*", "所属辖区", "行业领域"].iter().map(|s| s.to_string()).collect();
+            let h: Vec<String> =
+                ["统一社会信用代码*", "企业名称*", "所属辖区", "行业领域"].iter().map(|s| s.to_string()).collect();
             let m = map_headers(&h).unwrap();
             assert_eq!((m[0], m[1]), (Some(1), Some(0)));
             assert!(map_headers(&h[..2]).unwrap_err().contains("所属辖区"));
         }
+    }
+}
+
+#[cfg(test)]
+mod draft_tests {
+    use super::*;
+
+    fn draft() -> EnterpriseDraft {
+        EnterpriseDraft {
+            name: " 常州某化工有限公司 ".into(),
+            credit_code: "91350100M000100Y43".into(),
+            longitude: Some(119.97),
+            latitude: Some(31.86),
+            jurisdiction_id: 3,
+            sectors: vec!["危险化学品".into()],
+            employees: 120,
+            contact_phone: "13912345678".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_draft_is_trimmed() {
+        let v = draft().validate().unwrap();
+        assert_eq!(v.draft.name, "常州某化工有限公司");
+        assert_eq!(v.coord_system, CoordSystem::Wgs84);
+    }
+
+    #[test]
+    fn all_errors_are_reported_together() {
+        let d = EnterpriseDraft {
+            name: "".into(),
+            credit_code: "123".into(),
+            longitude: Some(200.0),
+            latitude: Some(31.0),
+            sectors: vec![],
+            ..draft()
+        };
+        let errs = d.validate().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "credit_code", "longitude", "sectors"]);
     }
 }

@@ -60,7 +60,9 @@ impl Scope {
         match self {
             Scope::All => true,
             Scope::Subtree { path: p } => path.starts_with(p.as_str()),
-            Scope::Sectors { path: p, sectors: s } => path.starts_with(p.as_str()) && sectors.iter().any(|x| s.contains(x)),
+            Scope::Sectors { path: p, sectors: s } => {
+                path.starts_with(p.as_str()) && sectors.iter().any(|x| s.contains(x))
+            }
             Scope::Enterprise { id: e } => *e == id,
             Scope::Assigned { enterprise_ids } => enterprise_ids.contains(&id),
         }

@@ -48,7 +48,11 @@ impl AppError {
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => one.message.clone(),
-            many => format!("输入有{}处错误：{}", many.len(), many.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；")),
+            many => format!(
+                "输入有{}处错误：{}",
+                many.len(),
+                many.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；")
+            ),
         };
         let errors = errors.into_iter().map(|e| serde_json::json!({"field": e.field, "message": e.message})).collect();
         Self { status: StatusCode::UNPROCESSABLE_ENTITY, detail, errors, retry_after: None }

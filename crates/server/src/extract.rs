@@ -18,10 +18,12 @@ pub fn token_of(parts: &Parts) -> Option<String> {
     if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         return v.strip_prefix("Bearer ").map(|t| t.trim().to_string());
     }
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == SESSION_COOKIE).then(|| v.to_string())
-    })
+    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
+        |c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == SESSION_COOKIE).then(|| v.to_string())
+        },
+    )
 }
 
 /// A logged-in user. A user who must change the demo or reset password may only do that.
@@ -73,7 +75,9 @@ fn json_rejection(rej: JsonRejection) -> AppError {
             AppError::invalid(vec![anjian_domain::FieldError::new(field, reason)])
         }
         JsonRejection::JsonSyntaxError(_) => AppError::bad_request("请求体不是合法的 JSON"),
-        JsonRejection::MissingJsonContentType(_) => AppError::new(status, default_detail(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
+        JsonRejection::MissingJsonContentType(_) => {
+            AppError::new(status, default_detail(StatusCode::UNSUPPORTED_MEDIA_TYPE))
+        }
         _ if status == StatusCode::PAYLOAD_TOO_LARGE => AppError::new(status, "请求内容过大"),
         _ => AppError::new(status, default_detail(status)),
     }
@@ -120,20 +124,6 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serde_messages_become_field_errors() {
-        let (f, m) = describe_serde_error("Failed to deserialize the JSON body into the target type: missing field `name` at line 1 column 2");
-        assert_eq!((f.as_str(), m.as_str()), ("name", "缺少必填字段 name"));
-        let (f, m) = describe_serde_error("Failed to deserialize the JSON body into the target type: role: unknown variant `boss`, expected one of `admin`, `grid` at line 1 column 20");
-        assert_eq!(f, "role");
-        assert!(m.contains("允许"), "{m}");
-    }
-}
-
 /// The client's address (for login throttling); "local" when served without a socket (tests).
 pub struct ClientIp(pub String);
 
@@ -147,5 +137,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .map(|c| c.0.ip().to_string())
             .unwrap_or_else(|| "local".into());
         Ok(ClientIp(ip))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_become_field_errors() {
+        let (f, m) = describe_serde_error(
+            "Failed to deserialize the JSON body into the target type: missing field `name` at line 1 column 2",
+        );
+        assert_eq!((f.as_str(), m.as_str()), ("name", "缺少必填字段 name"));
+        let (f, m) = describe_serde_error("Failed to deserialize the JSON body into the target type: role: unknown variant `boss`, expected one of `admin`, `grid` at line 1 column 20");
+        assert_eq!(f, "role");
+        assert!(m.contains("允许"), "{m}");
     }
 }

@@ -26,7 +26,9 @@ pub async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
         .is_some_and(|v| v.starts_with("application/problem+json"));
     if api && (status.is_client_error() || status.is_server_error()) && !is_problem {
         let mut e = AppError::new(status, default_detail(status));
-        if let Some(ra) = res.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()) {
+        if let Some(ra) =
+            res.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
+        {
             e.retry_after = Some(ra);
         }
         return e.into_response();
@@ -58,7 +60,8 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         }
         Ok(Claim::Busy) => return AppError::new(StatusCode::CONFLICT, "相同的请求正在处理中，请稍候").into_response(),
         Ok(Claim::Mismatch) => {
-            return AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "该 Idempotency-Key 已用于另一个请求").into_response()
+            return AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "该 Idempotency-Key 已用于另一个请求")
+                .into_response()
         }
         Err(e) => return AppError::from(e).into_response(),
     }
@@ -98,7 +101,10 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         out.push_str(&format!("anjian_http_requests_total{{class=\"{}xx\"}} {}\n", i + 1, c.load(Ordering::Relaxed)));
     }
     out.push_str("# HELP anjian_http_request_duration_seconds_sum Time spent answering requests.\n# TYPE anjian_http_request_duration_seconds_sum counter\n");
-    out.push_str(&format!("anjian_http_request_duration_seconds_sum {:.6}\n", m.micros_total.load(Ordering::Relaxed) as f64 / 1e6));
+    out.push_str(&format!(
+        "anjian_http_request_duration_seconds_sum {:.6}\n",
+        m.micros_total.load(Ordering::Relaxed) as f64 / 1e6
+    ));
     let up = state.store.ping().await;
     out.push_str("# HELP anjian_database_up Whether the database answers.\n# TYPE anjian_database_up gauge\n");
     out.push_str(&format!("anjian_database_up {}\n", up as u8));
@@ -111,6 +117,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     if state.store.ping().await {
         axum::Json(serde_json::json!({"status": "ok"})).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "database unavailable"}))).into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "database unavailable"})))
+            .into_response()
     }
 }

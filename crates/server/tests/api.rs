@@ -24,7 +24,9 @@ async fn new_enterprise_body(app: &TestApp, token: &str, credit_code: &str) -> V
 #[tokio::test]
 async fn login_returns_token_user_and_session_cookie() {
     let app = TestApp::demo().await;
-    let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "station", "password": PASSWORD}))).await;
+    let r = app
+        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "station", "password": PASSWORD})))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
     assert_eq!(v["user"]["username"], "station");
@@ -33,7 +35,10 @@ async fn login_returns_token_user_and_session_cookie() {
     let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
     assert!(cookie.starts_with("anjian_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
     // The cookie authenticates the UI the same way the token does for API clients.
-    let req = Request::get("/api/v1/auth/me").header(header::COOKIE, cookie.split(';').next().unwrap()).body(Body::empty()).unwrap();
+    let req = Request::get("/api/v1/auth/me")
+        .header(header::COOKIE, cookie.split(';').next().unwrap())
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(app.send(req).await.json()["username"], "station");
 }
 
@@ -46,7 +51,9 @@ async fn wrong_password_is_401_and_five_failures_lock_for_fifteen_minutes() {
         assert_eq!(r.problem(401)["detail"], "用户名或密码错误");
     }
     // Even the right password is refused now.
-    let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "grid", "password": PASSWORD}))).await;
+    let r = app
+        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "grid", "password": PASSWORD})))
+        .await;
     r.problem(429);
     let wait: i64 = r.headers.get(header::RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
     assert!((890..=900).contains(&wait), "Retry-After {wait}");
@@ -77,7 +84,15 @@ async fn malformed_requests_get_problem_details_and_write_nothing() {
     assert_eq!(v["errors"][0]["field"], "credit_code");
     let big = format!("{{\"name\": \"{}\"}}", "a".repeat(2 << 20));
     app.send(req(&big)).await.problem(413);
-    let v = app.send(Request::post("/api/v1/enterprises").header(header::AUTHORIZATION, format!("Bearer {t}")).body(Body::from("x")).unwrap()).await.problem(415);
+    let v = app
+        .send(
+            Request::post("/api/v1/enterprises")
+                .header(header::AUTHORIZATION, format!("Bearer {t}"))
+                .body(Body::from("x"))
+                .unwrap(),
+        )
+        .await
+        .problem(415);
     assert!(v["detail"].as_str().unwrap().contains("application/json"));
     app.get("/api/v1/no-such-thing", &t).await.problem(404);
     assert_eq!(app.count("enterprise").await, before);
@@ -204,13 +219,19 @@ async fn filters_narrow_the_list() {
     let t = app.login("admin").await;
     let all = app.get("/api/v1/enterprises?page_size=200", &t).await.json();
     let chem = app.get("/api/v1/enterprises?page_size=200&sector=危险化学品", &t).await.json();
-    let expected = all["items"].as_array().unwrap().iter().filter(|e| e["sectors"].as_array().unwrap().contains(&json!("危险化学品"))).count();
+    let expected = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["sectors"].as_array().unwrap().contains(&json!("危险化学品")))
+        .count();
     assert_eq!(chem["total"].as_i64().unwrap() as usize, expected);
     assert!(expected > 0);
     let key = app.get("/api/v1/enterprises?page_size=200&key_enterprise=true", &t).await.json();
     assert!(key["items"].as_array().unwrap().iter().all(|e| e["key_enterprise"] == true));
     let one = &all["items"][3];
-    let by_code = app.get(&format!("/api/v1/enterprises?q={}", &one["credit_code"].as_str().unwrap()[..12]), &t).await.json();
+    let by_code =
+        app.get(&format!("/api/v1/enterprises?q={}", &one["credit_code"].as_str().unwrap()[..12]), &t).await.json();
     assert!(by_code["items"].as_array().unwrap().iter().any(|e| e["id"] == one["id"]));
     let street = app.get("/api/v1/jurisdictions?level=street&q=春江", &t).await.json()["items"][0]["id"].clone();
     let in_street = app.get(&format!("/api/v1/enterprises?page_size=200&jurisdiction_id={street}"), &t).await.json();
@@ -230,7 +251,8 @@ async fn export_holds_exactly_the_filtered_rows() {
     let rows = xlsx_rows(&r.bytes);
     assert_eq!(rows[0][0], "企业名称");
     assert_eq!(rows.len() - 1, list["total"].as_u64().unwrap() as usize);
-    let names: std::collections::HashSet<&str> = list["items"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    let names: std::collections::HashSet<&str> =
+        list["items"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
     for row in &rows[1..] {
         assert!(names.contains(row[0].as_str()));
         assert!(row[4].contains("危险化学品"));
@@ -241,7 +263,9 @@ async fn export_holds_exactly_the_filtered_rows() {
 fn import_file(rows: &[[&str; 5]]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in ["企业名称*", "统一社会信用代码*", "所属辖区*", "所属网格", "行业领域*", "从业人数"].iter().enumerate() {
+    for (c, h) in
+        ["企业名称*", "统一社会信用代码*", "所属辖区*", "所属网格", "行业领域*", "从业人数"].iter().enumerate()
+    {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     ws.write_string(1, 0, "必填").unwrap();
@@ -258,7 +282,10 @@ fn import_file(rows: &[[&str; 5]]) -> Vec<u8> {
 async fn import_reports_every_bad_row_and_imports_all_or_nothing() {
     let app = TestApp::demo().await;
     let t = app.login("station").await;
-    let comm = app.get("/api/v1/jurisdictions?level=community&page_size=1", &t).await.json()["items"][0]["name"].as_str().unwrap().to_string();
+    let comm = app.get("/api/v1/jurisdictions?level=community&page_size=1", &t).await.json()["items"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let file = import_file(&[
         ["导入甲有限公司", "914403001922038216", &comm, "", "燃气"],
         ["导入乙有限公司", "914403001922038217", &comm, "", "燃气"],
@@ -287,9 +314,19 @@ async fn import_reports_every_bad_row_and_imports_all_or_nothing() {
 async fn import_refuses_a_jurisdiction_outside_scope_and_a_non_excel_file() {
     let app = TestApp::demo().await;
     let admin = app.login("admin").await;
-    let other = app.get("/api/v1/jurisdictions?level=street&q=三井", &admin).await.json()["items"][0]["name"].as_str().unwrap().to_string();
+    let other = app.get("/api/v1/jurisdictions?level=street&q=三井", &admin).await.json()["items"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let t = app.login("station").await;
-    let v = app.upload("/api/v1/enterprises/import", &t, import_file(&[["越界有限公司", "914403001922038216", &other, "", "燃气"]])).await.problem(422);
+    let v = app
+        .upload(
+            "/api/v1/enterprises/import",
+            &t,
+            import_file(&[["越界有限公司", "914403001922038216", &other, "", "燃气"]]),
+        )
+        .await
+        .problem(422);
     assert_eq!(v["errors"][0]["column"], "所属辖区");
     app.upload("/api/v1/enterprises/import", &t, b"not excel".to_vec()).await.problem(422);
     // Roles that may not import are refused before the file is read.
@@ -352,12 +389,20 @@ async fn audit_log_filters_and_is_for_admin_and_committee_only() {
 async fn password_change_and_forced_change() {
     let app = TestApp::demo().await;
     let t = app.login("grid").await;
-    let v = app.post("/api/v1/auth/password", &t, json!({"old_password": "nope", "new_password": "Better2026x"})).await.problem(422);
+    let v = app
+        .post("/api/v1/auth/password", &t, json!({"old_password": "nope", "new_password": "Better2026x"}))
+        .await
+        .problem(422);
     assert_eq!(v["errors"][0]["field"], "old_password");
-    app.post("/api/v1/auth/password", &t, json!({"old_password": PASSWORD, "new_password": "short"})).await.problem(422);
-    let ok = app.post("/api/v1/auth/password", &t, json!({"old_password": PASSWORD, "new_password": "Better2026x"})).await;
+    app.post("/api/v1/auth/password", &t, json!({"old_password": PASSWORD, "new_password": "short"}))
+        .await
+        .problem(422);
+    let ok =
+        app.post("/api/v1/auth/password", &t, json!({"old_password": PASSWORD, "new_password": "Better2026x"})).await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT);
-    let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "grid", "password": "Better2026x"}))).await;
+    let r = app
+        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "grid", "password": "Better2026x"})))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
 
     // Outside demo mode the demo accounts must change their known password first.
@@ -384,8 +429,20 @@ async fn admin_manages_users_and_a_new_user_must_change_password() {
     let wrong_org = json!({"username": "lisi", "display_name": "李四", "role": "enterprise", "org_id": 999999, "password": "Start2026ab"});
     assert_eq!(app.post("/api/v1/users", &a, wrong_org).await.problem(422)["errors"][0]["field"], "org_id");
     // Disable: the user's sessions end.
-    let z = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "zhangsan", "password": "Start2026ab"}))).await.json()["token"].as_str().unwrap().to_string();
-    let r = app.patch(&format!("/api/v1/users/{}", u["id"]), &a, json!({"active": false, "version": u["version"]})).await;
+    let z = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "zhangsan", "password": "Start2026ab"})),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r =
+        app.patch(&format!("/api/v1/users/{}", u["id"]), &a, json!({"active": false, "version": u["version"]})).await;
     assert_eq!(r.json()["active"], false);
     app.get("/api/v1/auth/me", &z).await.problem(401);
     let r = app.delete(&format!("/api/v1/users/{}?version=2", u["id"]), &a).await;
@@ -407,15 +464,28 @@ async fn jurisdiction_tree_and_crud() {
     assert_eq!(st[0]["children"].as_array().unwrap().len(), 5);
 
     let street = st[0]["id"].clone();
-    let v = app.post("/api/v1/jurisdictions", &a, json!({"parent_id": street, "level": "district", "name": "错层"})).await.problem(422);
+    let v = app
+        .post("/api/v1/jurisdictions", &a, json!({"parent_id": street, "level": "district", "name": "错层"}))
+        .await
+        .problem(422);
     assert_eq!(v["errors"][0]["field"], "level");
-    app.post("/api/v1/jurisdictions", &a, json!({"parent_id": street, "level": "community", "name": "x", "code": "12ab"})).await.problem(422);
-    let r = app.post("/api/v1/jurisdictions", &a, json!({"parent_id": street, "level": "community", "name": "新建社区"})).await;
+    app.post(
+        "/api/v1/jurisdictions",
+        &a,
+        json!({"parent_id": street, "level": "community", "name": "x", "code": "12ab"}),
+    )
+    .await
+    .problem(422);
+    let r = app
+        .post("/api/v1/jurisdictions", &a, json!({"parent_id": street, "level": "community", "name": "新建社区"}))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let n = r.json();
     assert!(n["path"].as_str().unwrap().ends_with(&format!("/{}/", n["id"])));
     // Only admin manages the tree.
-    app.post("/api/v1/jurisdictions", &s, json!({"parent_id": street, "level": "community", "name": "y"})).await.problem(403);
+    app.post("/api/v1/jurisdictions", &s, json!({"parent_id": street, "level": "community", "name": "y"}))
+        .await
+        .problem(403);
     // A node with children or enterprises cannot go.
     let v = app.delete(&format!("/api/v1/jurisdictions/{street}?version=1"), &a).await.problem(409);
     assert!(v["detail"].as_str().unwrap().contains("下级区划"));
@@ -428,13 +498,30 @@ async fn departments_crud_with_sector_validation() {
     let app = TestApp::demo().await;
     let c = app.login("committee").await;
     let district = app.get("/api/v1/jurisdictions?level=district", &c).await.json()["items"][0]["id"].clone();
-    let v = app.post("/api/v1/departments", &c, json!({"jurisdiction_id": district, "name": "新部门", "sectors": ["炼丹"]})).await.problem(422);
+    let v = app
+        .post("/api/v1/departments", &c, json!({"jurisdiction_id": district, "name": "新部门", "sectors": ["炼丹"]}))
+        .await
+        .problem(422);
     assert_eq!(v["errors"][0]["field"], "sectors");
-    let r = app.post("/api/v1/departments", &c, json!({"jurisdiction_id": district, "name": "新北区水利局", "sectors": ["有限空间"]})).await;
+    let r = app
+        .post(
+            "/api/v1/departments",
+            &c,
+            json!({"jurisdiction_id": district, "name": "新北区水利局", "sectors": ["有限空间"]}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    app.post("/api/v1/departments", &c, json!({"jurisdiction_id": district, "name": "新北区水利局", "sectors": ["有限空间"]})).await.problem(409);
+    app.post(
+        "/api/v1/departments",
+        &c,
+        json!({"jurisdiction_id": district, "name": "新北区水利局", "sectors": ["有限空间"]}),
+    )
+    .await
+    .problem(409);
     let d = r.json();
-    let r = app.patch(&format!("/api/v1/departments/{}", d["id"]), &c, json!({"sectors": ["有限空间", "燃气"], "version": 1})).await;
+    let r = app
+        .patch(&format!("/api/v1/departments/{}", d["id"]), &c, json!({"sectors": ["有限空间", "燃气"], "version": 1}))
+        .await;
     assert_eq!(r.json()["sectors"], json!(["有限空间", "燃气"]));
     assert_eq!(app.get("/api/v1/departments", &c).await.json()["total"], 11);
 }

@@ -41,7 +41,8 @@ async fn world() -> World {
     let app = TestApp::demo().await;
     let a = app.login("admin").await;
     let line = app.get("/api/v1/enterprises?q=安泰化工", &a).await.json()["items"][0].clone();
-    let sanjing = app.get("/api/v1/jurisdictions?level=street&q=三井", &a).await.json()["items"][0]["id"].as_i64().unwrap();
+    let sanjing =
+        app.get("/api/v1/jurisdictions?level=street&q=三井", &a).await.json()["items"][0]["id"].as_i64().unwrap();
     let sanjing_grid = app.get("/api/v1/jurisdictions?level=grid&page_size=200", &a).await.json()["items"]
         .as_array()
         .unwrap()
@@ -51,18 +52,35 @@ async fn world() -> World {
         .as_i64()
         .unwrap();
     let sys = system_principal("test");
-    let other = enterprise_create(&app.store, &sys, draft("三井建设工程有限公司", "914403001922038216", sanjing, Some(sanjing_grid), "建筑施工"))
-        .await
-        .unwrap();
+    let other = enterprise_create(
+        &app.store,
+        &sys,
+        draft("三井建设工程有限公司", "914403001922038216", sanjing, Some(sanjing_grid), "建筑施工"),
+    )
+    .await
+    .unwrap();
     let city = app.get("/api/v1/jurisdictions?level=city", &a).await.json()["items"][0]["id"].as_i64().unwrap();
     let wujin = jurisdiction_create(
         &app.store,
         &Actor::system("test"),
-        JurisdictionInput { parent_id: Some(city), level: JurisdictionLevel::District, code: Some("320412".into()), name: "武进区".into(), boundary: None, timezone: None },
+        JurisdictionInput {
+            parent_id: Some(city),
+            level: JurisdictionLevel::District,
+            code: Some("320412".into()),
+            name: "武进区".into(),
+            boundary: None,
+            timezone: None,
+        },
     )
     .await
     .unwrap();
-    let far = enterprise_create(&app.store, &sys, draft("武进化工有限公司", "91330100716105852F", wujin.id, None, "危险化学品")).await.unwrap();
+    let far = enterprise_create(
+        &app.store,
+        &sys,
+        draft("武进化工有限公司", "91330100716105852F", wujin.id, None, "危险化学品"),
+    )
+    .await
+    .unwrap();
     let dept = app.get("/api/v1/departments?q=应急管理局", &a).await.json()["items"][0]["id"].as_i64().unwrap();
     World {
         line: line["id"].as_i64().unwrap(),
@@ -97,7 +115,12 @@ async fn enterprise_endpoints_by_role_inside_and_outside_scope() {
 
         let patch = w.app.patch(&path, &t, json!({"employees": 99, "version": version})).await;
         let may_update = role != "expert";
-        assert_eq!(patch.status, if may_update { 200 } else { 403 }, "{role} PATCH inside: {}", String::from_utf8_lossy(&patch.bytes));
+        assert_eq!(
+            patch.status,
+            if may_update { 200 } else { 403 },
+            "{role} PATCH inside: {}",
+            String::from_utf8_lossy(&patch.bytes)
+        );
 
         // The line enterprise has a user account, so a role that may delete gets 409.
         let del = w.app.delete(&format!("{path}?version=999"), &t).await;
@@ -134,19 +157,26 @@ async fn lists_show_exactly_what_the_scope_rule_allows() {
     use sqlx::Row;
     let w = world().await;
     // Every enterprise with the facts the domain's scope rule looks at, straight from the table.
-    let rows = sqlx::query("SELECT id, scope_path, sectors FROM enterprise").fetch_all(w.app.store.pool()).await.unwrap();
+    let rows =
+        sqlx::query("SELECT id, scope_path, sectors FROM enterprise").fetch_all(w.app.store.pool()).await.unwrap();
     let all: Vec<(i64, String, Vec<String>)> = rows
         .iter()
         .map(|r| (r.get("id"), r.get("scope_path"), serde_json::from_str(&r.get::<String, _>("sectors")).unwrap()))
         .collect();
     for role in ROLES {
-        let user = anjian_store::auth::all_users(&w.app.store).await.unwrap().into_iter().find(|u| u.username == role).unwrap();
+        let user = anjian_store::auth::all_users(&w.app.store)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.username == role)
+            .unwrap();
         let p = anjian_store::auth::principal_for(&w.app.store, &user).await.unwrap();
         let expected: BTreeSet<i64> =
             all.iter().filter(|(id, path, sectors)| p.scope.sees_enterprise(*id, path, sectors)).map(|e| e.0).collect();
         let t = w.app.login(role).await;
         let listed = w.app.get("/api/v1/enterprises?page_size=200", &t).await.json();
-        let got: BTreeSet<i64> = listed["items"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
+        let got: BTreeSet<i64> =
+            listed["items"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
         assert_eq!(got, expected, "{role}");
         assert_eq!(listed["total"].as_i64().unwrap() as usize, expected.len());
         assert!(got.contains(&w.line), "{role} sees the line enterprise");
@@ -162,7 +192,8 @@ async fn lists_show_exactly_what_the_scope_rule_allows() {
             app.get("/api/v1/enterprises", &t).await.json()["total"].as_i64().unwrap()
         }
     };
-    let (c, s, g, e) = (count("committee").await, count("station").await, count("grid").await, count("enterprise").await);
+    let (c, s, g, e) =
+        (count("committee").await, count("station").await, count("grid").await, count("enterprise").await);
     assert!(c > s && s > g && g >= e && e == 1, "committee {c} > station {s} > grid {g} >= enterprise {e}");
 }
 
@@ -183,11 +214,22 @@ async fn jurisdiction_and_department_reads_by_role() {
         let r = w.app.get(&format!("/api/v1/departments/{}", w.emergency_department), &t).await;
         assert_eq!(r.status, if district_wide { 200 } else { 404 }, "{role} department");
         // Writes on the tree are admin's; others get 403 inside their view and 404 outside.
-        let r = w.app.patch(&format!("/api/v1/jurisdictions/{}", w.line_grid), &t, json!({"name": "改名网格", "version": 1})).await;
-        let expect = if role == "admin" { 200 } else if sees_tree { 403 } else { 404 };
+        let r = w
+            .app
+            .patch(&format!("/api/v1/jurisdictions/{}", w.line_grid), &t, json!({"name": "改名网格", "version": 1}))
+            .await;
+        let expect = if role == "admin" {
+            200
+        } else if sees_tree {
+            403
+        } else {
+            404
+        };
         assert_eq!(r.status, expect, "{role} rename grid");
         if role == "admin" {
-            w.app.patch(&format!("/api/v1/jurisdictions/{}", w.line_grid), &t, json!({"name": "恢复", "version": 2})).await;
+            w.app
+                .patch(&format!("/api/v1/jurisdictions/{}", w.line_grid), &t, json!({"name": "恢复", "version": 2}))
+                .await;
         }
     }
 }
@@ -200,7 +242,11 @@ async fn users_and_audit_are_admin_business() {
     for role in ROLES {
         let t = w.app.login(role).await;
         let r = w.app.get(&format!("/api/v1/users/{committee_id}"), &t).await;
-        assert_eq!(r.status, if matches!(role, "admin" | "committee") { 200 } else { 404 }, "{role} reads committee user");
+        assert_eq!(
+            r.status,
+            if matches!(role, "admin" | "committee") { 200 } else { 404 },
+            "{role} reads committee user"
+        );
         let r = w.app.get("/api/v1/users", &t).await;
         assert_eq!(r.status, if role == "admin" { 200 } else { 403 }, "{role} lists users");
         let r = w.app.get("/api/v1/audit", &t).await;

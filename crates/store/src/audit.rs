@@ -89,7 +89,12 @@ pub struct AuditFilter {
 }
 
 /// Lists audit records, newest first, within the reader's scope.
-pub async fn list(store: &Store, p: &Principal, f: &AuditFilter, page: PageReq) -> Result<Page<AuditRecord>, StoreError> {
+pub async fn list(
+    store: &Store,
+    p: &Principal,
+    f: &AuditFilter,
+    page: PageReq,
+) -> Result<Page<AuditRecord>, StoreError> {
     p.require(Action::ReadAudit)?;
     let mut w = Q::new(" WHERE 1=1");
     match p.scope.jurisdiction_root() {
@@ -117,7 +122,8 @@ pub async fn list(store: &Store, p: &Principal, f: &AuditFilter, page: PageReq) 
     if let Some(to) = f.to.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND at < ").bind(parse_instant("to", to)?);
     }
-    let total: i64 = Q::prefixed("SELECT COUNT(*) AS n FROM audit_log", &w).fetch_one(store.pool()).await?.try_get("n")?;
+    let total: i64 =
+        Q::prefixed("SELECT COUNT(*) AS n FROM audit_log", &w).fetch_one(store.pool()).await?.try_get("n")?;
     let mut q = Q::prefixed("SELECT * FROM audit_log", &w);
     if let Some(after) = page.after {
         q.push(" AND id < ").bind(after);
@@ -211,7 +217,8 @@ pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
         }
     }
     // A deleted tail shows as a head that is ahead of the last record.
-    let head_seq: i64 = sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?.try_get("seq")?;
+    let head_seq: i64 =
+        sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?.try_get("seq")?;
     if head_seq != after {
         return Ok(Verification { ok: false, checked: v.checked, first_broken_id: Some(after + 1) });
     }

@@ -343,7 +343,10 @@ async fn check_org(store: &Store, role: Role, org_id: i64) -> Result<String, Sto
         OrgKind::Jurisdiction => Ok(jurisdiction_by_id(store, org_id).await?.ok_or_else(bad)?.path),
         OrgKind::Department => Ok(department_by_id(store, org_id).await?.ok_or_else(bad)?.1),
         OrgKind::Enterprise => {
-            let r = Q::new("SELECT scope_path FROM enterprise WHERE id = ").bind(org_id).fetch_optional(store.pool()).await?;
+            let r = Q::new("SELECT scope_path FROM enterprise WHERE id = ")
+                .bind(org_id)
+                .fetch_optional(store.pool())
+                .await?;
             Ok(r.ok_or_else(bad)?.try_get("scope_path")?)
         }
     }
@@ -363,9 +366,14 @@ pub async fn user_list(store: &Store, p: &Principal, f: &UserFilter, page: PageR
         w.push(" AND u.role = ").bind(r.as_str());
     }
     if let Some(s) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        w.push(" AND (u.username LIKE ").bind(format!("%{s}%")).push(" OR u.display_name LIKE ").bind(format!("%{s}%")).push(")");
+        w.push(" AND (u.username LIKE ")
+            .bind(format!("%{s}%"))
+            .push(" OR u.display_name LIKE ")
+            .bind(format!("%{s}%"))
+            .push(")");
     }
-    let total: i64 = Q::prefixed("SELECT COUNT(*) AS n FROM app_user u", &w).fetch_one(store.pool()).await?.try_get("n")?;
+    let total: i64 =
+        Q::prefixed("SELECT COUNT(*) AS n FROM app_user u", &w).fetch_one(store.pool()).await?.try_get("n")?;
     let mut q = Q::prefixed(USER_SELECT, &w);
     if let Some(a) = page.after {
         q.push(" AND u.id > ").bind(a);
@@ -376,7 +384,12 @@ pub async fn user_list(store: &Store, p: &Principal, f: &UserFilter, page: PageR
 }
 
 /// Creates a user (API, CLI and demo). `must_change` forces a new password at first login.
-pub async fn user_create(store: &Store, actor: &Actor, input: UserInput, must_change: bool) -> Result<User, StoreError> {
+pub async fn user_create(
+    store: &Store,
+    actor: &Actor,
+    input: UserInput,
+    must_change: bool,
+) -> Result<User, StoreError> {
     validate_username(&input.username).map_err(|e| StoreError::Invalid(vec![e]))?;
     validate_password(&input.username, &input.password).map_err(|e| StoreError::Invalid(vec![e]))?;
     let display = input.display_name.trim();
@@ -392,11 +405,18 @@ pub async fn user_create(store: &Store, actor: &Actor, input: UserInput, must_ch
     let ts = now();
     let mut q = Q::new("INSERT INTO app_user (username, display_name, password_hash, role, org_kind, org_id, phone, must_change_password, created_at, updated_at) VALUES (");
     q.bind(input.username.as_str()).push(", ").bind(display).push(", ").bind(hash).push(", ").bind(input.role.as_str());
-    q.push(", ").bind(input.role.org_kind().as_str()).push(", ").bind(input.org_id).push(", ").bind(input.phone.as_str());
+    q.push(", ")
+        .bind(input.role.org_kind().as_str())
+        .push(", ")
+        .bind(input.org_id)
+        .push(", ")
+        .bind(input.phone.as_str());
     q.push(", ").bind(must_change).push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = match q.fetch_one(&mut *tx.tx).await {
         Ok(r) => r.try_get("id")?,
-        Err(e) if e.unique_violation().is_some() => return Err(StoreError::Conflict(format!("用户名「{}」已被使用", input.username))),
+        Err(e) if e.unique_violation().is_some() => {
+            return Err(StoreError::Conflict(format!("用户名「{}」已被使用", input.username)))
+        }
         Err(e) => return Err(e),
     };
     for eid in &input.assigned_enterprises {
@@ -407,7 +427,13 @@ pub async fn user_create(store: &Store, actor: &Actor, input: UserInput, must_ch
             .push(")")
             .execute(&mut *tx.tx)
             .await
-            .map_err(|e| if e.is_foreign_key_violation() { StoreError::invalid("assigned_enterprises", "指派的企业不存在") } else { e })?;
+            .map_err(|e| {
+                if e.is_foreign_key_violation() {
+                    StoreError::invalid("assigned_enterprises", "指派的企业不存在")
+                } else {
+                    e
+                }
+            })?;
     }
     audit::record(
         &mut tx,
@@ -486,7 +512,14 @@ pub async fn user_delete(store: &Store, p: &Principal, id: i64, version: i64) ->
         return Err(StoreError::Conflict("不能删除自己的账号".into()));
     }
     let mut tx = store.begin().await?;
-    if Q::new("DELETE FROM app_user WHERE id = ").bind(id).push(" AND version = ").bind(version).execute(&mut *tx.tx).await? == 0 {
+    if Q::new("DELETE FROM app_user WHERE id = ")
+        .bind(id)
+        .push(" AND version = ")
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        == 0
+    {
         return Err(stale());
     }
     audit::record(

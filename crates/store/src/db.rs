@@ -60,7 +60,8 @@ impl Store {
             if let Some(path) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) {
                 if let Some(dir) = std::path::Path::new(path).parent() {
                     if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir).map_err(|e| StoreError::Config(format!("无法创建数据目录：{e}")))?;
+                        std::fs::create_dir_all(dir)
+                            .map_err(|e| StoreError::Config(format!("无法创建数据目录：{e}")))?;
                     }
                 }
             }

@@ -10,7 +10,10 @@ pub enum Claim {
     /// This request is the first: go ahead, then [`complete`].
     New,
     /// Already answered: replay this status and body.
-    Done { status: u16, body: String },
+    Done {
+        status: u16,
+        body: String,
+    },
     /// The first request with this key is still running, or it was a different request.
     Busy,
     Mismatch,
@@ -47,13 +50,21 @@ pub async fn claim(store: &Store, user_id: i64, key: &str, request: &str) -> Res
     }
     let status: Option<i64> = r.try_get("status")?;
     match status {
-        Some(s) => Ok(Claim::Done { status: s as u16, body: r.try_get::<Option<String>, _>("body")?.unwrap_or_default() }),
+        Some(s) => {
+            Ok(Claim::Done { status: s as u16, body: r.try_get::<Option<String>, _>("body")?.unwrap_or_default() })
+        }
         None => Ok(Claim::Busy),
     }
 }
 
 /// Stores the answer of a successful first request; a failed one releases the key.
-pub async fn complete(store: &Store, user_id: i64, key: &str, status: u16, body: Option<&str>) -> Result<(), StoreError> {
+pub async fn complete(
+    store: &Store,
+    user_id: i64,
+    key: &str,
+    status: u16,
+    body: Option<&str>,
+) -> Result<(), StoreError> {
     let mut q = if (200..300).contains(&status) {
         let mut q = Q::new("UPDATE idempotency SET status = ");
         q.bind(status as i64).push(", body = ").bind(body.map(String::from));

@@ -5,7 +5,9 @@ use crate::db::{push_subtree, Q};
 use crate::page::{finish, Page, PageReq};
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::Action;
-use anjian_domain::org::{validate_division_code, validate_sectors, EnterpriseDraft, JurisdictionLevel, ValidEnterprise};
+use anjian_domain::org::{
+    validate_division_code, validate_sectors, EnterpriseDraft, JurisdictionLevel, ValidEnterprise,
+};
 use anjian_domain::scope::{child_path, JurisdictionView, Scope};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -220,9 +222,9 @@ pub async fn jurisdiction_create(
         jiff::tz::TimeZone::get(tz).map_err(|_| StoreError::invalid("timezone", "未知的时区"))?;
     }
     let parent = match input.parent_id {
-        Some(pid) => {
-            Some(jurisdiction_by_id(store, pid).await?.ok_or_else(|| StoreError::invalid("parent_id", "上级区划不存在"))?)
-        }
+        Some(pid) => Some(
+            jurisdiction_by_id(store, pid).await?.ok_or_else(|| StoreError::invalid("parent_id", "上级区划不存在"))?,
+        ),
         None => None,
     };
     if let Some(par) = &parent {
@@ -241,13 +243,22 @@ pub async fn jurisdiction_create(
     let mut tx = store.begin().await?;
     let ts = now();
     let mut q = Q::new("INSERT INTO jurisdiction (parent_id, level, code, name, path, boundary, timezone, created_at, updated_at) VALUES (");
-    q.bind(input.parent_id).push(", ").bind(input.level.as_str()).push(", ").bind(input.code.clone().filter(|c| !c.is_empty()));
+    q.bind(input.parent_id)
+        .push(", ")
+        .bind(input.level.as_str())
+        .push(", ")
+        .bind(input.code.clone().filter(|c| !c.is_empty()));
     q.push(", ").bind(name.as_str()).push(", ").bind(format!("pending:{}", rand::random::<u64>()));
     q.push(", ").bind(input.boundary.as_ref().map(|b| b.to_string())).push(", ").bind(timezone.as_str());
     q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     let path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
-    Q::new("UPDATE jurisdiction SET path = ").bind(path.as_str()).push(" WHERE id = ").bind(id).execute(&mut *tx.tx).await?;
+    Q::new("UPDATE jurisdiction SET path = ")
+        .bind(path.as_str())
+        .push(" WHERE id = ")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
     let j = Jurisdiction {
         id,
         parent_id: input.parent_id,
@@ -344,7 +355,12 @@ pub async fn jurisdiction_delete(store: &Store, p: &Principal, id: i64, version:
             return Err(StoreError::Conflict(format!("「{}」下还有{n}个{what}，不能删除", j.name)));
         }
     }
-    let n = Q::new("DELETE FROM jurisdiction WHERE id = ").bind(id).push(" AND version = ").bind(version).execute(&mut *tx.tx).await?;
+    let n = Q::new("DELETE FROM jurisdiction WHERE id = ")
+        .bind(id)
+        .push(" AND version = ")
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?;
     if n == 0 {
         return Err(stale());
     }
@@ -453,10 +469,11 @@ pub async fn department_list(
     if let Some(s) = f.q.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND d.name LIKE ").bind(format!("%{s}%"));
     }
-    let total: i64 = Q::prefixed("SELECT COUNT(*) AS n FROM department d JOIN jurisdiction j ON j.id = d.jurisdiction_id", &w)
-        .fetch_one(store.pool())
-        .await?
-        .try_get("n")?;
+    let total: i64 =
+        Q::prefixed("SELECT COUNT(*) AS n FROM department d JOIN jurisdiction j ON j.id = d.jurisdiction_id", &w)
+            .fetch_one(store.pool())
+            .await?
+            .try_get("n")?;
     let mut q = Q::prefixed(DEPARTMENT_SELECT, &w);
     if let Some(a) = page.after {
         q.push(" AND d.id > ").bind(a);
@@ -498,7 +515,11 @@ pub async fn department_insert(
     let mut tx = store.begin().await?;
     let ts = now();
     let mut q = Q::new("INSERT INTO department (jurisdiction_id, name, sectors, created_at, updated_at) VALUES (");
-    q.bind(j.id).push(", ").bind(name.as_str()).push(", ").bind(serde_json::to_string(&input.sectors).unwrap_or_default());
+    q.bind(j.id)
+        .push(", ")
+        .bind(name.as_str())
+        .push(", ")
+        .bind(serde_json::to_string(&input.sectors).unwrap_or_default());
     q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = q.fetch_one(&mut *tx.tx).await.map_err(department_conflict)?.try_get("id")?;
     let d = Department {
@@ -582,7 +603,14 @@ pub async fn department_delete(store: &Store, p: &Principal, id: i64, version: i
     if n > 0 {
         return Err(StoreError::Conflict(format!("部门「{}」下还有{n}个用户，不能删除", d.name)));
     }
-    if Q::new("DELETE FROM department WHERE id = ").bind(id).push(" AND version = ").bind(version).execute(&mut *tx.tx).await? == 0 {
+    if Q::new("DELETE FROM department WHERE id = ")
+        .bind(id)
+        .push(" AND version = ")
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        == 0
+    {
         return Err(stale());
     }
     audit::record(
@@ -714,7 +742,9 @@ pub fn push_enterprise_scope(q: &mut Q, scope: &Scope) {
             if sectors.is_empty() {
                 q.push(" AND 1=0");
             } else {
-                q.push(" AND EXISTS (SELECT 1 FROM enterprise_sector es WHERE es.enterprise_id = e.id AND es.sector IN ");
+                q.push(
+                    " AND EXISTS (SELECT 1 FROM enterprise_sector es WHERE es.enterprise_id = e.id AND es.sector IN ",
+                );
                 q.bind_list(sectors).push(")");
             }
         }
@@ -757,7 +787,9 @@ pub async fn enterprise_list(
         }
     }
     if let Some(s) = f.sector.as_deref().filter(|s| !s.is_empty()) {
-        w.push(" AND EXISTS (SELECT 1 FROM enterprise_sector fs WHERE fs.enterprise_id = e.id AND fs.sector = ").bind(s).push(")");
+        w.push(" AND EXISTS (SELECT 1 FROM enterprise_sector fs WHERE fs.enterprise_id = e.id AND fs.sector = ")
+            .bind(s)
+            .push(")");
     }
     if let Some(k) = f.key_enterprise {
         w.push(" AND e.key_enterprise = ").bind(k);
@@ -808,7 +840,9 @@ async fn resolve_placement(
     let grid = match grid_id {
         None => None,
         Some(gid) => {
-            let g = jurisdiction_by_id(store, gid).await?.ok_or_else(|| StoreError::invalid("grid_id", "所属网格不存在"))?;
+            let g = jurisdiction_by_id(store, gid)
+                .await?
+                .ok_or_else(|| StoreError::invalid("grid_id", "所属网格不存在"))?;
             if g.level != JurisdictionLevel::Grid || !g.path.starts_with(&j.path) {
                 return Err(StoreError::invalid("grid_id", format!("网格「{}」不在「{}」辖区内", g.name, j.name)));
             }
@@ -895,7 +929,12 @@ async fn insert_enterprise(
     let mut q = Q::new("INSERT INTO enterprise (name, credit_code, address, longitude, latitude, coord_system, jurisdiction_id, grid_id, scope_path, sectors, above_scale, key_enterprise, employees, legal_representative, safety_manager, contact_phone, created_at, updated_at) VALUES (");
     q.bind(d.name.as_str()).push(", ").bind(v.credit_code.as_str()).push(", ").bind(d.address.as_str());
     q.push(", ").bind(d.longitude).push(", ").bind(d.latitude).push(", ").bind(v.coord_system.as_str());
-    q.push(", ").bind(pl.jurisdiction.id).push(", ").bind(pl.grid.as_ref().map(|g| g.id)).push(", ").bind(pl.scope_path());
+    q.push(", ")
+        .bind(pl.jurisdiction.id)
+        .push(", ")
+        .bind(pl.grid.as_ref().map(|g| g.id))
+        .push(", ")
+        .bind(pl.scope_path());
     q.push(", ").bind(serde_json::to_string(&d.sectors).unwrap_or_default()).push(", ").bind(d.above_scale);
     q.push(", ").bind(d.key_enterprise).push(", ").bind(d.employees).push(", ").bind(d.legal_representative.as_str());
     q.push(", ").bind(d.safety_manager.as_str()).push(", ").bind(d.contact_phone.as_str());
@@ -982,14 +1021,21 @@ pub async fn enterprise_update(
     let ts = now();
     let mut tx = store.begin().await?;
     let mut q = Q::new("UPDATE enterprise SET name = ");
-    q.bind(d.name.as_str()).push(", credit_code = ").bind(v.credit_code.as_str()).push(", address = ").bind(d.address.as_str());
+    q.bind(d.name.as_str())
+        .push(", credit_code = ")
+        .bind(v.credit_code.as_str())
+        .push(", address = ")
+        .bind(d.address.as_str());
     q.push(", longitude = ").bind(d.longitude).push(", latitude = ").bind(d.latitude);
     q.push(", coord_system = ").bind(v.coord_system.as_str()).push(", jurisdiction_id = ").bind(pl.jurisdiction.id);
     q.push(", grid_id = ").bind(pl.grid.as_ref().map(|g| g.id)).push(", scope_path = ").bind(pl.scope_path());
     q.push(", sectors = ").bind(serde_json::to_string(&d.sectors).unwrap_or_default());
     q.push(", above_scale = ").bind(d.above_scale).push(", key_enterprise = ").bind(d.key_enterprise);
     q.push(", employees = ").bind(d.employees).push(", legal_representative = ").bind(d.legal_representative.as_str());
-    q.push(", safety_manager = ").bind(d.safety_manager.as_str()).push(", contact_phone = ").bind(d.contact_phone.as_str());
+    q.push(", safety_manager = ")
+        .bind(d.safety_manager.as_str())
+        .push(", contact_phone = ")
+        .bind(d.contact_phone.as_str());
     q.push(", version = version + 1, updated_at = ").bind(ts.as_str());
     q.push(" WHERE id = ").bind(id).push(" AND version = ").bind(patch.version);
     if q.execute(&mut *tx.tx).await.map_err(enterprise_conflict)? == 0 {
@@ -1049,7 +1095,14 @@ pub async fn enterprise_delete(store: &Store, p: &Principal, id: i64, version: i
     if n > 0 {
         return Err(StoreError::Conflict(format!("企业「{}」还有{n}个用户账号，请先删除或调整账号", e.name)));
     }
-    if Q::new("DELETE FROM enterprise WHERE id = ").bind(id).push(" AND version = ").bind(version).execute(&mut *tx.tx).await? == 0 {
+    if Q::new("DELETE FROM enterprise WHERE id = ")
+        .bind(id)
+        .push(" AND version = ")
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        == 0
+    {
         return Err(stale());
     }
     audit::record(
@@ -1146,7 +1199,8 @@ async fn check_import_row(
 ) -> Result<(ValidEnterprise, Placement), Vec<ImportError>> {
     let parsed = row.parse()?;
     let mut errors = vec![];
-    let jid = names.resolve(&parsed.jurisdiction, false).map_err(|m| errors.push(ImportError::new(row.row, "所属辖区", m)));
+    let jid =
+        names.resolve(&parsed.jurisdiction, false).map_err(|m| errors.push(ImportError::new(row.row, "所属辖区", m)));
     let gid = match parsed.grid.as_deref() {
         Some(g) => names.resolve(g, true).map(Some).map_err(|m| errors.push(ImportError::new(row.row, "所属网格", m))),
         None => Ok(None),
@@ -1154,7 +1208,9 @@ async fn check_import_row(
     let (Ok(jid), Ok(gid)) = (jid, gid) else { return Err(errors) };
     let draft = EnterpriseDraft { jurisdiction_id: jid, grid_id: gid, ..parsed.draft };
     let v = draft.validate().map_err(|es| {
-        es.into_iter().map(|e| ImportError::new(row.row, anjian_domain::org::import::column_of(&e.field), e.message)).collect::<Vec<_>>()
+        es.into_iter()
+            .map(|e| ImportError::new(row.row, anjian_domain::org::import::column_of(&e.field), e.message))
+            .collect::<Vec<_>>()
     })?;
     let pl = resolve_placement(store, &p.scope, jid, gid).await.map_err(|e| match e {
         StoreError::Invalid(fs) => fs
@@ -1206,7 +1262,9 @@ impl JurisdictionNames {
             self.nodes.iter().filter(|n| n.2 == *last && wanted(n.3)).collect();
         if parts.len() > 1 {
             let parent_name = parts[parts.len() - 2];
-            hits.retain(|n| n.1.and_then(|pid| self.nodes.iter().find(|m| m.0 == pid)).is_some_and(|m| m.2 == parent_name));
+            hits.retain(|n| {
+                n.1.and_then(|pid| self.nodes.iter().find(|m| m.0 == pid)).is_some_and(|m| m.2 == parent_name)
+            });
         }
         match hits.len() {
             1 => Ok(hits[0].0),

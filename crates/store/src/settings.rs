@@ -12,6 +12,12 @@ pub async fn get(store: &Store, key: &str) -> Result<Option<String>, StoreError>
 pub async fn set(store: &Store, key: &str, value: &str) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
     Q::new("DELETE FROM setting WHERE key = ").bind(key).execute(&mut *tx.tx).await?;
-    Q::new("INSERT INTO setting (key, value) VALUES (").bind(key).push(", ").bind(value).push(")").execute(&mut *tx.tx).await?;
+    Q::new("INSERT INTO setting (key, value) VALUES (")
+        .bind(key)
+        .push(", ")
+        .bind(value)
+        .push(")")
+        .execute(&mut *tx.tx)
+        .await?;
     tx.commit().await
 }

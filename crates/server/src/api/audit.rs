@@ -51,7 +51,8 @@ async fn export(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<Aud
             ]
         })
         .collect();
-    let bytes = workbook("操作日志", &["序号", "时间(UTC)", "操作人", "操作", "对象类型", "对象ID", "摘要", "哈希"], rows)?;
+    let bytes =
+        workbook("操作日志", &["序号", "时间(UTC)", "操作人", "操作", "对象类型", "对象ID", "摘要", "哈希"], rows)?;
     Ok(attachment(bytes, "操作日志.xlsx"))
 }
 

@@ -84,7 +84,8 @@ async fn logout(State(s): State<AppState>, auth: Auth) -> ApiResult<Response> {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::SET_COOKIE,
-        HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")).expect("ascii"),
+        HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
+            .expect("ascii"),
     );
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
@@ -104,7 +105,11 @@ pub struct PasswordChange {
 /// 修改密码
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-async fn change_password(State(s): State<AppState>, auth: Auth, ApiJson(req): ApiJson<PasswordChange>) -> ApiResult<StatusCode> {
+async fn change_password(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
     accounts::change_password(&s.store, &auth.principal, &req.old_password, &req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -123,7 +128,11 @@ async fn list_users(
 /// 新增用户 (admin)
 #[utoipa::path(post, path = "/api/v1/users", tag = "auth", request_body = UserInput,
     responses((status = 201, body = User), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn create_user(State(s): State<AppState>, auth: Auth, ApiJson(input): ApiJson<UserInput>) -> ApiResult<(StatusCode, Json<User>)> {
+async fn create_user(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<UserInput>,
+) -> ApiResult<(StatusCode, Json<User>)> {
     auth.principal.require(anjian_domain::auth::Action::ManageUsers)?;
     let u = accounts::user_create(&s.store, &auth.principal.actor(), input, true).await?;
     Ok((StatusCode::CREATED, Json(u)))
@@ -137,7 +146,12 @@ async fn get_user(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
 
 /// 修改用户 (admin)
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "auth", request_body = UserPatch, responses((status = 200, body = User)))]
-async fn update_user(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>, ApiJson(p): ApiJson<UserPatch>) -> ApiResult<Json<User>> {
+async fn update_user(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(p): ApiJson<UserPatch>,
+) -> ApiResult<Json<User>> {
     Ok(Json(accounts::user_update(&s.store, &auth.principal, id, p).await?))
 }
 

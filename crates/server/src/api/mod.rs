@@ -32,7 +32,10 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let c = openapi.components.get_or_insert_with(Default::default);
-        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
         c.add_security_scheme(
             "cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::extract::SESSION_COOKIE))),
@@ -75,7 +78,10 @@ pub fn check_export_size(total: i64) -> Result<(), crate::error::AppError> {
     if total > anjian_store::page::MAX_EXPORT_ROWS {
         return Err(crate::error::AppError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            format!("符合条件的记录有{total}条，超过单次导出上限{}条，请缩小筛选范围", anjian_store::page::MAX_EXPORT_ROWS),
+            format!(
+                "符合条件的记录有{total}条，超过单次导出上限{}条，请缩小筛选范围",
+                anjian_store::page::MAX_EXPORT_ROWS
+            ),
         ));
     }
     Ok(())

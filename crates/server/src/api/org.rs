@@ -9,8 +9,8 @@ use anjian_domain::auth::Action;
 use anjian_domain::org::import::{map_headers, ImportRow, COLUMNS, HINTS};
 use anjian_domain::org::EnterpriseDraft;
 use anjian_store::org::{
-    self, Department, DepartmentFilter, DepartmentInput, DepartmentPatch, Enterprise, EnterpriseFilter, EnterprisePatch,
-    ImportReport, Jurisdiction, JurisdictionFilter, JurisdictionInput, JurisdictionPatch, TreeNode,
+    self, Department, DepartmentFilter, DepartmentInput, DepartmentPatch, Enterprise, EnterpriseFilter,
+    EnterprisePatch, ImportReport, Jurisdiction, JurisdictionFilter, JurisdictionInput, JurisdictionPatch, TreeNode,
 };
 use anjian_store::page::{Page, PageReq};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -190,7 +190,11 @@ const ENTERPRISE_HEADERS: [&str; 16] = [
 /// 导出企业 (Excel, same filters as the list)
 #[utoipa::path(get, path = "/api/v1/enterprises/export.xlsx", tag = "org", params(EnterpriseFilter),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-async fn export_enterprises(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<EnterpriseFilter>) -> ApiResult<Response> {
+async fn export_enterprises(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<EnterpriseFilter>,
+) -> ApiResult<Response> {
     let page = org::enterprise_list(&s.store, &auth.principal, &f, PageReq::export()).await?;
     check_export_size(page.total)?;
     let rows = page
@@ -224,7 +228,8 @@ async fn export_enterprises(State(s): State<AppState>, auth: Auth, ApiQuery(f): 
 #[utoipa::path(get, path = "/api/v1/enterprises/import/template.xlsx", tag = "org",
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 async fn import_template(_auth: Auth) -> ApiResult<Response> {
-    let headers: Vec<String> = COLUMNS.iter().map(|(h, _, req)| if *req { format!("{h}*") } else { h.to_string() }).collect();
+    let headers: Vec<String> =
+        COLUMNS.iter().map(|(h, _, req)| if *req { format!("{h}*") } else { h.to_string() }).collect();
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let hints = vec![HINTS.iter().map(|h| Cell::from(*h)).collect()];
     Ok(attachment(workbook("企业导入", &headers, hints)?, "企业导入模板.xlsx"))
@@ -258,9 +263,12 @@ async fn import_enterprises(
 ) -> ApiResult<Response> {
     auth.principal.require(Action::ImportEnterprises)?;
     let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::new(e.status(), "上传的文件无法读取或超过大小上限"))? {
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| AppError::new(e.status(), "上传的文件无法读取或超过大小上限"))?
+    {
         if field.name() == Some("file") {
-            file = Some(field.bytes().await.map_err(|e| AppError::new(e.status(), "上传的文件无法读取或超过大小上限"))?);
+            file =
+                Some(field.bytes().await.map_err(|e| AppError::new(e.status(), "上传的文件无法读取或超过大小上限"))?);
         }
     }
     let file = file.ok_or_else(|| AppError::bad_request("请选择要导入的 Excel 文件（表单字段 file）"))?;
@@ -287,7 +295,9 @@ pub fn rows_after_header(rows: Vec<(usize, Vec<String>)>) -> ApiResult<Vec<Impor
     let header_at = rows
         .iter()
         .position(|(_, cells)| cells.iter().any(|c| c.trim().trim_end_matches('*') == "企业名称"))
-        .ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "找不到表头行（应含「企业名称」列），请使用导入模板"))?;
+        .ok_or_else(|| {
+            AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "找不到表头行（应含「企业名称」列），请使用导入模板")
+        })?;
     let map = map_headers(&rows[header_at].1).map_err(|m| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
     Ok(rows
         .into_iter()

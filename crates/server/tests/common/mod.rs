@@ -38,7 +38,10 @@ impl Resp {
         assert!(self.content_type().starts_with("application/problem+json"), "content type {}", self.content_type());
         let v = self.json();
         assert_eq!(v["status"], status);
-        assert!(v["detail"].as_str().is_some_and(|d| d.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))), "detail not Chinese: {v}");
+        assert!(
+            v["detail"].as_str().is_some_and(|d| d.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+            "detail not Chinese: {v}"
+        );
         v
     }
 }
@@ -119,7 +122,12 @@ impl TestApp {
 
     pub async fn login(&self, user: &str) -> String {
         let r = self
-            .call(Method::POST, "/api/v1/auth/login", None, Some(serde_json::json!({"username": user, "password": PASSWORD})))
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(serde_json::json!({"username": user, "password": PASSWORD})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "login {user}: {}", String::from_utf8_lossy(&r.bytes));
         r.json()["token"].as_str().unwrap().to_string()
