@@ -16,14 +16,15 @@ export default defineConfig({
     host: '127.0.0.1',
     port: 5173,
     proxy: {
-      '/api': { target: backend, changeOrigin: false },
+      // '/api/' with the slash: the UI's own /api-docs route must not be proxied
+      '/api/': { target: backend },
       '/healthz': { target: backend },
       '/metrics': { target: backend },
     },
   },
   preview: {
     proxy: {
-      '/api': { target: backend },
+      '/api/': { target: backend },
       '/healthz': { target: backend },
       '/metrics': { target: backend },
     },

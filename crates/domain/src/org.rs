@@ -434,6 +434,10 @@ pub mod import {
         ("联系电话", "contact_phone", false),
     ];
 
+    /// Marks a cell that Excel stored as a number of more than 15 digits (its last digits are
+    /// lost): the reader puts this in front, the row reader reports it.
+    pub const PRECISION_LOST: &str = "#精度丢失#";
+
     /// Notes shown under the headers of the template.
     pub const HINTS: [&str; 14] = [
         "必填",
@@ -526,6 +530,9 @@ pub mod import {
             for (i, (_, _, required)) in COLUMNS.iter().enumerate() {
                 if *required && self.cell(i).is_empty() {
                     err(i, "必填项为空");
+                }
+                if self.cell(i).starts_with(PRECISION_LOST) {
+                    err(i, "该单元格是超过15位的数字，Excel已截断末几位；请将该列设为「文本」格式后重新填写");
                 }
             }
             let num = |i: usize, err: &mut dyn FnMut(usize, &str)| -> Option<f64> {
@@ -622,6 +629,13 @@ pub mod import {
             let errs = row(&["", "x", "春江街道", "", "燃气", "", "东经", "", "也许", "", "3.5"]).parse().unwrap_err();
             let cols: Vec<_> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
             assert_eq!(cols, [(5, "企业名称"), (5, "经度"), (5, "从业人数"), (5, "规模以上")]);
+        }
+
+        #[test]
+        fn a_credit_code_typed_as_a_number_is_explained() {
+            let errs = row(&["甲", "#精度丢失#9.14403001922038e17", "春江街道", "", "燃气"]).parse().unwrap_err();
+            assert_eq!(errs[0].column, "统一社会信用代码");
+            assert!(errs[0].message.contains("文本"));
         }
 
         #[test]

@@ -113,7 +113,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, AppError> {
             Data::String(s) => s.clone(),
             Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
             // A number of 16 digits or more lost its last digits in Excel: keep the marker.
-            Data::Float(f) if f.abs() >= 1e15 => format!("#精度丢失#{f}"),
+            Data::Float(f) if f.abs() >= 1e15 => format!("{}{f}", anjian_domain::org::import::PRECISION_LOST),
             Data::Float(f) => f.to_string(),
             Data::Int(i) => i.to_string(),
             Data::Bool(b) => if *b { "是" } else { "否" }.into(),

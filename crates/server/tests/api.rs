@@ -445,6 +445,8 @@ async fn admin_manages_users_and_a_new_user_must_change_password() {
         app.patch(&format!("/api/v1/users/{}", u["id"]), &a, json!({"active": false, "version": u["version"]})).await;
     assert_eq!(r.json()["active"], false);
     app.get("/api/v1/auth/me", &z).await.problem(401);
+    let x = app.get("/api/v1/users/export.xlsx?q=zhangsan", &a).await;
+    assert_eq!(xlsx_rows(&x.bytes)[1][..3], ["zhangsan", "张三", "街道安监站"]);
     let r = app.delete(&format!("/api/v1/users/{}?version=2", u["id"]), &a).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
 }
@@ -458,6 +460,8 @@ async fn jurisdiction_tree_and_crud() {
     assert_eq!(tree[0]["children"][0]["name"], "新北区");
     assert_eq!(tree[0]["children"][0]["children"].as_array().unwrap().len(), 6);
     let s = app.login("station").await;
+    let x = app.get("/api/v1/jurisdictions/export.xlsx?level=street", &s).await;
+    assert_eq!(xlsx_rows(&x.bytes).len(), 2, "a station exports its own street only");
     let st = app.get("/api/v1/jurisdictions/tree", &s).await.json();
     assert_eq!(st.as_array().unwrap().len(), 1);
     assert_eq!(st[0]["name"], "春江街道");
@@ -524,6 +528,11 @@ async fn departments_crud_with_sector_validation() {
         .await;
     assert_eq!(r.json()["sectors"], json!(["有限空间", "燃气"]));
     assert_eq!(app.get("/api/v1/departments", &c).await.json()["total"], 11);
+    let x = app.get("/api/v1/departments/export.xlsx?q=水利", &c).await;
+    assert_eq!(
+        xlsx_rows(&x.bytes),
+        [vec!["部门名称", "所属辖区", "监管行业"], vec!["新北区水利局", "新北区", "有限空间、燃气"]]
+    );
 }
 
 #[tokio::test]
@@ -551,6 +560,9 @@ async fn openapi_documents_every_route() {
         "/api/v1/enterprises/import",
         "/api/v1/enterprises/import/template.xlsx",
         "/api/v1/audit",
+        "/api/v1/jurisdictions/export.xlsx",
+        "/api/v1/departments/export.xlsx",
+        "/api/v1/users/export.xlsx",
         "/api/v1/audit/export.xlsx",
         "/api/v1/audit/verify",
         "/api/v1/meta/sectors",

@@ -20,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(change_password))
         .routes(routes!(list_users, create_user))
+        .routes(routes!(export_users))
         .routes(routes!(get_user, update_user, delete_user))
 }
 
@@ -123,6 +124,30 @@ async fn list_users(
     ApiQuery(pg): ApiQuery<Paging>,
 ) -> ApiResult<Json<Page<User>>> {
     Ok(Json(accounts::user_list(&s.store, &auth.principal, &f, pg.req()?).await?))
+}
+
+/// 导出用户 (admin)
+#[utoipa::path(get, path = "/api/v1/users/export.xlsx", tag = "auth", params(UserFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_users(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<UserFilter>) -> ApiResult<Response> {
+    let page = accounts::user_list(&s.store, &auth.principal, &f, anjian_store::page::PageReq::export()).await?;
+    crate::api::check_export_size(page.total)?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|u| {
+            vec![
+                u.username.into(),
+                u.display_name.into(),
+                u.role_label.into(),
+                u.org_name.into(),
+                u.phone.into(),
+                u.active.into(),
+            ]
+        })
+        .collect();
+    let bytes = crate::excel::workbook("用户", &["用户名", "姓名", "角色", "所属单位", "电话", "启用"], rows)?;
+    Ok(crate::excel::attachment(bytes, "用户.xlsx"))
 }
 
 /// 新增用户 (admin)

@@ -26,9 +26,11 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .layer(DefaultBodyLimit::max(state.config.max_import_bytes));
     OpenApiRouter::new()
         .routes(routes!(list_jurisdictions, create_jurisdiction))
+        .routes(routes!(export_jurisdictions))
         .routes(routes!(jurisdiction_tree))
         .routes(routes!(get_jurisdiction, update_jurisdiction, delete_jurisdiction))
         .routes(routes!(list_departments, create_department))
+        .routes(routes!(export_departments))
         .routes(routes!(get_department, update_department, delete_department))
         .routes(routes!(list_enterprises, create_enterprise))
         .routes(routes!(export_enterprises))
@@ -49,6 +51,33 @@ async fn list_jurisdictions(
     ApiQuery(pg): ApiQuery<Paging>,
 ) -> ApiResult<Json<Page<Jurisdiction>>> {
     Ok(Json(org::jurisdiction_list(&s.store, &auth.principal, &f, pg.req()?).await?))
+}
+
+/// 导出辖区 (Excel, same filters as the list)
+#[utoipa::path(get, path = "/api/v1/jurisdictions/export.xlsx", tag = "org", params(JurisdictionFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_jurisdictions(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<JurisdictionFilter>,
+) -> ApiResult<Response> {
+    let page = org::jurisdiction_list(&s.store, &auth.principal, &f, PageReq::export()).await?;
+    check_export_size(page.total)?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|j| {
+            vec![
+                Cell::from(j.id),
+                j.name.into(),
+                j.level.label().into(),
+                j.code.unwrap_or_default().into(),
+                j.parent_id.map(Cell::from).unwrap_or(Cell::Empty),
+                j.boundary.is_some().into(),
+            ]
+        })
+        .collect();
+    Ok(attachment(workbook("辖区", &["ID", "名称", "层级", "区划代码", "上级ID", "有边界"], rows)?, "辖区.xlsx"))
 }
 
 /// 辖区树: the caller's visible part, nested
@@ -112,6 +141,24 @@ async fn list_departments(
     ApiQuery(pg): ApiQuery<Paging>,
 ) -> ApiResult<Json<Page<Department>>> {
     Ok(Json(org::department_list(&s.store, &auth.principal, &f, pg.req()?).await?))
+}
+
+/// 导出部门 (Excel)
+#[utoipa::path(get, path = "/api/v1/departments/export.xlsx", tag = "org", params(DepartmentFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_departments(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<DepartmentFilter>,
+) -> ApiResult<Response> {
+    let page = org::department_list(&s.store, &auth.principal, &f, PageReq::export()).await?;
+    check_export_size(page.total)?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|d| vec![d.name.into(), d.jurisdiction_name.into(), d.sectors.join("、").into()])
+        .collect();
+    Ok(attachment(workbook("部门", &["部门名称", "所属辖区", "监管行业"], rows)?, "部门.xlsx"))
 }
 
 /// 新增部门 (admin, committee)
