@@ -48,7 +48,7 @@ test('import reports the bad row and imports nothing, then imports the good row 
 });
 
 test('export downloads the filtered rows as an Excel file', async () => {
-  const expected = (await api('committee', '/api/v1/enterprises?q=安泰')).body;
+  const expected = (await api('committee', '/api/v1/enterprises?page_size=200&q=安泰')).body;
   const { context, page } = await loginPage(browser, 'committee', DESKTOP);
   await page.goto(`${new URL(page.url()).origin}/enterprises`);
   await page.locator(':is(input[data-testid="filter-q"], [data-testid="filter-q"] input)').fill('安泰');

@@ -15,7 +15,7 @@ test('station sees its street: the tree is rooted at 春江街道 and the list c
   await page.getByTestId('pager-total').filter({ hasText: `共 ${expected}` }).waitFor();
   assert.ok(expected > 100 && expected < 2400, `station total ${expected}`);
   await page.getByText('常州安泰化工有限公司').first().waitFor();
-  await page.goto(page.url().replace('/enterprises', '/org'));
+  await page.goto(page.url().replace('/enterprises', '/jurisdictions'));
   const tree = page.getByTestId('jurisdiction-tree');
   await tree.getByText('春江街道').first().waitFor();
   assert.equal(await tree.getByText('三井街道').count(), 0, 'another street is not in the station tree');
