@@ -1,0 +1,593 @@
+//! Hazards (隐患排查治理): the closed loop of 《安全生产事故隐患排查治理暂行规定》 (总局令第16号).
+//!
+//! `reported → rectifying → pending_verification → closed (销号)`; a failed verification goes
+//! back to `rectifying`; `reported → rejected` (not a hazard); a 一般 hazard fixed on the spot
+//! goes `reported → closed` with an after-photo (立查立改). A 重大 hazard needs a 治理方案 with
+//! the 五到位 before it may enter `rectifying`, and only a regulator verifies and closes it.
+
+use crate::auth::Role;
+use crate::FieldError;
+use serde::{Deserialize, Serialize};
+
+/// 隐患等级
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum HazardGrade {
+    /// 一般事故隐患: small harm, can be fixed at once
+    #[serde(rename = "一般")]
+    General,
+    /// 重大事故隐患: needs (partial) stop of production and time, or outside help
+    #[serde(rename = "重大")]
+    Major,
+}
+
+impl HazardGrade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::General => "一般",
+            Self::Major => "重大",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "一般" => Some(Self::General),
+            "重大" => Some(Self::Major),
+            _ => None,
+        }
+    }
+}
+
+/// 隐患来源
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum HazardSource {
+    #[serde(rename = "企业自查")]
+    SelfInspection,
+    #[serde(rename = "政府检查")]
+    GovernmentInspection,
+    #[serde(rename = "网格巡查")]
+    GridPatrol,
+    #[serde(rename = "群众举报")]
+    PublicTipoff,
+    #[serde(rename = "第三方")]
+    ThirdParty,
+}
+
+impl HazardSource {
+    pub const ALL: [Self; 5] =
+        [Self::SelfInspection, Self::GovernmentInspection, Self::GridPatrol, Self::PublicTipoff, Self::ThirdParty];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SelfInspection => "企业自查",
+            Self::GovernmentInspection => "政府检查",
+            Self::GridPatrol => "网格巡查",
+            Self::PublicTipoff => "群众举报",
+            Self::ThirdParty => "第三方",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// 隐患状态
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardState {
+    /// 已上报
+    Reported,
+    /// 整改中
+    Rectifying,
+    /// 待验收
+    PendingVerification,
+    /// 已销号
+    Closed,
+    /// 已驳回 (not a hazard)
+    Rejected,
+}
+
+impl HazardState {
+    pub const ALL: [Self; 5] =
+        [Self::Reported, Self::Rectifying, Self::PendingVerification, Self::Closed, Self::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reported => "reported",
+            Self::Rectifying => "rectifying",
+            Self::PendingVerification => "pending_verification",
+            Self::Closed => "closed",
+            Self::Rejected => "rejected",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Reported => "已上报",
+            Self::Rectifying => "整改中",
+            Self::PendingVerification => "待验收",
+            Self::Closed => "已销号",
+            Self::Rejected => "已驳回",
+        }
+    }
+    /// Whether the hazard is still open (counts towards overdue).
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Closed | Self::Rejected)
+    }
+}
+
+/// 治理方案 of a 重大 hazard. The 五到位 are the first five fields; the rest of Art. 15's
+/// contents are welcome but not required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RectificationPlan {
+    /// 措施到位: 治理的方法和措施
+    #[serde(default)]
+    pub measures: String,
+    /// 责任到位: 负责治理的机构和人员
+    #[serde(default)]
+    pub responsible: String,
+    /// 资金到位: 经费和物资的落实 (text or amount)
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub funds: String,
+    /// 时限到位: 治理的时限 (YYYY-MM-DD)
+    #[serde(default)]
+    pub deadline: String,
+    /// 预案到位: 安全措施和应急预案
+    #[serde(default)]
+    pub contingency: String,
+    /// 治理的目标和任务
+    #[serde(default)]
+    pub goal: String,
+}
+
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    })
+}
+
+impl RectificationPlan {
+    /// The 五到位 check: every missing item is named.
+    pub fn check_five_in_place(&self) -> Result<(), Vec<FieldError>> {
+        let mut errs = vec![];
+        for (v, field, name) in [
+            (&self.measures, "plan.measures", "整改措施"),
+            (&self.responsible, "plan.responsible", "责任人"),
+            (&self.funds, "plan.funds", "资金"),
+            (&self.deadline, "plan.deadline", "时限"),
+            (&self.contingency, "plan.contingency", "应急预案"),
+        ] {
+            if v.trim().is_empty() {
+                errs.push(FieldError::new(field, format!("重大隐患治理方案未落实「{name}」（五到位）")));
+            }
+        }
+        if !self.deadline.trim().is_empty() && self.deadline.trim().parse::<jiff::civil::Date>().is_err() {
+            errs.push(FieldError::new("plan.deadline", "治理时限应为日期（YYYY-MM-DD）"));
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+}
+
+/// An action on a hazard, each an explicit endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HazardAction {
+    /// 开始整改 (重大: with the 治理方案)
+    Rectify { plan: Option<RectificationPlan> },
+    /// 提交验收 with after-photos
+    Submit { after_photos: usize },
+    /// 验收: passing closes it (销号), failing sends it back to rectification
+    Verify { passed: bool, comment: String },
+    /// 驳回: not a hazard
+    Reject { reason: String },
+    /// 立查立改: a 一般 hazard fixed on the spot
+    Close { after_photos: usize },
+}
+
+impl HazardAction {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Rectify { .. } => "rectify",
+            Self::Submit { .. } => "submit",
+            Self::Verify { .. } => "verify",
+            Self::Reject { .. } => "reject",
+            Self::Close { .. } => "close",
+        }
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Rectify { .. } => "开始整改",
+            Self::Submit { .. } => "提交验收",
+            Self::Verify { passed: true, .. } => "验收通过（销号）",
+            Self::Verify { passed: false, .. } => "验收不通过",
+            Self::Reject { .. } => "驳回",
+            Self::Close { .. } => "立查立改销号",
+        }
+    }
+}
+
+/// What the rules need to know about a hazard.
+#[derive(Debug, Clone, Copy)]
+pub struct HazardFacts {
+    pub state: HazardState,
+    pub grade: HazardGrade,
+    pub source: HazardSource,
+}
+
+/// Who acts: the role, and whether the actor is the hazard's own enterprise.
+#[derive(Debug, Clone, Copy)]
+pub struct HazardActor {
+    pub role: Role,
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HazardRefusal {
+    /// The role may not take this action (403).
+    Forbidden(String),
+    /// Not allowed from the current state (409).
+    IllegalTransition(String),
+    /// Input missing or wrong (422).
+    Invalid(Vec<FieldError>),
+}
+
+/// Regulators (监管方) verify and close 重大 hazards.
+pub fn is_regulator(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Committee | Role::Department | Role::Station)
+}
+
+/// Decides an action: the new state, or why not. Checks, in order: the role, the state, the input.
+pub fn decide(h: HazardFacts, actor: HazardActor, action: &HazardAction) -> Result<HazardState, HazardRefusal> {
+    use HazardAction::*;
+    use HazardState::*;
+    let role = actor.role;
+    let forbid = |m: &str| Err(HazardRefusal::Forbidden(format!("{}{m}", role.label())));
+    let illegal = |m: String| Err(HazardRefusal::IllegalTransition(m));
+    let invalid = |f: &str, m: &str| Err(HazardRefusal::Invalid(vec![FieldError::new(f, m)]));
+    let from = h.state;
+    let wrong_state = |what: &str| format!("隐患当前状态为「{}」，不能{what}", from.label());
+
+    match action {
+        Rectify { plan } => {
+            if role == Role::Expert {
+                return forbid("不能代替企业整改隐患");
+            }
+            if from != Reported {
+                return illegal(wrong_state("开始整改（只有「已上报」的隐患可以开始整改）"));
+            }
+            if h.grade == HazardGrade::Major {
+                match plan {
+                    None => {
+                        return invalid(
+                            "plan",
+                            "重大隐患须先制定治理方案，落实措施、责任、资金、时限、预案（五到位）后方可整改",
+                        )
+                    }
+                    Some(p) => p.check_five_in_place().map_err(HazardRefusal::Invalid)?,
+                }
+            }
+            Ok(Rectifying)
+        }
+        Submit { after_photos } => {
+            if role == Role::Expert {
+                return forbid("不能代替企业提交整改结果");
+            }
+            if from != Rectifying {
+                return illegal(wrong_state("提交验收（须先开始整改）"));
+            }
+            if *after_photos == 0 {
+                return invalid("after_photos", "请上传至少一张整改后照片");
+            }
+            Ok(PendingVerification)
+        }
+        Verify { passed, comment } => {
+            let may = match h.grade {
+                HazardGrade::Major => is_regulator(role),
+                // A 一般 hazard the enterprise found itself closes in its own loop; others are
+                // verified by whoever supervises (including grid inspectors and experts).
+                HazardGrade::General => role != Role::Enterprise || h.source == HazardSource::SelfInspection,
+            };
+            if !may {
+                return forbid(if h.grade == HazardGrade::Major {
+                    "不能验收重大隐患：重大隐患须由监管部门验收销号"
+                } else {
+                    "不能验收监管方发现的隐患"
+                });
+            }
+            if from != PendingVerification {
+                return illegal(wrong_state("验收（只有「待验收」的隐患可以验收）"));
+            }
+            if !passed && comment.trim().is_empty() {
+                return invalid("comment", "验收不通过时请填写原因");
+            }
+            Ok(if *passed { Closed } else { Rectifying })
+        }
+        Reject { reason } => {
+            if !is_regulator(role) {
+                return forbid("不能驳回隐患，须由监管部门确认");
+            }
+            if from != Reported {
+                return illegal(wrong_state("驳回（只有「已上报」的隐患可以驳回）"));
+            }
+            if reason.trim().is_empty() {
+                return invalid("reason", "请填写驳回理由");
+            }
+            Ok(Rejected)
+        }
+        Close { after_photos } => {
+            if role == Role::Expert {
+                return forbid("不能立查立改销号");
+            }
+            if h.grade == HazardGrade::Major {
+                return illegal("重大隐患不能立查立改销号，须制定治理方案并经监管部门验收".into());
+            }
+            if from != Reported {
+                return illegal(wrong_state("立查立改销号（只有刚上报的一般隐患可以）"));
+            }
+            if *after_photos == 0 {
+                return invalid("after_photos", "立查立改须上传整改后照片");
+            }
+            Ok(Closed)
+        }
+    }
+}
+
+/// Escalation levels of an overdue hazard (逾期督办): who is reminded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationLevel {
+    /// 提醒企业
+    Enterprise = 1,
+    /// 提醒属地安监站
+    Station = 2,
+    /// 提醒安委办
+    Committee = 3,
+}
+
+/// Days overdue at which each level is reminded (defaults; a setting per jurisdiction).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct EscalationPolicy {
+    pub station_after_days: i64,
+    pub committee_after_days: i64,
+}
+
+impl Default for EscalationPolicy {
+    fn default() -> Self {
+        Self { station_after_days: 3, committee_after_days: 7 }
+    }
+}
+
+impl EscalationPolicy {
+    /// The highest level due for a hazard `days_overdue` days past its deadline (0 = the first
+    /// day after the deadline).
+    pub fn level(&self, days_overdue: i64) -> Option<EscalationLevel> {
+        if days_overdue < 0 {
+            None
+        } else if days_overdue >= self.committee_after_days {
+            Some(EscalationLevel::Committee)
+        } else if days_overdue >= self.station_after_days {
+            Some(EscalationLevel::Station)
+        } else {
+            Some(EscalationLevel::Enterprise)
+        }
+    }
+}
+
+/// Days past the deadline at `now` in the jurisdiction's time zone: a deadline is the end of its
+/// day, so a hazard due today is not overdue until tomorrow; `None` while not overdue.
+pub fn days_overdue(deadline: jiff::civil::Date, now: &jiff::Zoned) -> Option<i64> {
+    let today = now.date();
+    if today > deadline {
+        Some((today - deadline).get_days() as i64 - 1)
+    } else {
+        None
+    }
+}
+
+/// Overdue is derived, never stored: open and past the deadline's day.
+pub fn is_overdue(state: HazardState, deadline: jiff::civil::Date, now: &jiff::Zoned) -> bool {
+    state.is_open() && days_overdue(deadline, now).is_some()
+}
+
+/// 隐患编号: `YH-<year>-<seq>`, the sequence counted per jurisdiction and year.
+pub fn hazard_number(year: i16, seq: i64) -> String {
+    format!("YH-{year}-{seq:06}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use HazardAction::*;
+    use HazardState::*;
+
+    fn facts(state: HazardState, grade: HazardGrade) -> HazardFacts {
+        HazardFacts { state, grade, source: HazardSource::SelfInspection }
+    }
+    fn by(role: Role) -> HazardActor {
+        HazardActor { role }
+    }
+    fn plan() -> RectificationPlan {
+        RectificationPlan {
+            measures: "更换泄爆片，增设隔爆阀".into(),
+            responsible: "总经理 张伟".into(),
+            funds: "12万元".into(),
+            deadline: "2026-12-31".into(),
+            contingency: "粉尘爆炸专项应急预案".into(),
+            goal: String::new(),
+        }
+    }
+
+    #[test]
+    fn general_hazard_walks_the_whole_loop() {
+        let g = HazardGrade::General;
+        let e = by(Role::Enterprise);
+        assert_eq!(decide(facts(Reported, g), e, &Rectify { plan: None }), Ok(Rectifying));
+        assert_eq!(decide(facts(Rectifying, g), e, &Submit { after_photos: 1 }), Ok(PendingVerification));
+        // Self-found 一般 hazard: the enterprise closes its own loop.
+        assert_eq!(
+            decide(facts(PendingVerification, g), e, &Verify { passed: true, comment: String::new() }),
+            Ok(Closed)
+        );
+    }
+
+    #[test]
+    fn failed_verification_goes_back_to_rectifying_with_a_reason() {
+        let f = facts(PendingVerification, HazardGrade::Major);
+        let s = by(Role::Station);
+        assert_eq!(decide(f, s, &Verify { passed: false, comment: "泄爆口朝向人员通道".into() }), Ok(Rectifying));
+        let r = decide(f, s, &Verify { passed: false, comment: " ".into() });
+        assert!(matches!(r, Err(HazardRefusal::Invalid(e)) if e[0].field == "comment"));
+    }
+
+    #[test]
+    fn major_hazard_needs_all_five_in_place_before_rectifying() {
+        let f = facts(Reported, HazardGrade::Major);
+        let e = by(Role::Enterprise);
+        assert!(
+            matches!(decide(f, e, &Rectify { plan: None }), Err(HazardRefusal::Invalid(v)) if v[0].field == "plan")
+        );
+        for missing in ["plan.measures", "plan.responsible", "plan.funds", "plan.deadline", "plan.contingency"] {
+            let mut p = plan();
+            match missing {
+                "plan.measures" => p.measures.clear(),
+                "plan.responsible" => p.responsible.clear(),
+                "plan.funds" => p.funds.clear(),
+                "plan.deadline" => p.deadline.clear(),
+                _ => p.contingency = "  ".into(),
+            }
+            match decide(f, e, &Rectify { plan: Some(p) }) {
+                Err(HazardRefusal::Invalid(errs)) => {
+                    assert_eq!(errs.len(), 1);
+                    assert_eq!(errs[0].field, missing);
+                    assert!(errs[0].message.contains("五到位"));
+                }
+                other => panic!("{missing}: {other:?}"),
+            }
+        }
+        assert_eq!(decide(f, e, &Rectify { plan: Some(plan()) }), Ok(Rectifying));
+        let bad_date = RectificationPlan { deadline: "年底前".into(), ..plan() };
+        assert!(matches!(decide(f, e, &Rectify { plan: Some(bad_date) }), Err(HazardRefusal::Invalid(_))));
+    }
+
+    #[test]
+    fn only_a_regulator_verifies_a_major_hazard() {
+        let f = facts(PendingVerification, HazardGrade::Major);
+        let pass = Verify { passed: true, comment: String::new() };
+        for r in [Role::Enterprise, Role::Grid, Role::Expert] {
+            assert!(matches!(decide(f, by(r), &pass), Err(HazardRefusal::Forbidden(_))), "{r:?}");
+        }
+        for r in [Role::Station, Role::Department, Role::Committee, Role::Admin] {
+            assert_eq!(decide(f, by(r), &pass), Ok(Closed), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn enterprise_cannot_verify_what_the_government_found() {
+        let f = HazardFacts {
+            state: PendingVerification,
+            grade: HazardGrade::General,
+            source: HazardSource::GovernmentInspection,
+        };
+        let pass = Verify { passed: true, comment: String::new() };
+        assert!(matches!(decide(f, by(Role::Enterprise), &pass), Err(HazardRefusal::Forbidden(_))));
+        assert_eq!(decide(f, by(Role::Grid), &pass), Ok(Closed));
+    }
+
+    #[test]
+    fn on_the_spot_fix_only_for_general_with_a_photo() {
+        let e = by(Role::Grid);
+        assert_eq!(decide(facts(Reported, HazardGrade::General), e, &Close { after_photos: 1 }), Ok(Closed));
+        assert!(matches!(
+            decide(facts(Reported, HazardGrade::General), e, &Close { after_photos: 0 }),
+            Err(HazardRefusal::Invalid(_))
+        ));
+        assert!(matches!(
+            decide(facts(Reported, HazardGrade::Major), e, &Close { after_photos: 3 }),
+            Err(HazardRefusal::IllegalTransition(_))
+        ));
+        assert!(matches!(
+            decide(facts(Rectifying, HazardGrade::General), e, &Close { after_photos: 1 }),
+            Err(HazardRefusal::IllegalTransition(_))
+        ));
+    }
+
+    #[test]
+    fn reject_needs_a_regulator_and_a_reason() {
+        let f = facts(Reported, HazardGrade::General);
+        assert!(matches!(
+            decide(f, by(Role::Enterprise), &Reject { reason: "不是隐患".into() }),
+            Err(HazardRefusal::Forbidden(_))
+        ));
+        assert!(matches!(decide(f, by(Role::Station), &Reject { reason: "".into() }), Err(HazardRefusal::Invalid(_))));
+        assert_eq!(
+            decide(f, by(Role::Station), &Reject { reason: "重复上报，与YH-2026-000012为同一隐患".into() }),
+            Ok(Rejected)
+        );
+    }
+
+    #[test]
+    fn every_illegal_transition_is_refused_with_the_current_state_named() {
+        let actions = [
+            Rectify { plan: Some(plan()) },
+            Submit { after_photos: 1 },
+            Verify { passed: true, comment: String::new() },
+            Reject { reason: "x".into() },
+            Close { after_photos: 1 },
+        ];
+        let legal = |s: HazardState, a: &HazardAction| {
+            matches!(
+                (s, a),
+                (Reported, Rectify { .. })
+                    | (Reported, Reject { .. })
+                    | (Reported, Close { .. })
+                    | (Rectifying, Submit { .. })
+                    | (PendingVerification, Verify { .. })
+            )
+        };
+        for s in HazardState::ALL {
+            for a in &actions {
+                let r = decide(facts(s, HazardGrade::General), by(Role::Admin), a);
+                if legal(s, a) {
+                    assert!(r.is_ok(), "{s:?} {a:?}");
+                } else {
+                    match r {
+                        Err(HazardRefusal::IllegalTransition(m)) => assert!(m.contains(s.label()), "{m}"),
+                        other => panic!("{s:?} {a:?}: {other:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn overdue_counts_from_the_day_after_the_deadline_in_local_time() {
+        let deadline: jiff::civil::Date = "2026-03-31".parse().unwrap();
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap().in_tz("Asia/Shanghai").unwrap();
+        // 2026-03-31 23:30 in 上海 is 15:30 UTC: still the deadline day.
+        assert_eq!(days_overdue(deadline, &at("2026-03-31T15:30:00Z")), None);
+        // 2026-04-01 00:10 in 上海 is 2026-03-31 16:10 UTC: overdue although UTC says March.
+        assert_eq!(days_overdue(deadline, &at("2026-03-31T16:10:00Z")), Some(0));
+        assert_eq!(days_overdue(deadline, &at("2026-04-08T02:00:00Z")), Some(7));
+        assert!(!is_overdue(Closed, deadline, &at("2026-05-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn escalation_climbs_enterprise_station_committee() {
+        let p = EscalationPolicy::default();
+        assert_eq!(p.level(-1), None);
+        assert_eq!(p.level(0), Some(EscalationLevel::Enterprise));
+        assert_eq!(p.level(2), Some(EscalationLevel::Enterprise));
+        assert_eq!(p.level(3), Some(EscalationLevel::Station));
+        assert_eq!(p.level(7), Some(EscalationLevel::Committee));
+    }
+
+    #[test]
+    fn numbers_are_zero_padded() {
+        assert_eq!(hazard_number(2026, 123), "YH-2026-000123");
+    }
+}
