@@ -79,6 +79,7 @@ export const jurisdictionApi = {
   update: (id: Id, body: JurisdictionInput & { version: number }) =>
     http.patch<Jurisdiction>(`${API}/jurisdictions/${id}`, body, { silent: [409, 422] }),
   remove: (id: Id, version: number) => http.del<void>(`${API}/jurisdictions/${id}`, { version }),
+  exportUrl: (q: Query) => withQuery(`${API}/jurisdictions/export.xlsx`, q),
 }
 
 // ---- org: departments ----
@@ -92,6 +93,7 @@ export const departmentApi = {
   update: (id: Id, body: DepartmentInput & { version: number }) =>
     http.patch<Department>(`${API}/departments/${id}`, body, { silent: [409, 422] }),
   remove: (id: Id, version: number) => http.del<void>(`${API}/departments/${id}`, { version }),
+  exportUrl: (q: Query) => withQuery(`${API}/departments/export.xlsx`, q),
 }
 
 // ---- org: enterprises ----
@@ -132,6 +134,7 @@ export const userApi = {
   update: (id: Id, body: UserInput & { version: number }) =>
     http.patch<User>(`${API}/users/${id}`, body, { silent: [409, 422] }),
   remove: (id: Id, version: number) => http.del<void>(`${API}/users/${id}`, { version }),
+  exportUrl: (q: Query) => withQuery(`${API}/users/export.xlsx`, q),
 }
 
 // ---- audit ----
