@@ -13,13 +13,13 @@ scripts/build-web.sh
 echo "== rust: format"
 cargo fmt --all -- --check
 
-runner=(cargo test --workspace --locked)
+runner=(cargo test --locked)
 if cargo nextest --version >/dev/null 2>&1; then
-  runner=(cargo nextest run --workspace --locked --no-fail-fast)
+  runner=(cargo nextest run --locked --no-fail-fast)
 fi
 
 echo "== rust: tests on SQLite"
-env -u ANJIAN_TEST_DATABASE_URL "${runner[@]}"
+env -u ANJIAN_TEST_DATABASE_URL "${runner[@]}" --workspace
 
 if [ -n "${ANJIAN_TEST_DATABASE_URL:-}" ]; then
   echo "== rust: integration tests on PostgreSQL ($ANJIAN_TEST_DATABASE_URL)"

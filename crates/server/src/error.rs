@@ -124,6 +124,8 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::not_found(),
             StoreError::Forbidden(m) => AppError::new(StatusCode::FORBIDDEN, m),
             StoreError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
+            StoreError::Duplicate { field, message } => AppError::new(StatusCode::CONFLICT, message.clone())
+                .with_errors(vec![serde_json::json!({"field": field, "message": message})]),
             StoreError::Invalid(errors) => AppError::invalid(errors),
             StoreError::Config(m) => AppError::new(StatusCode::BAD_REQUEST, m),
             StoreError::Db(e) => {

@@ -136,6 +136,7 @@ async fn create_enterprise_validates_credit_code_and_audits() {
     // The same code again is a conflict.
     let v = app.post("/api/v1/enterprises", &t, body).await.problem(409);
     assert!(v["detail"].as_str().unwrap().contains("统一社会信用代码已存在"));
+    assert_eq!(v["errors"][0]["field"], "credit_code");
 
     // The creation is in the audit log, attributed to the station user.
     let admin = app.login("admin").await;

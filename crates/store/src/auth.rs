@@ -415,7 +415,10 @@ pub async fn user_create(
     let id: i64 = match q.fetch_one(&mut *tx.tx).await {
         Ok(r) => r.try_get("id")?,
         Err(e) if e.unique_violation().is_some() => {
-            return Err(StoreError::Conflict(format!("用户名「{}」已被使用", input.username)))
+            return Err(StoreError::Duplicate {
+                field: "username",
+                message: format!("用户名「{}」已被使用", input.username),
+            })
         }
         Err(e) => return Err(e),
     };

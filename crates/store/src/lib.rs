@@ -26,9 +26,12 @@ pub enum StoreError {
     /// The caller's role may not do this to an object it can see.
     #[error("{0}")]
     Forbidden(String),
-    /// Duplicate key, stale version, or a state that forbids the change.
+    /// Stale version, or a state that forbids the change.
     #[error("{0}")]
     Conflict(String),
+    /// A unique value that is already taken, with the field that holds it.
+    #[error("{message}")]
+    Duplicate { field: &'static str, message: String },
     /// Input broke a rule.
     #[error("输入有误")]
     Invalid(Vec<FieldError>),

@@ -490,7 +490,7 @@ pub async fn department_list(
 
 fn department_conflict(e: StoreError) -> StoreError {
     match e.unique_violation() {
-        Some(_) => StoreError::Conflict("同一辖区内已有同名部门".into()),
+        Some(_) => StoreError::Duplicate { field: "name", message: "同一辖区内已有同名部门".into() },
         None => e,
     }
 }
@@ -860,7 +860,10 @@ async fn resolve_placement(
 
 fn enterprise_conflict(e: StoreError) -> StoreError {
     match e.unique_violation() {
-        Some(m) if m.contains("credit_code") => StoreError::Conflict("统一社会信用代码已存在，该企业已登记".into()),
+        Some(m) if m.contains("credit_code") => StoreError::Duplicate {
+            field: "credit_code",
+            message: "统一社会信用代码已存在，该企业已登记".into(),
+        },
         _ => e,
     }
 }
