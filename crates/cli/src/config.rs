@@ -63,6 +63,7 @@ impl Config {
             secure_cookie: self.secure_cookie,
             max_body_bytes: self.max_body_bytes,
             max_import_bytes: self.max_import_bytes,
+            clock: anjian_server::Clock::system(),
         }
     }
 }

@@ -399,6 +399,141 @@ pub fn hazard_number(year: i16, seq: i64) -> String {
     format!("YH-{year}-{seq:06}")
 }
 
+/// 挂牌督办 level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum ListingLevel {
+    #[serde(rename = "市")]
+    City,
+    #[serde(rename = "区")]
+    District,
+    #[serde(rename = "街道")]
+    Street,
+}
+
+impl ListingLevel {
+    pub const ALL: [Self; 3] = [Self::City, Self::District, Self::Street];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::City => "市",
+            Self::District => "区",
+            Self::Street => "街道",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+    /// Who may list at this level: the committee (and admin) at any level, a station at its street's.
+    pub fn may_list(self, role: Role) -> bool {
+        match role {
+            Role::Admin | Role::Committee => true,
+            Role::Station => self == Self::Street,
+            _ => false,
+        }
+    }
+}
+
+/// Yearly listing quota per level (seed 001: 市10、区15、街道25, 50 in all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ListingQuota {
+    pub city: i64,
+    pub district: i64,
+    pub street: i64,
+}
+
+impl Default for ListingQuota {
+    fn default() -> Self {
+        Self { city: 10, district: 15, street: 25 }
+    }
+}
+
+impl ListingQuota {
+    pub fn of(&self, level: ListingLevel) -> i64 {
+        match level {
+            ListingLevel::City => self.city,
+            ListingLevel::District => self.district,
+            ListingLevel::Street => self.street,
+        }
+    }
+}
+
+/// Checks a hazard may be listed: 重大 and still open.
+pub fn check_listable(h: HazardFacts, already_listed: bool) -> Result<(), HazardRefusal> {
+    if h.grade != HazardGrade::Major {
+        return Err(HazardRefusal::IllegalTransition("只有重大事故隐患可以挂牌督办".into()));
+    }
+    if !h.state.is_open() {
+        return Err(HazardRefusal::IllegalTransition(format!("隐患已{}，不能挂牌督办", h.state.label())));
+    }
+    if already_listed {
+        return Err(HazardRefusal::IllegalTransition("该隐患已挂牌督办".into()));
+    }
+    Ok(())
+}
+
+/// A reporting period of the enterprise statistics report (第十四条: 季度、年度).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportPeriod {
+    Quarter { year: i16, quarter: i8 },
+    Year(i16),
+}
+
+impl ReportPeriod {
+    /// Parses `2026Q1` or `2026`.
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let err = || FieldError::new("period", "统计期应为「2026Q1」（季度）或「2026」（年度）");
+        let s = s.trim().to_ascii_uppercase();
+        match s.split_once('Q') {
+            Some((y, q)) => {
+                let year: i16 = y.parse().map_err(|_| err())?;
+                let quarter: i8 = q.parse().map_err(|_| err())?;
+                if !(1..=4).contains(&quarter) || !(2000..=2100).contains(&year) {
+                    return Err(err());
+                }
+                Ok(Self::Quarter { year, quarter })
+            }
+            None => {
+                let year: i16 = s.parse().map_err(|_| err())?;
+                if !(2000..=2100).contains(&year) {
+                    return Err(err());
+                }
+                Ok(Self::Year(year))
+            }
+        }
+    }
+
+    /// First and last day, inclusive.
+    pub fn range(self) -> (jiff::civil::Date, jiff::civil::Date) {
+        use jiff::civil::date;
+        match self {
+            Self::Quarter { year, quarter } => {
+                let start = date(year, (quarter - 1) * 3 + 1, 1);
+                let end =
+                    start.checked_add(jiff::Span::new().months(3)).expect("in range").yesterday().expect("in range");
+                (start, end)
+            }
+            Self::Year(y) => (date(y, 1, 1), date(y, 12, 31)),
+        }
+    }
+
+    /// When the report is due (第十四条: 季度 下一季度15日前, 年度 下一年1月31日前).
+    pub fn due(self) -> jiff::civil::Date {
+        let (_, end) = self.range();
+        let next = end.tomorrow().expect("in range");
+        match self {
+            Self::Quarter { .. } => next.with().day(15).build().expect("valid"),
+            Self::Year(_) => next.with().day(31).build().expect("valid"),
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Self::Quarter { year, quarter } => format!("{year}年第{quarter}季度"),
+            Self::Year(y) => format!("{y}年度"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,5 +724,31 @@ mod tests {
     #[test]
     fn numbers_are_zero_padded() {
         assert_eq!(hazard_number(2026, 123), "YH-2026-000123");
+    }
+
+    #[test]
+    fn only_open_major_hazards_are_listed_once() {
+        let open_major = facts(Rectifying, HazardGrade::Major);
+        assert!(check_listable(open_major, false).is_ok());
+        assert!(check_listable(open_major, true).is_err());
+        assert!(check_listable(facts(Rectifying, HazardGrade::General), false).is_err());
+        assert!(check_listable(facts(Closed, HazardGrade::Major), false).is_err());
+        assert!(ListingLevel::Street.may_list(Role::Station));
+        assert!(!ListingLevel::District.may_list(Role::Station));
+        assert!(!ListingLevel::Street.may_list(Role::Enterprise));
+        assert_eq!(ListingQuota::default().of(ListingLevel::District), 15);
+    }
+
+    #[test]
+    fn report_periods_and_their_due_dates() {
+        let q = ReportPeriod::parse("2026q1").unwrap();
+        assert_eq!(q.range(), ("2026-01-01".parse().unwrap(), "2026-03-31".parse().unwrap()));
+        assert_eq!(q.due().to_string(), "2026-04-15");
+        let q4 = ReportPeriod::parse("2026Q4").unwrap();
+        assert_eq!(q4.range().1.to_string(), "2026-12-31");
+        assert_eq!(q4.due().to_string(), "2027-01-15");
+        assert_eq!(ReportPeriod::parse("2026").unwrap().due().to_string(), "2027-01-31");
+        assert!(ReportPeriod::parse("2026Q5").is_err());
+        assert!(ReportPeriod::parse("去年").is_err());
     }
 }

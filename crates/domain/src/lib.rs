@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod checklist;
 pub mod hazard;
 pub mod org;
 pub mod scope;

@@ -68,6 +68,15 @@ impl Scope {
         }
     }
 
+    /// Whether a hazard of enterprise `enterprise_id` at `path` in `sector` is visible: like its
+    /// enterprise, except that a department sees only the hazards of its own sectors.
+    pub fn sees_hazard(&self, enterprise_id: i64, path: &str, sector: &str) -> bool {
+        match self {
+            Scope::Sectors { path: p, sectors } => path.starts_with(p.as_str()) && sectors.iter().any(|s| s == sector),
+            other => other.sees_enterprise(enterprise_id, path, &[]),
+        }
+    }
+
     /// The subtree of the jurisdiction tree this scope may browse; `None` means the whole tree.
     /// Enterprise and expert users browse no tree (they see their enterprises directly).
     pub fn jurisdiction_root(&self) -> JurisdictionView<'_> {

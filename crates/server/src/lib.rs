@@ -7,12 +7,38 @@ pub mod api;
 pub mod error;
 pub mod excel;
 pub mod extract;
+pub mod jobs;
 mod middleware;
 mod web;
 
 use anjian_store::Store;
 use axum::Router;
 use std::sync::Arc;
+
+/// Where the server reads the time: the system clock, or a fixed one in tests.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock(Arc::new(jiff::Timestamp::now))
+    }
+    /// A clock the caller moves (tests of deadlines and escalation).
+    pub fn manual(start: jiff::Timestamp) -> (Self, Arc<std::sync::Mutex<jiff::Timestamp>>) {
+        let cell = Arc::new(std::sync::Mutex::new(start));
+        let c = cell.clone();
+        (Clock(Arc::new(move || *c.lock().expect("clock lock"))), cell)
+    }
+    pub fn now(&self) -> jiff::Timestamp {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now())
+    }
+}
 
 /// Settings the server needs at run time.
 #[derive(Debug, Clone)]
@@ -23,11 +49,12 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Largest accepted import file, in bytes.
     pub max_import_bytes: usize,
+    pub clock: Clock,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { secure_cookie: false, max_body_bytes: 1 << 20, max_import_bytes: 20 << 20 }
+        Self { secure_cookie: false, max_body_bytes: 1 << 20, max_import_bytes: 20 << 20, clock: Clock::system() }
     }
 }
 

@@ -6,9 +6,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod checklist;
 mod db;
 pub mod demo;
+pub mod files;
+pub mod hazard;
 pub mod idempotency;
+pub mod notify;
 pub mod org;
 pub mod page;
 pub mod settings;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod hazard;
 pub mod meta;
 pub mod org;
 
@@ -22,6 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "auth", description = "登录与账号"),
         (name = "org", description = "组织机构：辖区、部门、企业"),
         (name = "audit", description = "操作日志"),
+        (name = "hazard", description = "隐患排查治理、挂牌督办、检查清单、提醒"),
         (name = "meta", description = "字典"),
     )
 )]
@@ -48,6 +50,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(org::router(state))
         .merge(audit::router())
+        .merge(hazard::router())
         .merge(meta::router())
 }
 

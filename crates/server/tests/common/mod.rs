@@ -16,8 +16,13 @@ pub const ROLES: [&str; 7] = ["admin", "committee", "department", "station", "gr
 pub struct TestApp {
     pub router: Router,
     pub store: Store,
+    /// The server's clock, which tests move.
+    pub clock: std::sync::Arc<std::sync::Mutex<jiff::Timestamp>>,
     _dir: Option<tempfile::TempDir>,
 }
+
+/// Where every test's clock starts: 2026-06-15 10:00 in 上海.
+pub const START: &str = "2026-06-15T02:00:00Z";
 
 pub struct Resp {
     pub status: StatusCode,
@@ -75,8 +80,9 @@ impl TestApp {
     /// An empty, migrated database.
     pub async fn empty() -> Self {
         let (store, dir) = fresh_store().await;
-        let router = anjian_server::app(store.clone(), anjian_server::ServerConfig::default());
-        Self { router, store, _dir: dir }
+        let (clock, cell) = anjian_server::Clock::manual(START.parse().unwrap());
+        let router = anjian_server::app(store.clone(), anjian_server::ServerConfig { clock, ..Default::default() });
+        Self { router, store, clock: cell, _dir: dir }
     }
 
     /// The demo district with a few enterprises.
@@ -131,6 +137,36 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::OK, "login {user}: {}", String::from_utf8_lossy(&r.bytes));
         r.json()["token"].as_str().unwrap().to_string()
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance_days(&self, days: i64) {
+        let mut t = self.clock.lock().unwrap();
+        *t += jiff::SignedDuration::from_hours(24 * days);
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        *self.clock.lock().unwrap()
+    }
+
+    /// Uploads a small PNG as `user` and returns its file id.
+    pub async fn photo(&self, token: &str) -> i64 {
+        let boundary = "----anjian-photo";
+        let png: &[u8] = &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0];
+        let mut body = Vec::new();
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"现场.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+        body.extend_from_slice(png);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/files")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.send(req).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+        r.json()["id"].as_i64().unwrap()
     }
 
     /// Runs raw SQL (for tampering in tests).

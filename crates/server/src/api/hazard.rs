@@ -1,0 +1,506 @@
+//! Hazards (隐患排查治理): ledger, actions, listed supervision, statistics, checklists,
+//! enterprise reports, files and the notification inbox.
+
+use crate::api::{check_export_size, Paging};
+use crate::error::{ApiResult, AppError};
+use crate::excel::{attachment, workbook, Cell};
+use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::AppState;
+use anjian_domain::hazard::{ListingQuota, RectificationPlan};
+use anjian_store::checklist::{self, Checklist, ChecklistInput, RunInput, RunResult};
+use anjian_store::files::{self, StoredFile, MAX_FILE_BYTES};
+use anjian_store::hazard::{
+    self, ActionInput, EnterpriseReport, Hazard, HazardDetail, HazardFilter, HazardInput, ListingInput, ListingSummary,
+    Stats, StatsQuery,
+};
+use anjian_store::notify::{self, Notification};
+use anjian_store::page::{Page, PageReq};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    let uploads =
+        OpenApiRouter::new().routes(routes!(upload_file)).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + (64 << 10)));
+    OpenApiRouter::new()
+        .merge(uploads)
+        .routes(routes!(download_file))
+        .routes(routes!(list_hazards, create_hazard))
+        .routes(routes!(export_hazards))
+        .routes(routes!(hazard_stats))
+        .routes(routes!(get_hazard))
+        .routes(routes!(rectify))
+        .routes(routes!(submit))
+        .routes(routes!(verify))
+        .routes(routes!(reject))
+        .routes(routes!(close))
+        .routes(routes!(list_hazard))
+        .routes(routes!(listings))
+        .routes(routes!(listing_summary))
+        .routes(routes!(set_quota))
+        .routes(routes!(enterprise_report))
+        .routes(routes!(enterprise_report_xlsx))
+        .routes(routes!(list_checklists, create_checklist))
+        .routes(routes!(get_checklist))
+        .routes(routes!(run_checklist))
+        .routes(routes!(inbox))
+        .routes(routes!(mark_read))
+}
+
+// ---------------------------------------------------------------- files
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct FileUpload {
+    #[schema(format = Binary, value_type = String)]
+    file: Vec<u8>,
+}
+
+/// 上传文件 (photo or document, ≤10 MB)
+#[utoipa::path(post, path = "/api/v1/files", tag = "hazard", request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = StoredFile), (status = 422, body = crate::error::Problem)))]
+async fn upload_file(
+    State(s): State<AppState>,
+    auth: Auth,
+    mut mp: Multipart,
+) -> ApiResult<(StatusCode, Json<StoredFile>)> {
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::new(e.status(), "上传的文件无法读取或超过10MB");
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("file").to_string();
+            let declared = field.content_type().map(str::to_string);
+            let data = field.bytes().await.map_err(bad)?.to_vec();
+            let content_type = declared
+                .filter(|c| c != "application/octet-stream")
+                .unwrap_or_else(|| mime_guess::from_path(&name).first_or_octet_stream().to_string());
+            let f = files::upload(&s.store, &auth.principal, &name, &content_type, data).await?;
+            return Ok((StatusCode::CREATED, Json(f)));
+        }
+    }
+    Err(AppError::bad_request("请选择要上传的文件（表单字段 file）"))
+}
+
+/// 下载文件
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "hazard", responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = crate::error::Problem)))]
+async fn download_file(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<Response> {
+    let (f, data) = files::download(&s.store, &auth.principal, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.content_type),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------- ledger
+
+/// 隐患台账, newest first
+#[utoipa::path(get, path = "/api/v1/hazards", tag = "hazard", params(HazardFilter, Paging), responses((status = 200, body = Page<Hazard>)))]
+async fn list_hazards(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<HazardFilter>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<Hazard>>> {
+    Ok(Json(hazard::list(&s.store, &auth.principal, &f, pg.req()?, s.config.clock.now()).await?))
+}
+
+/// 上报隐患
+#[utoipa::path(post, path = "/api/v1/hazards", tag = "hazard", request_body = HazardInput,
+    responses((status = 201, body = HazardDetail), (status = 422, body = crate::error::Problem)))]
+async fn create_hazard(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<HazardInput>,
+) -> ApiResult<(StatusCode, Json<HazardDetail>)> {
+    Ok((StatusCode::CREATED, Json(hazard::create(&s.store, &auth.principal, input, s.config.clock.now()).await?)))
+}
+
+/// 导出隐患台账
+#[utoipa::path(get, path = "/api/v1/hazards/export.xlsx", tag = "hazard", params(HazardFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_hazards(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<HazardFilter>,
+) -> ApiResult<Response> {
+    let page = hazard::list(&s.store, &auth.principal, &f, PageReq::export(), s.config.clock.now()).await?;
+    check_export_size(page.total)?;
+    Ok(attachment(ledger_workbook("隐患台账", page.items)?, "隐患台账.xlsx"))
+}
+
+fn ledger_workbook(sheet: &str, items: Vec<Hazard>) -> ApiResult<Vec<u8>> {
+    let rows = items
+        .into_iter()
+        .map(|h| {
+            vec![
+                h.number.into(),
+                h.enterprise_name.into(),
+                h.jurisdiction_name.into(),
+                h.sector.into(),
+                h.location.into(),
+                h.description.into(),
+                h.grade.as_str().into(),
+                h.source.as_str().into(),
+                h.state_label.into(),
+                h.found_at.get(..10).unwrap_or("").to_string().into(),
+                h.deadline.into(),
+                h.days_overdue.map(|d| Cell::from(d + 1)).unwrap_or(Cell::Empty),
+                h.listing.map(|l| format!("{}级 {}", l.level.as_str(), l.document_number)).unwrap_or_default().into(),
+                h.responsible.into(),
+                h.closed_at.map(|c| c.get(..10).unwrap_or("").to_string()).unwrap_or_default().into(),
+            ]
+        })
+        .collect();
+    workbook(
+        sheet,
+        &[
+            "隐患编号",
+            "企业",
+            "辖区",
+            "行业",
+            "部位",
+            "隐患描述",
+            "等级",
+            "来源",
+            "状态",
+            "发现日期",
+            "整改期限",
+            "逾期天数",
+            "挂牌督办",
+            "责任人",
+            "销号日期",
+        ],
+        rows,
+    )
+}
+
+/// 隐患详情 with photos and timeline
+#[utoipa::path(get, path = "/api/v1/hazards/{id}", tag = "hazard", responses((status = 200, body = HazardDetail), (status = 404, body = crate::error::Problem)))]
+async fn get_hazard(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<Json<HazardDetail>> {
+    Ok(Json(hazard::get(&s.store, &auth.principal, id, s.config.clock.now()).await?))
+}
+
+async fn act(s: &AppState, auth: &Auth, id: i64, input: ActionInput) -> ApiResult<Json<HazardDetail>> {
+    Ok(Json(hazard::act(&s.store, &auth.principal, id, input, s.config.clock.now()).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RectifyBody {
+    /// 治理方案; required for 重大 (五到位)
+    pub plan: Option<RectificationPlan>,
+}
+
+/// 开始整改 (重大: 治理方案 with 五到位)
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/rectify", tag = "hazard", request_body = RectifyBody,
+    responses((status = 200, body = HazardDetail), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn rectify(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<HazardDetail>> {
+    // The body is optional: a 一般 hazard needs no plan.
+    let plan = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<RectifyBody>(&body)
+            .map_err(|e| match e.classify() {
+                serde_json::error::Category::Data => {
+                    AppError::invalid(vec![anjian_domain::FieldError::new("plan", format!("治理方案格式不正确：{e}"))])
+                }
+                _ => AppError::bad_request("请求体不是合法的 JSON"),
+            })?
+            .plan
+    };
+    act(&s, &auth, id, ActionInput::Rectify { plan }).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PhotosBody {
+    /// File ids from POST /api/v1/files
+    #[serde(default)]
+    pub after_photos: Vec<i64>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// 提交验收
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/submit", tag = "hazard", request_body = PhotosBody,
+    responses((status = 200, body = HazardDetail), (status = 409, body = crate::error::Problem)))]
+async fn submit(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<PhotosBody>,
+) -> ApiResult<Json<HazardDetail>> {
+    act(&s, &auth, id, ActionInput::Submit { after_photos: b.after_photos, note: b.note }).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct VerifyBody {
+    pub passed: bool,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// 验收: passing closes it (销号), failing sends it back to rectification
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/verify", tag = "hazard", request_body = VerifyBody,
+    responses((status = 200, body = HazardDetail), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+async fn verify(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VerifyBody>,
+) -> ApiResult<Json<HazardDetail>> {
+    act(&s, &auth, id, ActionInput::Verify { passed: b.passed, comment: b.comment }).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RejectBody {
+    pub reason: String,
+}
+
+/// 驳回 (not a hazard)
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/reject", tag = "hazard", request_body = RejectBody,
+    responses((status = 200, body = HazardDetail), (status = 409, body = crate::error::Problem)))]
+async fn reject(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<RejectBody>,
+) -> ApiResult<Json<HazardDetail>> {
+    act(&s, &auth, id, ActionInput::Reject { reason: b.reason }).await
+}
+
+/// 立查立改销号 (一般 only, with after-photo)
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/close", tag = "hazard", request_body = PhotosBody,
+    responses((status = 200, body = HazardDetail), (status = 409, body = crate::error::Problem)))]
+async fn close(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<PhotosBody>,
+) -> ApiResult<Json<HazardDetail>> {
+    act(&s, &auth, id, ActionInput::Close { after_photos: b.after_photos, note: b.note }).await
+}
+
+// ---------------------------------------------------------------- listed supervision
+
+/// 挂牌督办 a 重大 hazard
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/listing", tag = "hazard", request_body = ListingInput,
+    responses((status = 200, body = HazardDetail), (status = 409, body = crate::error::Problem)))]
+async fn list_hazard(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ListingInput>,
+) -> ApiResult<Json<HazardDetail>> {
+    Ok(Json(hazard::list_hazard(&s.store, &auth.principal, id, b, s.config.clock.now()).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct YearParam {
+    /// 年度 (default: this year)
+    pub year: Option<i64>,
+}
+
+/// 挂牌督办的隐患
+#[utoipa::path(get, path = "/api/v1/hazard-listings", tag = "hazard", params(HazardFilter, Paging), responses((status = 200, body = Page<Hazard>)))]
+async fn listings(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(mut f): ApiQuery<HazardFilter>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<Hazard>>> {
+    f.listed = Some(true);
+    Ok(Json(hazard::list(&s.store, &auth.principal, &f, pg.req()?, s.config.clock.now()).await?))
+}
+
+fn year_or_now(s: &AppState, y: Option<i64>) -> i64 {
+    y.unwrap_or_else(|| hazard::local_date(s.config.clock.now()).year() as i64)
+}
+
+/// 挂牌督办指标与完成情况 by level
+#[utoipa::path(get, path = "/api/v1/hazard-listings/summary", tag = "hazard", params(YearParam), responses((status = 200, body = Vec<ListingSummary>)))]
+async fn listing_summary(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(y): ApiQuery<YearParam>,
+) -> ApiResult<Json<Vec<ListingSummary>>> {
+    Ok(Json(hazard::listing_summary(&s.store, &auth.principal, year_or_now(&s, y.year)).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct QuotaBody {
+    pub year: i64,
+    pub city: i64,
+    pub district: i64,
+    pub street: i64,
+}
+
+/// 设置年度挂牌督办指标 (admin, committee)
+#[utoipa::path(put, path = "/api/v1/hazard-listings/quota", tag = "hazard", request_body = QuotaBody, responses((status = 204)))]
+async fn set_quota(State(s): State<AppState>, auth: Auth, ApiJson(b): ApiJson<QuotaBody>) -> ApiResult<StatusCode> {
+    hazard::set_quota(
+        &s.store,
+        &auth.principal,
+        b.year,
+        ListingQuota { city: b.city, district: b.district, street: b.street },
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- statistics and reports
+
+/// 隐患统计 within the caller's scope
+#[utoipa::path(get, path = "/api/v1/hazards/stats", tag = "hazard", params(StatsQuery), responses((status = 200, body = Stats)))]
+async fn hazard_stats(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<Stats>> {
+    Ok(Json(hazard::stats(&s.store, &auth.principal, &q, s.config.clock.now()).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PeriodParam {
+    /// `2026Q1` (季度) or `2026` (年度)
+    pub period: String,
+}
+
+/// 企业隐患排查治理统计分析表 (季度/年度)
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/hazard-report", tag = "hazard", params(PeriodParam), responses((status = 200, body = EnterpriseReport)))]
+async fn enterprise_report(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiQuery(pp): ApiQuery<PeriodParam>,
+) -> ApiResult<Json<EnterpriseReport>> {
+    Ok(Json(hazard::enterprise_report(&s.store, &auth.principal, id, &pp.period, s.config.clock.now()).await?))
+}
+
+/// 企业隐患统计分析表 (Excel)
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/hazard-report.xlsx", tag = "hazard", params(PeriodParam),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn enterprise_report_xlsx(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiQuery(pp): ApiQuery<PeriodParam>,
+) -> ApiResult<Response> {
+    let r = hazard::enterprise_report(&s.store, &auth.principal, id, &pp.period, s.config.clock.now()).await?;
+    let rows = vec![vec![
+        r.enterprise_name.clone().into(),
+        r.period.clone().into(),
+        Cell::from(r.general_found),
+        Cell::from(r.general_rectified),
+        Cell::Num(r.general_rate),
+        Cell::from(r.major_found),
+        Cell::from(r.major_rectified),
+        Cell::Num(r.major_rate),
+        Cell::from(r.major_planned),
+        Cell::from(r.major_five_in_place),
+        Cell::from(r.major_listed),
+        Cell::from(r.open_at_end),
+        r.due.clone().into(),
+    ]];
+    let bytes = workbook(
+        "统计分析表",
+        &[
+            "企业",
+            "统计期",
+            "排查一般隐患(项)",
+            "其中已整改",
+            "整改率(%)",
+            "排查重大隐患(项)",
+            "其中已整改销号",
+            "整改率(%)",
+            "列入治理计划的重大隐患",
+            "其中达到五到位",
+            "挂牌督办",
+            "期末未整改",
+            "报送期限",
+        ],
+        rows,
+    )?;
+    Ok(attachment(bytes, &format!("{}-{}-隐患统计分析表.xlsx", r.enterprise_name, r.period)))
+}
+
+// ---------------------------------------------------------------- checklists
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SectorParam {
+    pub sector: Option<String>,
+}
+
+/// 检查清单 (built-in: the official 重大事故隐患判定标准)
+#[utoipa::path(get, path = "/api/v1/checklists", tag = "hazard", params(SectorParam), responses((status = 200, body = Vec<Checklist>)))]
+async fn list_checklists(
+    State(s): State<AppState>,
+    _auth: Auth,
+    ApiQuery(p): ApiQuery<SectorParam>,
+) -> ApiResult<Json<Vec<Checklist>>> {
+    Ok(Json(checklist::list(&s.store, p.sector.as_deref()).await?))
+}
+
+/// 新建检查清单
+#[utoipa::path(post, path = "/api/v1/checklists", tag = "hazard", request_body = ChecklistInput, responses((status = 201, body = Checklist)))]
+async fn create_checklist(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<ChecklistInput>,
+) -> ApiResult<(StatusCode, Json<Checklist>)> {
+    Ok((StatusCode::CREATED, Json(checklist::create(&s.store, &auth.principal, b).await?)))
+}
+
+/// 检查清单详情 with items
+#[utoipa::path(get, path = "/api/v1/checklists/{id}", tag = "hazard", responses((status = 200, body = Checklist)))]
+async fn get_checklist(State(s): State<AppState>, _auth: Auth, Path(id): Path<i64>) -> ApiResult<Json<Checklist>> {
+    Ok(Json(checklist::get(&s.store, id).await?))
+}
+
+/// 执行检查清单: every 不符合 becomes a hazard
+#[utoipa::path(post, path = "/api/v1/checklists/{id}/runs", tag = "hazard", request_body = RunInput,
+    responses((status = 201, body = RunResult), (status = 422, body = crate::error::Problem)))]
+async fn run_checklist(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<RunInput>,
+) -> ApiResult<(StatusCode, Json<RunResult>)> {
+    Ok((StatusCode::CREATED, Json(checklist::run(&s.store, &auth.principal, id, b, s.config.clock.now()).await?)))
+}
+
+// ---------------------------------------------------------------- notifications
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct InboxParams {
+    #[serde(default)]
+    pub unread: bool,
+}
+
+/// 我的提醒
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "hazard", params(InboxParams, Paging), responses((status = 200, body = Page<Notification>)))]
+async fn inbox(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(i): ApiQuery<InboxParams>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<Notification>>> {
+    Ok(Json(notify::inbox(&s.store, &auth.principal, i.unread, pg.req()?).await?))
+}
+
+/// 标记已读
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "hazard", responses((status = 204)))]
+async fn mark_read(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    notify::mark_read(&s.store, &auth.principal, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,22 @@
+//! Background jobs. Each is safe with several server instances: the work it claims is claimed
+//! by a compare-and-set in the database (see `store::notify::escalate`).
+
+use crate::Clock;
+use anjian_domain::hazard::EscalationPolicy;
+use anjian_store::Store;
+use std::time::Duration;
+
+/// Runs the overdue escalation every `every`, starting at once.
+pub fn spawn_escalation(store: Store, clock: Clock, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match anjian_store::notify::escalate(&store, clock.now(), EscalationPolicy::default()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "overdue hazards escalated"),
+                Err(e) => tracing::error!(error = %e, "escalation job failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,392 @@
+//! The hazard closed loop through the real router: every role, every transition, scope,
+//! deadlines with a moved clock, listed supervision, statistics, checklists, reports.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::{json, Value};
+
+/// The demo line's enterprise id and another enterprise in a different street.
+async fn enterprises(app: &TestApp) -> (i64, i64) {
+    let a = app.login("admin").await;
+    let line = app.get("/api/v1/enterprises?q=安泰化工", &a).await.json()["items"][0]["id"].as_i64().unwrap();
+    let station = app.login("station").await;
+    let mine: Vec<i64> = app.get("/api/v1/enterprises?page_size=200", &station).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    let all = app.get("/api/v1/enterprises?page_size=200", &a).await.json();
+    let other = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .find(|id| !mine.contains(id))
+        .unwrap();
+    (line, other)
+}
+
+fn report(enterprise: i64, grade: &str, source: &str) -> Value {
+    json!({"enterprise_id": enterprise, "description": "二号仓库消防通道堆放物料", "grade": grade, "source": source,
+           "deadline": "2026-06-25", "location": "二号仓库"})
+}
+
+fn plan() -> Value {
+    json!({"measures": "拆除违规隔断，增设自动喷淋", "responsible": "总经理 王伟", "funds": 180000,
+           "deadline": "2026-08-31", "contingency": "仓储火灾专项应急预案"})
+}
+
+#[tokio::test]
+async fn a_major_hazard_walks_its_whole_life_across_roles() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let grid = app.login("grid").await;
+    let ent = app.login("enterprise").await;
+    let station = app.login("station").await;
+
+    // The grid inspector finds it on patrol, with a photo.
+    let photo = app.photo(&grid).await;
+    let mut body = report(line, "重大", "网格巡查");
+    body["before_photos"] = json!([photo]);
+    let r = app.post("/api/v1/hazards", &grid, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let h = r.json();
+    assert_eq!(h["number"], "YH-2026-000001");
+    assert_eq!(h["state"], "reported");
+    assert_eq!(h["photos"][0]["kind"], "before");
+    let id = h["id"].as_i64().unwrap();
+    let path = |a: &str| format!("/api/v1/hazards/{id}/{a}");
+
+    // No 治理方案, or one missing 资金: refused with the field named, nothing changes.
+    let v = app.post(&path("rectify"), &ent, json!({})).await.problem(422);
+    assert_eq!(v["errors"][0]["field"], "plan");
+    let mut p = plan();
+    p["funds"] = json!("");
+    let v = app.post(&path("rectify"), &ent, json!({"plan": p})).await.problem(422);
+    assert_eq!(v["errors"][0]["field"], "plan.funds");
+    assert!(v["detail"].as_str().unwrap().contains("资金"));
+    assert_eq!(app.get(&format!("/api/v1/hazards/{id}"), &ent).await.json()["state"], "reported");
+
+    let r = app.post(&path("rectify"), &ent, json!({"plan": plan()})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.json()["plan"]["funds"], "180000");
+
+    // Submitting needs an after-photo.
+    app.post(&path("submit"), &ent, json!({"after_photos": []})).await.problem(422);
+    let after = app.photo(&ent).await;
+    let r = app.post(&path("submit"), &ent, json!({"after_photos": [after], "note": "已整改"})).await;
+    assert_eq!(r.json()["state"], "pending_verification");
+
+    // The enterprise and the grid inspector may not verify a 重大 hazard; the station may.
+    let v = app.post(&path("verify"), &ent, json!({"passed": true})).await.problem(403);
+    assert!(v["detail"].as_str().unwrap().contains("监管部门"));
+    app.post(&path("verify"), &grid, json!({"passed": true})).await.problem(403);
+    let r = app.post(&path("verify"), &station, json!({"passed": false, "comment": "喷淋未通水试验"})).await;
+    assert_eq!(r.json()["state"], "rectifying");
+    app.post(&path("submit"), &ent, json!({"after_photos": [app.photo(&ent).await]})).await;
+    let r = app.post(&path("verify"), &station, json!({"passed": true, "comment": "复查合格，予以销号"})).await;
+    let done = r.json();
+    assert_eq!(done["state"], "closed");
+    assert_eq!(done["rectified_on_time"], true);
+    let actions: Vec<&str> = done["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["report", "rectify", "submit", "verify_fail", "submit", "verify_pass"]);
+    assert_eq!(done["photos"].as_array().unwrap().len(), 3);
+
+    // Every transition is in the audit chain, which still verifies.
+    let a = app.login("admin").await;
+    let log = app.get("/api/v1/audit?entity=hazard&page_size=50", &a).await.json();
+    assert_eq!(log["total"], 6);
+    assert_eq!(app.get("/api/v1/audit/verify", &a).await.json()["ok"], true);
+}
+
+#[tokio::test]
+async fn illegal_transitions_answer_409_naming_the_state() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let s = app.login("station").await;
+    let id = app.post("/api/v1/hazards", &s, report(line, "一般", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let p = |a: &str| format!("/api/v1/hazards/{id}/{a}");
+    let v = app.post(&p("verify"), &s, json!({"passed": true})).await.problem(409);
+    assert!(v["detail"].as_str().unwrap().contains("已上报"));
+    let photo = app.photo(&s).await;
+    app.post(&p("submit"), &s, json!({"after_photos": [photo]})).await.problem(409);
+    app.post(&p("reject"), &s, json!({"reason": "经核实为临时堆放，已清理，不构成隐患"})).await;
+    for (a, b) in [
+        ("rectify", json!({})),
+        ("verify", json!({"passed": true})),
+        ("close", json!({"after_photos": [photo]})),
+        ("reject", json!({"reason": "x"})),
+    ] {
+        let v = app.post(&p(a), &s, b).await.problem(409);
+        assert!(v["detail"].as_str().unwrap().contains("已驳回"), "{a}: {v}");
+    }
+    // 立查立改 is for 一般 only.
+    let major = app.post("/api/v1/hazards", &s, report(line, "重大", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let v =
+        app.post(&format!("/api/v1/hazards/{major}/close"), &s, json!({"after_photos": [photo]})).await.problem(409);
+    assert!(v["detail"].as_str().unwrap().contains("重大隐患不能立查立改"));
+    // An unknown action or a missing reason is refused too.
+    app.post(&format!("/api/v1/hazards/{major}/reject"), &s, json!({})).await.problem(422);
+}
+
+#[tokio::test]
+async fn on_the_spot_fix_closes_a_general_hazard_with_an_after_photo() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let g = app.login("grid").await;
+    let id = app.post("/api/v1/hazards", &g, report(line, "一般", "网格巡查")).await.json()["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/hazards/{id}/close"), &g, json!({"after_photos": []})).await.problem(422);
+    let photo = app.photo(&g).await;
+    let r = app
+        .post(&format!("/api/v1/hazards/{id}/close"), &g, json!({"after_photos": [photo], "note": "当场清理"}))
+        .await;
+    assert_eq!(r.json()["state"], "closed");
+    // Someone else's photo cannot be attached.
+    let id2 = app.post("/api/v1/hazards", &g, report(line, "一般", "网格巡查")).await.json()["id"].as_i64().unwrap();
+    let ent = app.login("enterprise").await;
+    let theirs = app.photo(&ent).await;
+    app.post(&format!("/api/v1/hazards/{id2}/close"), &g, json!({"after_photos": [theirs]})).await.problem(422);
+}
+
+#[tokio::test]
+async fn scope_enterprise_and_grid_see_only_their_own_hazards() {
+    let app = TestApp::demo().await;
+    let (line, other) = enterprises(&app).await;
+    let a = app.login("admin").await;
+    let mine = app.post("/api/v1/hazards", &a, report(line, "一般", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let theirs =
+        app.post("/api/v1/hazards", &a, report(other, "一般", "政府检查")).await.json()["id"].as_i64().unwrap();
+    for role in ["enterprise", "grid", "station"] {
+        let t = app.login(role).await;
+        assert_eq!(app.get(&format!("/api/v1/hazards/{mine}"), &t).await.status, StatusCode::OK, "{role}");
+        app.get(&format!("/api/v1/hazards/{theirs}"), &t).await.problem(404);
+        app.post(&format!("/api/v1/hazards/{theirs}/rectify"), &t, json!({})).await.problem(404);
+        let list = app.get("/api/v1/hazards", &t).await.json();
+        let ids: Vec<i64> = list["items"].as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect();
+        assert!(ids.contains(&mine) && !ids.contains(&theirs), "{role}: {ids:?}");
+        // Nor can they report one for an enterprise outside their scope.
+        let v = app
+            .post(
+                "/api/v1/hazards",
+                &t,
+                report(other, "一般", if role == "enterprise" { "企业自查" } else { "政府检查" }),
+            )
+            .await
+            .problem(422);
+        assert_eq!(v["errors"][0]["field"], "enterprise_id");
+    }
+    // A department sees the hazards of its sectors only.
+    let d = app.login("department").await;
+    let chem = app.get(&format!("/api/v1/hazards/{mine}"), &d).await;
+    assert_eq!(chem.status, StatusCode::OK);
+    // Photos of a hazard outside scope cannot be fetched either.
+    let photo = app.photo(&a).await;
+    let with_photo = app.post("/api/v1/hazards", &a, json!({"enterprise_id": other, "description": "x", "grade": "一般", "source": "政府检查", "deadline": "2026-07-01", "before_photos": [photo]})).await.json();
+    assert_eq!(with_photo["photos"][0]["file_id"], photo);
+    let e = app.login("enterprise").await;
+    app.get(&format!("/api/v1/files/{photo}"), &e).await.problem(404);
+    assert_eq!(app.get(&format!("/api/v1/files/{photo}"), &a).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn enterprise_reports_only_self_inspection_and_bad_input_writes_nothing() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let e = app.login("enterprise").await;
+    let before = app.count("hazard").await;
+    let v = app.post("/api/v1/hazards", &e, report(line, "一般", "政府检查")).await.problem(422);
+    assert_eq!(v["errors"][0]["field"], "source");
+    let v = app.post("/api/v1/hazards", &e, json!({"enterprise_id": line, "description": " ", "grade": "一般", "source": "企业自查", "deadline": "2026-01-01"})).await.problem(422);
+    let fields: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|x| x["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["description", "deadline"]);
+    app.post("/api/v1/hazards", &e, json!({"enterprise_id": line, "description": "x", "grade": "特大", "source": "企业自查", "deadline": "2026-07-01"})).await.problem(422);
+    assert_eq!(app.count("hazard").await, before);
+    // A self-found 一般 hazard closes in the enterprise's own loop.
+    let id = app.post("/api/v1/hazards", &e, report(line, "一般", "企业自查")).await.json()["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/hazards/{id}/rectify"), &e, json!({})).await;
+    app.post(&format!("/api/v1/hazards/{id}/submit"), &e, json!({"after_photos": [app.photo(&e).await]})).await;
+    let r = app.post(&format!("/api/v1/hazards/{id}/verify"), &e, json!({"passed": true})).await;
+    assert_eq!(r.json()["state"], "closed");
+}
+
+#[tokio::test]
+async fn overdue_is_derived_and_escalation_climbs_once_per_level() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let s = app.login("station").await;
+    let id = app.post("/api/v1/hazards", &s, report(line, "一般", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let e = app.login("enterprise").await;
+    let c = app.login("committee").await;
+    let unread = |t: String| {
+        let app = &app;
+        async move { app.get("/api/v1/notifications?unread=true", &t).await.json()["total"].as_i64().unwrap() }
+    };
+    // Deadline 2026-06-25: on the day itself it is not overdue.
+    app.advance_days(10);
+    assert_eq!(app.get(&format!("/api/v1/hazards/{id}"), &s).await.json()["overdue"], false);
+    assert_eq!(anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap(), 0);
+    // The next day it is overdue, and the enterprise is reminded (once, however often the job runs).
+    app.advance_days(1);
+    let h = app.get(&format!("/api/v1/hazards/{id}"), &s).await.json();
+    assert_eq!((h["overdue"].as_bool(), h["days_overdue"].as_i64()), (Some(true), Some(0)));
+    assert_eq!(app.get("/api/v1/hazards?overdue=true", &s).await.json()["total"], 1);
+    anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap();
+    anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap();
+    assert_eq!(unread(e.clone()).await, 1);
+    assert_eq!(unread(s.clone()).await, 0);
+    // Three days later the station, seven days later the committee.
+    app.advance_days(3);
+    anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap();
+    assert_eq!((unread(e.clone()).await, unread(s.clone()).await, unread(c.clone()).await), (1, 1, 0));
+    app.advance_days(4);
+    anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap();
+    anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap();
+    assert_eq!((unread(e.clone()).await, unread(s.clone()).await, unread(c.clone()).await), (1, 1, 1));
+    // Marking read; another user's notification is not found.
+    let n = app.get("/api/v1/notifications", &c).await.json()["items"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/notifications/{n}/read"), &e, json!({})).await.problem(404);
+    assert_eq!(
+        app.post(&format!("/api/v1/notifications/{n}/read"), &c, json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(unread(c.clone()).await, 0);
+    // Closing late is counted as not on time.
+    let photo = app.photo(&s).await;
+    let r = app.post(&format!("/api/v1/hazards/{id}/close"), &s, json!({"after_photos": [photo]})).await.json();
+    assert_eq!(r["rectified_on_time"], false);
+}
+
+#[tokio::test]
+async fn listing_respects_level_rights_and_counts_against_the_quota() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let s = app.login("station").await;
+    let c = app.login("committee").await;
+    let general =
+        app.post("/api/v1/hazards", &s, report(line, "一般", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let major = app.post("/api/v1/hazards", &s, report(line, "重大", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let listing = |level: &str| json!({"level": level, "supervising_unit": "新北区安委办", "document_number": "新安委督〔2026〕3号", "deadline": "2026-09-30"});
+    app.post(&format!("/api/v1/hazards/{general}/listing"), &c, listing("区")).await.problem(409);
+    app.post(&format!("/api/v1/hazards/{major}/listing"), &s, listing("区")).await.problem(403);
+    let e = app.login("enterprise").await;
+    app.post(&format!("/api/v1/hazards/{major}/listing"), &e, listing("街道")).await.problem(403);
+    let r = app.post(&format!("/api/v1/hazards/{major}/listing"), &c, listing("区")).await;
+    assert_eq!(r.json()["listing"]["level"], "区");
+    app.post(&format!("/api/v1/hazards/{major}/listing"), &c, listing("市")).await.problem(409);
+    let sum = app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json();
+    let district = sum.as_array().unwrap().iter().find(|l| l["level"] == "区").unwrap();
+    assert_eq!((district["quota"].as_i64(), district["used"].as_i64()), (Some(15), Some(1)));
+    assert_eq!(app.get("/api/v1/hazard-listings", &s).await.json()["total"], 1);
+    // The committee changes the quota; a station may not.
+    let q = json!({"year": 2026, "city": 8, "district": 12, "street": 30});
+    app.call(axum::http::Method::PUT, "/api/v1/hazard-listings/quota", Some(&s), Some(q.clone())).await.problem(403);
+    let r = app.call(axum::http::Method::PUT, "/api/v1/hazard-listings/quota", Some(&c), Some(q)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let sum = app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json();
+    assert_eq!(sum[1]["quota"], 12);
+}
+
+#[tokio::test]
+async fn statistics_count_by_group_within_scope() {
+    let app = TestApp::demo().await;
+    let (line, other) = enterprises(&app).await;
+    let a = app.login("admin").await;
+    for (ent, grade) in [(line, "一般"), (line, "重大"), (other, "一般")] {
+        app.post("/api/v1/hazards", &a, report(ent, grade, "政府检查")).await;
+    }
+    let c = app.login("committee").await;
+    let st = app.get("/api/v1/hazards/stats?group_by=grade", &c).await.json();
+    assert_eq!(st["totals"]["found"], 3);
+    assert_eq!(st["totals"]["major"], 1);
+    let major = st["groups"].as_array().unwrap().iter().find(|g| g["key"] == "重大").unwrap();
+    assert_eq!(major["found"], 1);
+    // By jurisdiction: the district's six streets, and the station's share is its own.
+    let by_j = app.get("/api/v1/hazards/stats", &c).await.json();
+    assert_eq!(by_j["groups"].as_array().unwrap().len(), 6);
+    let chunjiang = by_j["groups"].as_array().unwrap().iter().find(|g| g["label"] == "春江街道").unwrap();
+    let s = app.login("station").await;
+    let st = app.get("/api/v1/hazards/stats?group_by=source", &s).await.json();
+    assert_eq!(st["totals"]["found"], chunjiang["found"]);
+    assert_eq!(st["totals"]["found"], 2);
+    // Closing one raises the rate.
+    let e = app.login("enterprise").await;
+    let gen = app.get("/api/v1/hazards?grade=一般", &e).await.json()["items"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/hazards/{gen}/close"), &s, json!({"after_photos": [app.photo(&s).await]})).await;
+    let st = app.get("/api/v1/hazards/stats?group_by=grade", &s).await.json();
+    assert_eq!(
+        (st["totals"]["rectified"].as_i64(), st["totals"]["rectification_rate"].as_f64()),
+        (Some(1), Some(50.0))
+    );
+    assert_eq!(st["totals"]["on_time_rate"], 100.0);
+}
+
+#[tokio::test]
+async fn a_checklist_finding_on_an_official_criterion_is_major() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let e = app.login("enterprise").await;
+    let lists = app.get("/api/v1/checklists?sector=危险化学品", &e).await.json();
+    let chem = lists.as_array().unwrap().iter().find(|c| c["official"] == true).unwrap();
+    assert_eq!(chem["item_count"], 20);
+    let tpl = app.get(&format!("/api/v1/checklists/{}", chem["id"]), &e).await.json();
+    let items = tpl["items"].as_array().unwrap();
+    let answers: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| json!({"code": it["code"], "result": if i == 1 { "不符合" } else { "符合" }, "note": if i == 1 { "两名电工证书过期" } else { "" }}))
+        .collect();
+    // An incomplete run is refused.
+    let v = app
+        .post(
+            &format!("/api/v1/checklists/{}/runs", chem["id"]),
+            &e,
+            json!({"enterprise_id": line, "deadline": "2026-07-15", "answers": answers[..5]}),
+        )
+        .await
+        .problem(422);
+    assert!(v["detail"].as_str().unwrap().contains("未作答"));
+    let r = app
+        .post(
+            &format!("/api/v1/checklists/{}/runs", chem["id"]),
+            &e,
+            json!({"enterprise_id": line, "deadline": "2026-07-15", "answers": answers}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let hs = r.json()["hazards"].clone();
+    assert_eq!(hs.as_array().unwrap().len(), 1);
+    assert_eq!(hs[0]["grade"], "重大");
+    assert_eq!(hs[0]["source"], "企业自查");
+    assert!(hs[0]["description"].as_str().unwrap().contains("特种作业人员未持证上岗"));
+    assert!(hs[0]["criterion"].as_str().unwrap().contains("HG-2"));
+}
+
+#[tokio::test]
+async fn ledger_export_and_the_enterprise_report() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let s = app.login("station").await;
+    for grade in ["一般", "一般", "重大"] {
+        app.post("/api/v1/hazards", &s, report(line, grade, "政府检查")).await;
+    }
+    let x = app.get("/api/v1/hazards/export.xlsx?grade=一般", &s).await;
+    let rows = common::xlsx_rows(&x.bytes);
+    assert_eq!(rows[0][0], "隐患编号");
+    assert_eq!(rows.len(), 3);
+    assert!(rows[1..].iter().all(|r| r[6] == "一般"));
+    let major = app.get("/api/v1/hazards?grade=重大", &s).await.json()["items"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/hazards/{major}/rectify"), &s, json!({"plan": plan()})).await;
+    let e = app.login("enterprise").await;
+    let r = app.get(&format!("/api/v1/enterprises/{line}/hazard-report?period=2026Q2"), &e).await.json();
+    assert_eq!((r["general_found"].as_i64(), r["major_found"].as_i64()), (Some(2), Some(1)));
+    assert_eq!((r["major_planned"].as_i64(), r["major_five_in_place"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(r["due"], "2026-07-15");
+    let q1 = app.get(&format!("/api/v1/enterprises/{line}/hazard-report?period=2026Q1"), &e).await.json();
+    assert_eq!(q1["general_found"], 0);
+    app.get(&format!("/api/v1/enterprises/{line}/hazard-report?period=2026Q9"), &e).await.problem(422);
+    let x = app.get(&format!("/api/v1/enterprises/{line}/hazard-report.xlsx?period=2026"), &e).await;
+    assert_eq!(common::xlsx_rows(&x.bytes)[1][2], "2");
+}

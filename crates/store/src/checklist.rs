@@ -1,0 +1,260 @@
+//! Self-inspection checklists (自查清单): templates and runs; every 不符合 becomes a hazard.
+
+use crate::db::Q;
+use crate::hazard::{insert, local_date, NewHazard};
+use crate::org::enterprise_get;
+use crate::{files, format_ts, Principal, Store, StoreError};
+use anjian_domain::auth::Role;
+use anjian_domain::checklist::{builtin, Answer, ChecklistItem};
+use anjian_domain::hazard::{HazardGrade, HazardSource};
+use anjian_domain::FieldError;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Checklist {
+    pub id: i64,
+    pub name: String,
+    pub sector: String,
+    /// 依据
+    pub basis: String,
+    /// A built-in official 判定标准
+    pub official: bool,
+    pub item_count: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ChecklistItem>,
+}
+
+/// Inserts the built-in templates that are not there yet (run at start; idempotent by name).
+pub async fn ensure_builtin(store: &Store) -> Result<(), StoreError> {
+    for c in builtin() {
+        let exists = Q::new("SELECT id FROM checklist_template WHERE official = 1 AND name = ")
+            .bind(c.name.as_str())
+            .fetch_optional(store.pool())
+            .await?;
+        if exists.is_some() {
+            continue;
+        }
+        let mut tx = store.begin().await?;
+        let mut q =
+            Q::new("INSERT INTO checklist_template (name, sector, basis, official, items, created_at) VALUES (");
+        q.bind(c.name.as_str()).push(", ").bind(c.sector).push(", ").bind(c.basis.as_str()).push(", 1, ");
+        q.bind(serde_json::to_string(&c.items).unwrap_or_default()).push(", ").bind(crate::now()).push(")");
+        q.execute(&mut *tx.tx).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+fn row_to_checklist(r: &sqlx::any::AnyRow, with_items: bool) -> Result<Checklist, StoreError> {
+    let items: Vec<ChecklistItem> = serde_json::from_str(&r.try_get::<String, _>("items")?).unwrap_or_default();
+    Ok(Checklist {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        sector: r.try_get("sector")?,
+        basis: r.try_get("basis")?,
+        official: r.try_get::<i64, _>("official")? != 0,
+        item_count: items.len(),
+        items: if with_items { items } else { vec![] },
+    })
+}
+
+pub async fn list(store: &Store, sector: Option<&str>) -> Result<Vec<Checklist>, StoreError> {
+    let mut q = Q::new("SELECT * FROM checklist_template WHERE 1=1");
+    if let Some(s) = sector.filter(|s| !s.is_empty()) {
+        q.push(" AND sector = ").bind(s);
+    }
+    q.push(" ORDER BY official DESC, id");
+    q.fetch_all(store.pool()).await?.iter().map(|r| row_to_checklist(r, false)).collect()
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<Checklist, StoreError> {
+    let r = Q::new("SELECT * FROM checklist_template WHERE id = ")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    row_to_checklist(&r, true)
+}
+
+/// A custom template (企业或部门自定义).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ChecklistInput {
+    pub name: String,
+    pub sector: String,
+    #[serde(default)]
+    pub basis: String,
+    /// Items; `major` marks an item whose finding is a 重大 hazard
+    pub items: Vec<ChecklistItem>,
+}
+
+pub async fn create(store: &Store, p: &Principal, input: ChecklistInput) -> Result<Checklist, StoreError> {
+    if matches!(p.role, Role::Expert | Role::Grid) {
+        return Err(StoreError::Forbidden(format!("{}不能新建检查清单", p.role.label())));
+    }
+    let mut errs = vec![];
+    if input.name.trim().is_empty() {
+        errs.push(FieldError::new("name", "请填写清单名称"));
+    }
+    if let Err(e) = anjian_domain::org::validate_sectors("sector", std::slice::from_ref(&input.sector)) {
+        errs.push(e);
+    }
+    if input.items.is_empty() || input.items.iter().any(|i| i.text.trim().is_empty() || i.code.trim().is_empty()) {
+        errs.push(FieldError::new("items", "清单至少一项，每项须有编号和内容"));
+    }
+    let mut codes: Vec<&str> = input.items.iter().map(|i| i.code.as_str()).collect();
+    codes.sort_unstable();
+    if codes.windows(2).any(|w| w[0] == w[1]) {
+        errs.push(FieldError::new("items", "检查项编号不能重复"));
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    let mut tx = store.begin().await?;
+    let mut q = Q::new("INSERT INTO checklist_template (name, sector, basis, official, items, created_at) VALUES (");
+    q.bind(input.name.trim()).push(", ").bind(input.sector.as_str()).push(", ").bind(input.basis.trim()).push(", 0, ");
+    q.bind(serde_json::to_string(&input.items).unwrap_or_default())
+        .push(", ")
+        .bind(crate::now())
+        .push(") RETURNING id");
+    let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
+    crate::audit::record(
+        &mut tx,
+        &p.actor(),
+        crate::audit::Change {
+            action: "create",
+            entity: "checklist",
+            entity_id: Some(id),
+            scope_path: "/",
+            summary: format!("新建检查清单「{}」", input.name.trim()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct AnswerInput {
+    pub code: String,
+    pub result: Answer,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub photos: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RunInput {
+    pub enterprise_id: i64,
+    /// 整改期限 of the hazards found (YYYY-MM-DD)
+    pub deadline: String,
+    pub answers: Vec<AnswerInput>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RunResult {
+    pub run_id: i64,
+    pub hazards: Vec<crate::hazard::Hazard>,
+}
+
+/// Runs a checklist on an enterprise: every 不符合 becomes a hazard in one transaction, graded
+/// 重大 when the item is an official criterion (whatever the inspector thinks).
+pub async fn run(
+    store: &Store,
+    p: &Principal,
+    template_id: i64,
+    input: RunInput,
+    at: Timestamp,
+) -> Result<RunResult, StoreError> {
+    let tpl = get(store, template_id).await?;
+    let ent = enterprise_get(store, p, input.enterprise_id)
+        .await
+        .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
+    let today = local_date(at);
+    match input.deadline.trim().parse::<jiff::civil::Date>() {
+        Ok(d) if d >= today => {}
+        _ => return Err(StoreError::invalid("deadline", "整改期限应为今天或以后的日期（YYYY-MM-DD）")),
+    }
+    let mut errs = vec![];
+    for (i, a) in input.answers.iter().enumerate() {
+        if !tpl.items.iter().any(|it| it.code == a.code) {
+            errs.push(FieldError::new(format!("answers[{i}].code"), format!("清单中没有检查项 {}", a.code)));
+        }
+    }
+    for it in &tpl.items {
+        if !input.answers.iter().any(|a| a.code == it.code) {
+            errs.push(FieldError::new("answers", format!("检查项 {} 未作答", it.code)));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    let all_photos: Vec<i64> = input.answers.iter().flat_map(|a| a.photos.iter().copied()).collect();
+    files::check_attachable(store, p, "photos", &all_photos).await?;
+    let source = match p.role {
+        Role::Enterprise => HazardSource::SelfInspection,
+        Role::Grid => HazardSource::GridPatrol,
+        Role::Expert => HazardSource::ThirdParty,
+        _ => HazardSource::GovernmentInspection,
+    };
+    let sector = if ent.sectors.contains(&tpl.sector) {
+        tpl.sector.clone()
+    } else {
+        ent.sectors.first().cloned().unwrap_or_default()
+    };
+    let mut tx = store.begin().await?;
+    let mut q = Q::new("INSERT INTO checklist_run (template_id, enterprise_id, run_by, answers, created_at) VALUES (");
+    q.bind(template_id).push(", ").bind(ent.id).push(", ").bind(p.actor().name).push(", ");
+    q.bind(
+        serde_json::to_string(
+            &input
+                .answers
+                .iter()
+                .map(|a| serde_json::json!({"code": a.code, "result": a.result, "note": a.note}))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default(),
+    );
+    q.push(", ").bind(format_ts(at)).push(") RETURNING id");
+    let run_id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
+    let mut ids = vec![];
+    for a in input.answers.iter().filter(|a| a.result == Answer::NonCompliant) {
+        let item = tpl.items.iter().find(|i| i.code == a.code).expect("checked above");
+        let description =
+            if a.note.trim().is_empty() { item.text.clone() } else { format!("{}（{}）", item.text, a.note.trim()) };
+        let grade = if item.major { HazardGrade::Major } else { HazardGrade::General };
+        let criterion = item.major.then(|| format!("{} {}：{}", tpl.basis, item.code, item.text));
+        let id = insert(
+            &mut tx,
+            p,
+            NewHazard {
+                enterprise_id: ent.id,
+                scope_path: &ent.scope_path,
+                sector: &sector,
+                location: "",
+                description: &description,
+                grade,
+                category: "自查清单",
+                source,
+                deadline: input.deadline.trim(),
+                responsible: "",
+                criterion: criterion.as_deref(),
+                checklist_run_id: Some(run_id),
+                found_at: at,
+            },
+            &a.photos,
+        )
+        .await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    let mut hazards = vec![];
+    for id in ids {
+        hazards.push(crate::hazard::get(store, p, id, at).await?.hazard);
+    }
+    Ok(RunResult { run_id, hazards })
+}

@@ -1,0 +1,101 @@
+//! Stored files (附件): photos and documents kept in the database, so a backup holds them too.
+
+use crate::db::Q;
+use crate::{now, Principal, Store, StoreError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// Largest accepted file.
+pub const MAX_FILE_BYTES: usize = 10 << 20;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StoredFile {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub url: String,
+}
+
+const ALLOWED: [&str; 8] = [
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "image/heic",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+];
+
+pub async fn upload(
+    store: &Store,
+    p: &Principal,
+    name: &str,
+    content_type: &str,
+    data: Vec<u8>,
+) -> Result<StoredFile, StoreError> {
+    if data.is_empty() {
+        return Err(StoreError::invalid("file", "文件为空"));
+    }
+    if data.len() > MAX_FILE_BYTES {
+        return Err(StoreError::invalid("file", "文件不能超过10MB"));
+    }
+    if !ALLOWED.contains(&content_type) {
+        return Err(StoreError::invalid("file", "只能上传图片（JPG、PNG、WebP、GIF、HEIC）、PDF 或 Office 文档"));
+    }
+    let name: String = name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(120).collect();
+    let sha = hex::encode(Sha256::digest(&data));
+    let size = data.len() as i64;
+    let mut tx = store.begin().await?;
+    let mut q =
+        Q::new("INSERT INTO stored_file (name, content_type, size, sha256, data, uploaded_by, created_at) VALUES (");
+    q.bind(name.as_str()).push(", ").bind(content_type).push(", ").bind(size).push(", ").bind(sha);
+    q.push(", ").bind(crate::Val::B(data)).push(", ").bind(p.user_id).push(", ").bind(now()).push(") RETURNING id");
+    let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
+    tx.commit().await?;
+    Ok(StoredFile { id, name, content_type: content_type.into(), size, url: format!("/api/v1/files/{id}") })
+}
+
+/// Reads a file: its uploader, or anyone who can see a hazard it belongs to.
+pub async fn download(store: &Store, p: &Principal, id: i64) -> Result<(StoredFile, Vec<u8>), StoreError> {
+    let r = Q::new("SELECT * FROM stored_file WHERE id = ")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let uploader: i64 = r.try_get("uploaded_by")?;
+    if uploader != p.user_id {
+        let mut q = Q::new("SELECT h.id FROM hazard_photo hp JOIN hazard h ON h.id = hp.hazard_id WHERE hp.file_id = ");
+        q.bind(id);
+        crate::hazard::push_hazard_scope(&mut q, &p.scope);
+        q.push(" LIMIT 1");
+        if q.fetch_optional(store.pool()).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+    }
+    Ok((
+        StoredFile {
+            id,
+            name: r.try_get("name")?,
+            content_type: r.try_get("content_type")?,
+            size: r.try_get("size")?,
+            url: format!("/api/v1/files/{id}"),
+        },
+        r.try_get("data")?,
+    ))
+}
+
+/// Checks that the caller may attach these files (it uploaded them) and that they exist.
+pub(crate) async fn check_attachable(store: &Store, p: &Principal, field: &str, ids: &[i64]) -> Result<(), StoreError> {
+    for id in ids {
+        let r =
+            Q::new("SELECT uploaded_by FROM stored_file WHERE id = ").bind(*id).fetch_optional(store.pool()).await?;
+        match r {
+            Some(r) if r.try_get::<i64, _>("uploaded_by")? == p.user_id => {}
+            _ => return Err(StoreError::invalid(field, format!("照片 {id} 不存在或不是您上传的"))),
+        }
+    }
+    Ok(())
+}

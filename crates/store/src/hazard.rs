@@ -1,0 +1,1184 @@
+//! Hazards (隐患排查治理): records, actions through the domain state machine, the timeline,
+//! listed supervision (挂牌督办), statistics and the enterprise report — all within scope.
+
+use crate::audit::{self, Change};
+use crate::db::{push_subtree, Q};
+use crate::org::{enterprise_get, jurisdiction_by_id, stale};
+use crate::page::{finish, Page, PageReq};
+use crate::{files, format_ts, now, Principal, Store, StoreError, Tx};
+use anjian_domain::auth::Role;
+use anjian_domain::hazard::{
+    check_listable, days_overdue, decide, hazard_number, HazardAction, HazardActor, HazardFacts, HazardGrade,
+    HazardRefusal, HazardSource, HazardState, ListingLevel, ListingQuota, RectificationPlan, ReportPeriod,
+};
+use anjian_domain::scope::Scope;
+use anjian_domain::FieldError;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// The time zone business dates are read in (deadlines, overdue).
+pub const BUSINESS_TZ: &str = "Asia/Shanghai";
+
+/// Today's date in the business time zone at `at`.
+pub fn local_date(at: Timestamp) -> Date {
+    at.in_tz(BUSINESS_TZ).map(|z| z.date()).unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date())
+}
+
+/// 隐患 as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Hazard {
+    pub id: i64,
+    /// 隐患编号 YH-2026-000123
+    pub number: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub jurisdiction_name: String,
+    pub sector: String,
+    /// 部位/风险点
+    pub location: String,
+    pub description: String,
+    pub grade: HazardGrade,
+    /// 隐患类别 (e.g. 设备设施, 作业环境, 管理缺陷)
+    pub category: String,
+    pub source: HazardSource,
+    pub state: HazardState,
+    pub state_label: String,
+    /// Derived at read time from the deadline in the business time zone
+    pub overdue: bool,
+    pub days_overdue: Option<i64>,
+    pub found_by_name: String,
+    pub found_at: String,
+    /// 整改期限 (YYYY-MM-DD)
+    pub deadline: String,
+    /// 整改责任人
+    pub responsible: String,
+    /// 治理方案 (重大)
+    pub plan: Option<RectificationPlan>,
+    /// The official criterion a checklist finding matched
+    pub criterion: Option<String>,
+    pub listing: Option<Listing>,
+    pub escalation_level: i64,
+    pub closed_at: Option<String>,
+    pub rectified_on_time: Option<bool>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip)]
+    pub scope_path: String,
+}
+
+/// 挂牌督办 of a hazard.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Listing {
+    pub level: ListingLevel,
+    /// 督办单位
+    pub supervising_unit: String,
+    /// 督办文号
+    pub document_number: String,
+    /// 督办期限 (YYYY-MM-DD)
+    pub deadline: String,
+    pub year: i64,
+    pub listed_by: String,
+    pub listed_at: String,
+}
+
+/// A hazard with its photos and timeline.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HazardDetail {
+    #[serde(flatten)]
+    pub hazard: Hazard,
+    pub photos: Vec<Photo>,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Photo {
+    pub file_id: i64,
+    /// before / after
+    pub kind: String,
+    pub name: String,
+    pub url: String,
+}
+
+/// One step of the timeline.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Event {
+    pub action: String,
+    pub action_label: String,
+    pub from_state: Option<HazardState>,
+    pub to_state: HazardState,
+    pub actor_name: String,
+    pub comment: String,
+    pub at: String,
+}
+
+/// New hazard.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct HazardInput {
+    pub enterprise_id: i64,
+    pub description: String,
+    pub grade: HazardGrade,
+    pub source: HazardSource,
+    /// 整改期限 YYYY-MM-DD
+    pub deadline: String,
+    /// Defaults to the enterprise's first sector
+    pub sector: Option<String>,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub responsible: String,
+    #[serde(default)]
+    pub before_photos: Vec<i64>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct HazardFilter {
+    pub state: Option<HazardState>,
+    pub grade: Option<HazardGrade>,
+    pub source: Option<HazardSource>,
+    pub sector: Option<String>,
+    /// 辖区 (includes everything below it)
+    pub jurisdiction_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    /// 只看逾期 / 未逾期
+    pub overdue: Option<bool>,
+    /// 只看挂牌 / 未挂牌
+    pub listed: Option<bool>,
+    /// 编号或描述
+    pub q: Option<String>,
+    /// 发现日期起 (YYYY-MM-DD)
+    pub from: Option<String>,
+    /// 发现日期止 (YYYY-MM-DD, inclusive)
+    pub to: Option<String>,
+    /// 挂牌级别 (市/区/街道)
+    pub listing_level: Option<ListingLevel>,
+    /// 挂牌年度
+    pub listing_year: Option<i64>,
+}
+
+/// Appends the condition that hazard row `h` is visible in `scope` (SQL form of
+/// [`Scope::sees_hazard`]).
+pub fn push_hazard_scope(q: &mut Q, scope: &Scope) {
+    match scope {
+        Scope::All => {}
+        Scope::Subtree { path } => {
+            q.push(" AND ");
+            push_subtree(q, "h.scope_path", path);
+        }
+        Scope::Sectors { path, sectors } => {
+            q.push(" AND ");
+            push_subtree(q, "h.scope_path", path);
+            if sectors.is_empty() {
+                q.push(" AND 1=0");
+            } else {
+                q.push(" AND h.sector IN ").bind_list(sectors);
+            }
+        }
+        Scope::Enterprise { id } => {
+            q.push(" AND h.enterprise_id = ").bind(*id);
+        }
+        Scope::Assigned { enterprise_ids } if enterprise_ids.is_empty() => {
+            q.push(" AND 1=0");
+        }
+        Scope::Assigned { enterprise_ids } => {
+            q.push(" AND h.enterprise_id IN ").bind_list(enterprise_ids);
+        }
+    }
+}
+
+const SELECT: &str = "SELECT h.*, e.name AS enterprise_name, j.name AS jurisdiction_name, \
+    l.level AS l_level, l.supervising_unit AS l_unit, l.document_number AS l_doc, l.deadline AS l_deadline, \
+    l.year AS l_year, l.listed_by AS l_by, l.listed_at AS l_at \
+    FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id JOIN jurisdiction j ON j.id = e.jurisdiction_id \
+    LEFT JOIN hazard_listing l ON l.hazard_id = h.id";
+
+fn row_to_hazard(r: &AnyRow, today: Date) -> Result<Hazard, StoreError> {
+    let state = HazardState::parse(&r.try_get::<String, _>("state")?).unwrap_or(HazardState::Reported);
+    let deadline: String = r.try_get("deadline")?;
+    let days = deadline.parse::<Date>().ok().filter(|_| state.is_open()).and_then(|d| {
+        let now = today.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+        days_overdue(d, &now)
+    });
+    let plan: Option<String> = r.try_get("plan")?;
+    let level: Option<String> = r.try_get("l_level")?;
+    let listing = match level.as_deref().and_then(ListingLevel::parse) {
+        Some(level) => Some(Listing {
+            level,
+            supervising_unit: r.try_get("l_unit")?,
+            document_number: r.try_get("l_doc")?,
+            deadline: r.try_get("l_deadline")?,
+            year: r.try_get("l_year")?,
+            listed_by: r.try_get("l_by")?,
+            listed_at: r.try_get("l_at")?,
+        }),
+        None => None,
+    };
+    Ok(Hazard {
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        enterprise_id: r.try_get("enterprise_id")?,
+        enterprise_name: r.try_get("enterprise_name")?,
+        jurisdiction_name: r.try_get("jurisdiction_name")?,
+        sector: r.try_get("sector")?,
+        location: r.try_get("location")?,
+        description: r.try_get("description")?,
+        grade: HazardGrade::parse(&r.try_get::<String, _>("grade")?).unwrap_or(HazardGrade::General),
+        category: r.try_get("category")?,
+        source: HazardSource::parse(&r.try_get::<String, _>("source")?).unwrap_or(HazardSource::SelfInspection),
+        state,
+        state_label: state.label().into(),
+        overdue: days.is_some(),
+        days_overdue: days,
+        found_by_name: r.try_get("found_by_name")?,
+        found_at: r.try_get("found_at")?,
+        deadline,
+        responsible: r.try_get("responsible")?,
+        plan: plan.and_then(|p| serde_json::from_str(&p).ok()),
+        criterion: r.try_get("criterion")?,
+        listing,
+        escalation_level: r.try_get("escalation_level")?,
+        closed_at: r.try_get("closed_at")?,
+        rectified_on_time: r.try_get::<Option<i64>, _>("rectified_on_time")?.map(|v| v != 0),
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        scope_path: r.try_get("scope_path")?,
+    })
+}
+
+fn parse_date(field: &str, s: &str) -> Result<Date, StoreError> {
+    s.trim().parse::<Date>().map_err(|_| StoreError::invalid(field, "日期格式应为 YYYY-MM-DD"))
+}
+
+/// Builds the WHERE clause of a hazard list (scope and filters).
+async fn filter_clause(store: &Store, p: &Principal, f: &HazardFilter, today: Date) -> Result<Q, StoreError> {
+    let mut w = Q::new(" WHERE 1=1");
+    push_hazard_scope(&mut w, &p.scope);
+    if let Some(s) = f.state {
+        w.push(" AND h.state = ").bind(s.as_str());
+    }
+    if let Some(g) = f.grade {
+        w.push(" AND h.grade = ").bind(g.as_str());
+    }
+    if let Some(s) = f.source {
+        w.push(" AND h.source = ").bind(s.as_str());
+    }
+    if let Some(s) = f.sector.as_deref().filter(|s| !s.is_empty()) {
+        w.push(" AND h.sector = ").bind(s);
+    }
+    if let Some(jid) = f.jurisdiction_id {
+        match jurisdiction_by_id(store, jid).await? {
+            Some(j) => {
+                w.push(" AND ");
+                push_subtree(&mut w, "h.scope_path", &j.path);
+            }
+            None => {
+                w.push(" AND 1=0");
+            }
+        }
+    }
+    if let Some(e) = f.enterprise_id {
+        w.push(" AND h.enterprise_id = ").bind(e);
+    }
+    if let Some(o) = f.overdue {
+        let open = " h.state IN ('reported', 'rectifying', 'pending_verification') AND h.deadline < ";
+        if o {
+            w.push(" AND").push(open).bind(today.to_string());
+        } else {
+            w.push(" AND NOT (").push(open).bind(today.to_string()).push(")");
+        }
+    }
+    if let Some(l) = f.listed {
+        w.push(if l { " AND l.hazard_id IS NOT NULL" } else { " AND l.hazard_id IS NULL" });
+    }
+    if let Some(l) = f.listing_level {
+        w.push(" AND l.level = ").bind(l.as_str());
+    }
+    if let Some(y) = f.listing_year {
+        w.push(" AND l.year = ").bind(y);
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        w.push(" AND (h.number = ").bind(q.to_ascii_uppercase()).push(" OR h.description LIKE ").bind(format!("%{q}%"));
+        w.push(" OR e.name LIKE ").bind(format!("%{q}%")).push(")");
+    }
+    if let Some(from) = f.from.as_deref().filter(|s| !s.is_empty()) {
+        let d = parse_date("from", from)?;
+        w.push(" AND h.found_at >= ").bind(day_start(d));
+    }
+    if let Some(to) = f.to.as_deref().filter(|s| !s.is_empty()) {
+        let d = parse_date("to", to)?.tomorrow().map_err(|_| StoreError::invalid("to", "日期超出范围"))?;
+        w.push(" AND h.found_at < ").bind(day_start(d));
+    }
+    Ok(w)
+}
+
+/// The stored instant at which a business day starts.
+fn day_start(d: Date) -> String {
+    d.in_tz(BUSINESS_TZ).map(|z| format_ts(z.timestamp())).unwrap_or_else(|_| format!("{d}T00:00:00.000Z"))
+}
+
+const FROM: &str =
+    " FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id LEFT JOIN hazard_listing l ON l.hazard_id = h.id";
+
+pub async fn list(
+    store: &Store,
+    p: &Principal,
+    f: &HazardFilter,
+    page: PageReq,
+    at: Timestamp,
+) -> Result<Page<Hazard>, StoreError> {
+    let today = local_date(at);
+    let w = filter_clause(store, p, f, today).await?;
+    let total: i64 =
+        Q::prefixed(&format!("SELECT COUNT(*) AS n{FROM}"), &w).fetch_one(store.pool()).await?.try_get("n")?;
+    let mut q = Q::prefixed(SELECT, &w);
+    if let Some(a) = page.after {
+        q.push(" AND h.id < ").bind(a);
+    }
+    q.push(" ORDER BY h.id DESC LIMIT ").bind(page.size + 1);
+    let items =
+        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_hazard(r, today)).collect::<Result<Vec<_>, _>>()?;
+    Ok(finish(items, page, total, |h| h.id))
+}
+
+async fn get_row(store: &Store, p: &Principal, id: i64, today: Date) -> Result<Hazard, StoreError> {
+    let mut q = Q::new(SELECT);
+    q.push(" WHERE h.id = ").bind(id);
+    push_hazard_scope(&mut q, &p.scope);
+    row_to_hazard(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?, today)
+}
+
+pub async fn get(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result<HazardDetail, StoreError> {
+    let hazard = get_row(store, p, id, local_date(at)).await?;
+    let photos = Q::new("SELECT hp.file_id, hp.kind, f.name FROM hazard_photo hp JOIN stored_file f ON f.id = hp.file_id WHERE hp.hazard_id = ")
+        .bind(id)
+        .push(" ORDER BY hp.file_id")
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let file_id: i64 = r.try_get("file_id")?;
+            Ok(Photo { file_id, kind: r.try_get("kind")?, name: r.try_get("name")?, url: format!("/api/v1/files/{file_id}") })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let events = Q::new("SELECT * FROM hazard_event WHERE hazard_id = ")
+        .bind(id)
+        .push(" ORDER BY id")
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let action: String = r.try_get("action")?;
+            let from: Option<String> = r.try_get("from_state")?;
+            Ok(Event {
+                action_label: action_label(&action).into(),
+                action,
+                from_state: from.as_deref().and_then(HazardState::parse),
+                to_state: HazardState::parse(&r.try_get::<String, _>("to_state")?).unwrap_or(HazardState::Reported),
+                actor_name: r.try_get("actor_name")?,
+                comment: r.try_get("comment")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(HazardDetail { hazard, photos, events })
+}
+
+fn action_label(a: &str) -> &'static str {
+    match a {
+        "report" => "上报",
+        "rectify" => "开始整改",
+        "submit" => "提交验收",
+        "verify_pass" => "验收通过（销号）",
+        "verify_fail" => "验收不通过",
+        "reject" => "驳回",
+        "close" => "立查立改销号",
+        "list" => "挂牌督办",
+        "escalate" => "逾期提醒",
+        _ => "其他",
+    }
+}
+
+/// The district-level node of a path (numbers are counted per district and year).
+async fn number_scope(tx: &mut Tx, path: &str) -> Result<i64, StoreError> {
+    let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut q = Q::new("SELECT id FROM jurisdiction WHERE level = 'district' AND id IN ");
+    q.bind_list(&ids);
+    Ok(match q.fetch_optional(&mut *tx.tx).await? {
+        Some(r) => r.try_get("id")?,
+        None => ids[0],
+    })
+}
+
+/// Next number of a sequence, in the writer's transaction (the row lock makes it unique).
+pub(crate) async fn next_number(tx: &mut Tx, scope: &str, year: i64) -> Result<i64, StoreError> {
+    for _ in 0..3 {
+        let r = Q::new("UPDATE number_sequence SET last = last + 1 WHERE scope = ")
+            .bind(scope)
+            .push(" AND year = ")
+            .bind(year)
+            .push(" RETURNING last")
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        if let Some(r) = r {
+            return Ok(r.try_get("last")?);
+        }
+        let ins = Q::new("INSERT INTO number_sequence (scope, year, last) VALUES (")
+            .bind(scope)
+            .push(", ")
+            .bind(year)
+            .push(", 1)")
+            .execute(&mut *tx.tx)
+            .await;
+        match ins {
+            Ok(_) => return Ok(1),
+            Err(e) if e.unique_violation().is_some() => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Conflict("编号生成冲突，请重试".into()))
+}
+
+fn refusal(r: HazardRefusal) -> StoreError {
+    match r {
+        HazardRefusal::Forbidden(m) => StoreError::Forbidden(m),
+        HazardRefusal::IllegalTransition(m) => StoreError::Conflict(m),
+        HazardRefusal::Invalid(e) => StoreError::Invalid(e),
+    }
+}
+
+/// Reports a hazard of an enterprise in the caller's scope.
+pub async fn create(
+    store: &Store,
+    p: &Principal,
+    input: HazardInput,
+    at: Timestamp,
+) -> Result<HazardDetail, StoreError> {
+    let ent = enterprise_get(store, p, input.enterprise_id)
+        .await
+        .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
+    let mut errs = vec![];
+    let description = input.description.trim().to_string();
+    if description.is_empty() || description.chars().count() > 2000 {
+        errs.push(FieldError::new("description", "请填写隐患描述（不超过2000字）"));
+    }
+    let today = local_date(at);
+    match input.deadline.trim().parse::<Date>() {
+        Ok(d) if d < today => errs.push(FieldError::new("deadline", "整改期限不能早于今天")),
+        Ok(_) => {}
+        Err(_) => errs.push(FieldError::new("deadline", "整改期限应为日期（YYYY-MM-DD）")),
+    }
+    let sector =
+        input.sector.clone().filter(|s| !s.is_empty()).or_else(|| ent.sectors.first().cloned()).unwrap_or_default();
+    if !anjian_domain::org::SECTORS.contains(&sector.as_str()) {
+        errs.push(FieldError::new("sector", format!("未知的行业领域「{sector}」")));
+    }
+    if let Scope::Sectors { sectors, .. } = &p.scope {
+        if !sectors.contains(&sector) {
+            errs.push(FieldError::new("sector", "该行业不在本部门监管范围内"));
+        }
+    }
+    if p.role == Role::Enterprise && input.source != HazardSource::SelfInspection {
+        errs.push(FieldError::new("source", "企业上报的隐患来源应为「企业自查」"));
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    files::check_attachable(store, p, "before_photos", &input.before_photos).await?;
+    let mut tx = store.begin().await?;
+    let id = insert(
+        &mut tx,
+        p,
+        NewHazard {
+            enterprise_id: ent.id,
+            scope_path: &ent.scope_path,
+            sector: &sector,
+            location: input.location.trim(),
+            description: &description,
+            grade: input.grade,
+            category: input.category.trim(),
+            source: input.source,
+            deadline: input.deadline.trim(),
+            responsible: input.responsible.trim(),
+            criterion: None,
+            checklist_run_id: None,
+            found_at: at,
+        },
+        &input.before_photos,
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, p, id, at).await
+}
+
+/// The fields of a new hazard row.
+pub(crate) struct NewHazard<'a> {
+    pub enterprise_id: i64,
+    pub scope_path: &'a str,
+    pub sector: &'a str,
+    pub location: &'a str,
+    pub description: &'a str,
+    pub grade: HazardGrade,
+    pub category: &'a str,
+    pub source: HazardSource,
+    pub deadline: &'a str,
+    pub responsible: &'a str,
+    pub criterion: Option<&'a str>,
+    pub checklist_run_id: Option<i64>,
+    pub found_at: Timestamp,
+}
+
+/// Inserts a hazard with its number, first event, photos and audit record.
+pub(crate) async fn insert(tx: &mut Tx, p: &Principal, n: NewHazard<'_>, photos: &[i64]) -> Result<i64, StoreError> {
+    let scope = number_scope(tx, n.scope_path).await?;
+    let year = local_date(n.found_at).year() as i64;
+    let seq = next_number(tx, &format!("hazard:{scope}"), year).await?;
+    let number = hazard_number(year as i16, seq);
+    let ts = format_ts(n.found_at);
+    let actor = p.actor();
+    let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, deadline, responsible, criterion, checklist_run_id, created_at, updated_at) VALUES (");
+    q.bind(number.as_str()).push(", ").bind(scope).push(", ").bind(n.enterprise_id).push(", ").bind(n.scope_path);
+    q.push(", ")
+        .bind(n.sector)
+        .push(", ")
+        .bind(n.location)
+        .push(", ")
+        .bind(n.description)
+        .push(", ")
+        .bind(n.grade.as_str());
+    q.push(", ").bind(n.category).push(", ").bind(n.source.as_str()).push(", 'reported', ").bind(p.user_id);
+    q.push(", ")
+        .bind(actor.name.as_str())
+        .push(", ")
+        .bind(ts.as_str())
+        .push(", ")
+        .bind(n.deadline)
+        .push(", ")
+        .bind(n.responsible);
+    q.push(", ").bind(n.criterion.map(String::from)).push(", ").bind(n.checklist_run_id);
+    q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
+    add_event(
+        tx,
+        id,
+        "report",
+        None,
+        HazardState::Reported,
+        &actor,
+        &format!("{}隐患：{}", n.grade.as_str(), n.description),
+        &ts,
+    )
+    .await?;
+    attach(tx, id, "before", photos).await?;
+    audit::record(
+        tx,
+        &actor,
+        Change {
+            action: "create",
+            entity: "hazard",
+            entity_id: Some(id),
+            scope_path: n.scope_path,
+            summary: format!("上报{}隐患 {number}", n.grade.as_str()),
+            before: None,
+            after: Some(serde_json::json!({"number": number, "enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": n.deadline, "description": n.description})),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn attach(tx: &mut Tx, hazard_id: i64, kind: &str, photos: &[i64]) -> Result<(), StoreError> {
+    for f in photos {
+        Q::new("INSERT INTO hazard_photo (hazard_id, file_id, kind) VALUES (")
+            .bind(hazard_id)
+            .push(", ")
+            .bind(*f)
+            .push(", ")
+            .bind(kind)
+            .push(")")
+            .execute(&mut *tx.tx)
+            .await
+            .map_err(|e| {
+                if e.unique_violation().is_some() {
+                    StoreError::invalid("after_photos", "同一张照片不能重复添加")
+                } else {
+                    e
+                }
+            })?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_event(
+    tx: &mut Tx,
+    hazard_id: i64,
+    action: &str,
+    from: Option<HazardState>,
+    to: HazardState,
+    actor: &crate::Actor,
+    comment: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    let mut q = Q::new("INSERT INTO hazard_event (hazard_id, action, from_state, to_state, actor_id, actor_name, comment, at) VALUES (");
+    q.bind(hazard_id)
+        .push(", ")
+        .bind(action)
+        .push(", ")
+        .bind(from.map(|s| s.as_str().to_string()))
+        .push(", ")
+        .bind(to.as_str());
+    q.push(", ")
+        .bind(actor.id)
+        .push(", ")
+        .bind(actor.name.as_str())
+        .push(", ")
+        .bind(comment)
+        .push(", ")
+        .bind(at)
+        .push(")");
+    q.execute(&mut *tx.tx).await?;
+    Ok(())
+}
+
+/// An action request as the API receives it.
+#[derive(Debug, Clone)]
+pub enum ActionInput {
+    Rectify { plan: Option<RectificationPlan> },
+    Submit { after_photos: Vec<i64>, note: String },
+    Verify { passed: bool, comment: String },
+    Reject { reason: String },
+    Close { after_photos: Vec<i64>, note: String },
+}
+
+/// Takes an action on a hazard: the domain decides, the store writes state, timeline and audit
+/// in one transaction. The state read is re-checked at write time, so two racing actions
+/// cannot both pass.
+pub async fn act(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    input: ActionInput,
+    at: Timestamp,
+) -> Result<HazardDetail, StoreError> {
+    let today = local_date(at);
+    let h = get_row(store, p, id, today).await?;
+    let action = match &input {
+        ActionInput::Rectify { plan } => HazardAction::Rectify { plan: plan.clone() },
+        ActionInput::Submit { after_photos, .. } => HazardAction::Submit { after_photos: after_photos.len() },
+        ActionInput::Verify { passed, comment } => HazardAction::Verify { passed: *passed, comment: comment.clone() },
+        ActionInput::Reject { reason } => HazardAction::Reject { reason: reason.clone() },
+        ActionInput::Close { after_photos, .. } => HazardAction::Close { after_photos: after_photos.len() },
+    };
+    let facts = HazardFacts { state: h.state, grade: h.grade, source: h.source };
+    let to = decide(facts, HazardActor { role: p.role }, &action).map_err(refusal)?;
+    let photos: &[i64] = match &input {
+        ActionInput::Submit { after_photos, .. } | ActionInput::Close { after_photos, .. } => after_photos,
+        _ => &[],
+    };
+    files::check_attachable(store, p, "after_photos", photos).await?;
+    let ts = format_ts(at);
+    let actor = p.actor();
+    let (event, comment) = match &input {
+        ActionInput::Rectify { plan: Some(pl) } => (
+            "rectify",
+            format!(
+                "治理方案：措施 {}；责任 {}；资金 {}；时限 {}；预案 {}",
+                pl.measures, pl.responsible, pl.funds, pl.deadline, pl.contingency
+            ),
+        ),
+        ActionInput::Rectify { plan: None } => ("rectify", String::new()),
+        ActionInput::Submit { note, .. } => ("submit", note.clone()),
+        ActionInput::Verify { passed: true, comment } => ("verify_pass", comment.clone()),
+        ActionInput::Verify { passed: false, comment } => ("verify_fail", comment.clone()),
+        ActionInput::Reject { reason } => ("reject", reason.clone()),
+        ActionInput::Close { note, .. } => ("close", note.clone()),
+    };
+    let mut tx = store.begin().await?;
+    let mut q = Q::new("UPDATE hazard SET state = ");
+    q.bind(to.as_str()).push(", version = version + 1, updated_at = ").bind(ts.as_str());
+    if let ActionInput::Rectify { plan: Some(pl) } = &input {
+        q.push(", plan = ").bind(serde_json::to_string(pl).unwrap_or_default());
+        if !pl.responsible.trim().is_empty() {
+            q.push(", responsible = ").bind(pl.responsible.trim());
+        }
+    }
+    if to == HazardState::Closed {
+        let on_time = today.to_string() <= h.deadline;
+        q.push(", closed_at = ").bind(ts.as_str()).push(", rectified_on_time = ").bind(on_time);
+    }
+    q.push(" WHERE id = ").bind(id).push(" AND state = ").bind(h.state.as_str());
+    if q.execute(&mut *tx.tx).await? == 0 {
+        return Err(stale());
+    }
+    attach(&mut tx, id, "after", photos).await?;
+    add_event(&mut tx, id, event, Some(h.state), to, &actor, &comment, &ts).await?;
+    audit::record(
+        &mut tx,
+        &actor,
+        Change {
+            action: event,
+            entity: "hazard",
+            entity_id: Some(id),
+            scope_path: &h.scope_path,
+            summary: format!("隐患 {}：{}", h.number, action.label()),
+            before: Some(serde_json::json!({"state": h.state})),
+            after: Some(serde_json::json!({"state": to, "comment": comment})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, p, id, at).await
+}
+
+// ---------------------------------------------------------------- listed supervision
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ListingInput {
+    pub level: ListingLevel,
+    pub supervising_unit: String,
+    pub document_number: String,
+    /// 督办期限 YYYY-MM-DD
+    pub deadline: String,
+}
+
+/// Lists (挂牌督办) a 重大 hazard.
+pub async fn list_hazard(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    input: ListingInput,
+    at: Timestamp,
+) -> Result<HazardDetail, StoreError> {
+    let today = local_date(at);
+    let h = get_row(store, p, id, today).await?;
+    if !input.level.may_list(p.role) {
+        return Err(StoreError::Forbidden(format!("{}不能进行{}级挂牌督办", p.role.label(), input.level.as_str())));
+    }
+    check_listable(HazardFacts { state: h.state, grade: h.grade, source: h.source }, h.listing.is_some())
+        .map_err(refusal)?;
+    let mut errs = vec![];
+    if input.supervising_unit.trim().is_empty() {
+        errs.push(FieldError::new("supervising_unit", "请填写督办单位"));
+    }
+    if input.document_number.trim().is_empty() {
+        errs.push(FieldError::new("document_number", "请填写督办文号"));
+    }
+    match input.deadline.trim().parse::<Date>() {
+        Ok(d) if d < today => errs.push(FieldError::new("deadline", "督办期限不能早于今天")),
+        Ok(_) => {}
+        Err(_) => errs.push(FieldError::new("deadline", "督办期限应为日期（YYYY-MM-DD）")),
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    let year = today.year() as i64;
+    let ts = format_ts(at);
+    let actor = p.actor();
+    let mut tx = store.begin().await?;
+    let mut q = Q::new("INSERT INTO hazard_listing (hazard_id, level, supervising_unit, document_number, deadline, year, listed_by, listed_at) VALUES (");
+    q.bind(id)
+        .push(", ")
+        .bind(input.level.as_str())
+        .push(", ")
+        .bind(input.supervising_unit.trim())
+        .push(", ")
+        .bind(input.document_number.trim());
+    q.push(", ")
+        .bind(input.deadline.trim())
+        .push(", ")
+        .bind(year)
+        .push(", ")
+        .bind(actor.name.as_str())
+        .push(", ")
+        .bind(ts.as_str())
+        .push(")");
+    q.execute(&mut *tx.tx).await.map_err(|e| {
+        if e.unique_violation().is_some() {
+            StoreError::Conflict("该隐患已挂牌督办".into())
+        } else {
+            e
+        }
+    })?;
+    let comment = format!(
+        "{}级挂牌督办，督办单位 {}，文号 {}，期限 {}",
+        input.level.as_str(),
+        input.supervising_unit.trim(),
+        input.document_number.trim(),
+        input.deadline.trim()
+    );
+    add_event(&mut tx, id, "list", Some(h.state), h.state, &actor, &comment, &ts).await?;
+    audit::record(
+        &mut tx,
+        &actor,
+        Change {
+            action: "list",
+            entity: "hazard",
+            entity_id: Some(id),
+            scope_path: &h.scope_path,
+            summary: format!("隐患 {} {}", h.number, comment),
+            before: None,
+            after: Some(serde_json::json!({"level": input.level, "document_number": input.document_number, "deadline": input.deadline})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, p, id, at).await
+}
+
+/// Quota and results of one listing level in a year.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListingSummary {
+    pub level: ListingLevel,
+    pub quota: i64,
+    pub used: i64,
+    pub closed: i64,
+    /// Closed on or before the listing deadline
+    pub closed_on_time: i64,
+    /// closed_on_time / used, in percent (100 when nothing is listed)
+    pub on_time_rate: f64,
+}
+
+pub async fn quota(store: &Store, year: i64) -> Result<ListingQuota, StoreError> {
+    Ok(crate::settings::get(store, &format!("listing_quota:{year}"))
+        .await?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+pub async fn set_quota(store: &Store, p: &Principal, year: i64, q: ListingQuota) -> Result<(), StoreError> {
+    if !matches!(p.role, Role::Admin | Role::Committee) {
+        return Err(StoreError::Forbidden("只有安委办可以设置挂牌督办指标".into()));
+    }
+    if [q.city, q.district, q.street].iter().any(|v| !(0..=10_000).contains(v)) {
+        return Err(StoreError::invalid("quota", "指标应在0至10000之间"));
+    }
+    crate::settings::set(store, &format!("listing_quota:{year}"), &serde_json::to_string(&q).unwrap_or_default()).await
+}
+
+pub async fn listing_summary(store: &Store, p: &Principal, year: i64) -> Result<Vec<ListingSummary>, StoreError> {
+    let quota = quota(store, year).await?;
+    let mut q = Q::new("SELECT l.level AS level, COUNT(*) AS used, SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END) AS closed, SUM(CASE WHEN h.state = 'closed' AND h.closed_at IS NOT NULL AND SUBSTR(h.closed_at, 1, 10) <= l.deadline THEN 1 ELSE 0 END) AS on_time FROM hazard_listing l JOIN hazard h ON h.id = l.hazard_id WHERE l.year = ");
+    q.bind(year);
+    push_hazard_scope(&mut q, &p.scope);
+    q.push(" GROUP BY l.level");
+    let rows = q.fetch_all(store.pool()).await?;
+    let mut out = vec![];
+    for level in ListingLevel::ALL {
+        let r = rows.iter().find(|r| r.try_get::<String, _>("level").ok().as_deref() == Some(level.as_str()));
+        let get = |c: &str| r.map(|r| r.try_get::<i64, _>(c).unwrap_or(0)).unwrap_or(0);
+        let (used, closed, on_time) = (get("used"), get("closed"), get("on_time"));
+        out.push(ListingSummary {
+            level,
+            quota: quota.of(level),
+            used,
+            closed,
+            closed_on_time: on_time,
+            on_time_rate: if used == 0 { 100.0 } else { (on_time as f64 * 1000.0 / used as f64).round() / 10.0 },
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- statistics
+
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Jurisdiction,
+    Sector,
+    Source,
+    Grade,
+    Month,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct StatsQuery {
+    pub group_by: Option<GroupBy>,
+    /// 发现日期起 (YYYY-MM-DD)
+    pub from: Option<String>,
+    /// 发现日期止 (inclusive)
+    pub to: Option<String>,
+    /// Root of the jurisdiction breakdown (default: the caller's)
+    pub jurisdiction_id: Option<i64>,
+}
+
+/// The indicators of DOMAIN.md §2 for one group.
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct Indicators {
+    pub key: String,
+    pub label: String,
+    /// 发现 (rejected ones are not hazards)
+    pub found: i64,
+    /// 已整改销号
+    pub rectified: i64,
+    /// 整改率 %
+    pub rectification_rate: f64,
+    /// 按期整改率 % of the rectified
+    pub on_time_rate: f64,
+    /// 逾期未改
+    pub overdue: i64,
+    /// 重大隐患
+    pub major: i64,
+    /// 挂牌督办
+    pub listed: i64,
+}
+
+impl Indicators {
+    fn add(&mut self, o: &Indicators, on_time: i64) -> i64 {
+        self.found += o.found;
+        self.rectified += o.rectified;
+        self.overdue += o.overdue;
+        self.major += o.major;
+        self.listed += o.listed;
+        on_time
+    }
+    fn finish(mut self, on_time: i64) -> Self {
+        self.rectification_rate = pct(self.rectified, self.found);
+        self.on_time_rate = pct(on_time, self.rectified);
+        self
+    }
+}
+
+fn pct(a: i64, b: i64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        (a as f64 * 1000.0 / b as f64).round() / 10.0
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Stats {
+    pub totals: Indicators,
+    pub groups: Vec<Indicators>,
+}
+
+/// Statistics within the caller's scope, grouped in the database (one scan).
+pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp) -> Result<Stats, StoreError> {
+    let today = local_date(at).to_string();
+    let group = sq.group_by.unwrap_or(GroupBy::Jurisdiction);
+    let key = match group {
+        GroupBy::Jurisdiction => "h.scope_path",
+        GroupBy::Sector => "h.sector",
+        GroupBy::Source => "h.source",
+        GroupBy::Grade => "h.grade",
+        GroupBy::Month => "SUBSTR(h.found_at, 1, 7)",
+    };
+    let mut q = Q::new(&format!(
+        "SELECT {key} AS k, COUNT(*) AS found, \
+        SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END) AS rectified, \
+        SUM(CASE WHEN h.rectified_on_time = 1 THEN 1 ELSE 0 END) AS on_time, \
+        SUM(CASE WHEN h.grade = '重大' THEN 1 ELSE 0 END) AS major, \
+        SUM(CASE WHEN l.hazard_id IS NOT NULL THEN 1 ELSE 0 END) AS listed, \
+        SUM(CASE WHEN h.state IN ('reported', 'rectifying', 'pending_verification') AND h.deadline < "
+    ));
+    q.bind(today).push(" THEN 1 ELSE 0 END) AS overdue FROM hazard h LEFT JOIN hazard_listing l ON l.hazard_id = h.id WHERE h.state <> 'rejected'");
+    push_hazard_scope(&mut q, &p.scope);
+    if let Some(from) = sq.from.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND h.found_at >= ").bind(day_start(parse_date("from", from)?));
+    }
+    if let Some(to) = sq.to.as_deref().filter(|s| !s.is_empty()) {
+        let d = parse_date("to", to)?.tomorrow().map_err(|_| StoreError::invalid("to", "日期超出范围"))?;
+        q.push(" AND h.found_at < ").bind(day_start(d));
+    }
+    let root = match sq.jurisdiction_id {
+        Some(id) => Some(crate::org::jurisdiction_get(store, p, id).await?),
+        None => None,
+    };
+    if let Some(r) = &root {
+        q.push(" AND ");
+        push_subtree(&mut q, "h.scope_path", &r.path);
+    }
+    q.push(&format!(" GROUP BY {key}"));
+    let rows = q.fetch_all(store.pool()).await?;
+    let mut raw = vec![];
+    for r in &rows {
+        let k: Option<String> = r.try_get("k")?;
+        let g = |c: &str| -> Result<i64, StoreError> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
+        raw.push((
+            Indicators {
+                key: k.unwrap_or_default(),
+                label: String::new(),
+                found: g("found")?,
+                rectified: g("rectified")?,
+                overdue: g("overdue")?,
+                major: g("major")?,
+                listed: g("listed")?,
+                ..Default::default()
+            },
+            g("on_time")?,
+        ));
+    }
+    let mut totals = Indicators { key: "total".into(), label: "合计".into(), ..Default::default() };
+    let mut total_on_time = 0;
+    for (i, on) in &raw {
+        total_on_time += totals.add(i, *on);
+    }
+    let groups = if group == GroupBy::Jurisdiction {
+        by_child(store, p, root.map(|r| r.id), raw).await?
+    } else {
+        raw.into_iter()
+            .map(|(mut i, on)| {
+                i.label = i.key.clone();
+                i.finish(on)
+            })
+            .collect()
+    };
+    Ok(Stats { totals: totals.finish(total_on_time), groups })
+}
+
+/// Folds per-path rows into the children of the breakdown root.
+async fn by_child(
+    store: &Store,
+    p: &Principal,
+    root: Option<i64>,
+    raw: Vec<(Indicators, i64)>,
+) -> Result<Vec<Indicators>, StoreError> {
+    // The root is the given node, or the top of the caller's visible tree.
+    let tree = crate::org::jurisdiction_tree(store, p).await?;
+    let root_id = match root {
+        Some(r) => Some(r),
+        None if tree.len() == 1 => {
+            // Go down single-child levels (市 → 区) so the breakdown is useful.
+            let mut n = &tree[0];
+            while n.children.len() == 1 {
+                n = &n.children[0];
+            }
+            Some(n.id)
+        }
+        None => None,
+    };
+    let children: Vec<(i64, String)> = match root_id {
+        Some(rid) => {
+            let rows = Q::new("SELECT id, name, path FROM jurisdiction WHERE parent_id = ")
+                .bind(rid)
+                .push(" ORDER BY id")
+                .fetch_all(store.pool())
+                .await?;
+            rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect::<Result<_, StoreError>>()?
+        }
+        None => tree.iter().map(|n| (n.id, n.name.clone())).collect(),
+    };
+    let mut out: Vec<(Indicators, i64)> = children
+        .iter()
+        .map(|(id, name)| (Indicators { key: id.to_string(), label: name.clone(), ..Default::default() }, 0))
+        .collect();
+    for (i, on) in raw {
+        let ids: Vec<&str> = i.key.split('/').filter(|s| !s.is_empty()).collect();
+        if let Some(slot) = out.iter_mut().find(|(o, _)| ids.contains(&o.key.as_str())) {
+            slot.1 += slot.0.add(&i, on);
+        }
+    }
+    Ok(out.into_iter().map(|(i, on)| i.finish(on)).collect())
+}
+
+// ---------------------------------------------------------------- enterprise report
+
+/// 隐患排查治理统计分析表 of one enterprise (第十四条), the columns of the official form.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EnterpriseReport {
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    /// 报送期限
+    pub due: String,
+    pub general_found: i64,
+    pub general_rectified: i64,
+    pub general_rate: f64,
+    pub major_found: i64,
+    pub major_rectified: i64,
+    pub major_rate: f64,
+    /// 列入治理计划的重大事故隐患
+    pub major_planned: i64,
+    /// 其中达到「五到位」要求的
+    pub major_five_in_place: i64,
+    pub major_listed: i64,
+    /// 期末未整改
+    pub open_at_end: i64,
+    pub major_hazards: Vec<Hazard>,
+}
+
+pub async fn enterprise_report(
+    store: &Store,
+    p: &Principal,
+    enterprise_id: i64,
+    period: &str,
+    at: Timestamp,
+) -> Result<EnterpriseReport, StoreError> {
+    let ent = enterprise_get(store, p, enterprise_id).await?;
+    let period = ReportPeriod::parse(period).map_err(|e| StoreError::Invalid(vec![e]))?;
+    let (start, end) = period.range();
+    let f = HazardFilter {
+        enterprise_id: Some(enterprise_id),
+        from: Some(start.to_string()),
+        to: Some(end.to_string()),
+        ..Default::default()
+    };
+    let all = list(store, p, &f, PageReq::export(), at).await?.items;
+    let end_ts = day_start(end.tomorrow().unwrap_or(end));
+    let mut r = EnterpriseReport {
+        enterprise_id,
+        enterprise_name: ent.name,
+        period: period.label(),
+        period_start: start.to_string(),
+        period_end: end.to_string(),
+        due: period.due().to_string(),
+        general_found: 0,
+        general_rectified: 0,
+        general_rate: 0.0,
+        major_found: 0,
+        major_rectified: 0,
+        major_rate: 0.0,
+        major_planned: 0,
+        major_five_in_place: 0,
+        major_listed: 0,
+        open_at_end: 0,
+        major_hazards: vec![],
+    };
+    for h in all.into_iter().filter(|h| h.state != HazardState::Rejected) {
+        let rectified = h.closed_at.as_deref().is_some_and(|c| c < end_ts.as_str());
+        if !rectified {
+            r.open_at_end += 1;
+        }
+        match h.grade {
+            HazardGrade::General => {
+                r.general_found += 1;
+                r.general_rectified += rectified as i64;
+            }
+            HazardGrade::Major => {
+                r.major_found += 1;
+                r.major_rectified += rectified as i64;
+                if let Some(plan) = &h.plan {
+                    r.major_planned += 1;
+                    r.major_five_in_place += plan.check_five_in_place().is_ok() as i64;
+                }
+                r.major_listed += h.listing.is_some() as i64;
+                r.major_hazards.push(h);
+            }
+        }
+    }
+    r.general_rate = pct(r.general_rectified, r.general_found);
+    r.major_rate = pct(r.major_rectified, r.major_found);
+    Ok(r)
+}
+
+/// A timestamp from stored text (for jobs and tests).
+pub fn parse_ts(s: &str) -> Option<Timestamp> {
+    s.parse().ok()
+}
+
+/// `now()` as a [`Timestamp`], for callers without a clock of their own.
+pub fn now_ts() -> Timestamp {
+    parse_ts(&now()).unwrap_or_else(Timestamp::now)
+}
