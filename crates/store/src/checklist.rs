@@ -248,7 +248,8 @@ pub async fn run(
             },
             &a.photos,
         )
-        .await?;
+        .await?
+        .id;
         ids.push(id);
     }
     tx.commit().await?;

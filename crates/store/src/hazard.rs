@@ -514,7 +514,8 @@ pub async fn create(
         },
         &input.before_photos,
     )
-    .await?;
+    .await?
+    .id;
     tx.commit().await?;
     get(store, p, id, at).await
 }
@@ -537,7 +538,12 @@ pub(crate) struct NewHazard<'a> {
 }
 
 /// Inserts a hazard with its number, first event, photos and audit record.
-pub(crate) async fn insert(tx: &mut Tx, p: &Principal, n: NewHazard<'_>, photos: &[i64]) -> Result<i64, StoreError> {
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    p: &Principal,
+    n: NewHazard<'_>,
+    photos: &[i64],
+) -> Result<HazardRef, StoreError> {
     let scope = number_scope(tx, n.scope_path).await?;
     let year = local_date(n.found_at).year() as i64;
     let seq = next_number(tx, &format!("hazard:{scope}"), year).await?;
@@ -586,13 +592,19 @@ pub(crate) async fn insert(tx: &mut Tx, p: &Principal, n: NewHazard<'_>, photos:
             entity: "hazard",
             entity_id: Some(id),
             scope_path: n.scope_path,
-            summary: format!("上报{}隐患 {number}", n.grade.as_str()),
+            summary: format!("上报{}隐患 {}", n.grade.as_str(), number),
             before: None,
-            after: Some(serde_json::json!({"number": number, "enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": n.deadline, "description": n.description})),
+            after: Some(serde_json::json!({"number": &number, "enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": n.deadline, "description": n.description})),
         },
     )
     .await?;
-    Ok(id)
+    Ok(HazardRef {
+        id,
+        number,
+        state: HazardState::Reported,
+        deadline: n.deadline.to_string(),
+        scope_path: n.scope_path.to_string(),
+    })
 }
 
 async fn attach(tx: &mut Tx, hazard_id: i64, kind: &str, photos: &[i64]) -> Result<(), StoreError> {
@@ -659,6 +671,43 @@ pub enum ActionInput {
     Close { after_photos: Vec<i64>, note: String },
 }
 
+impl ActionInput {
+    /// The action as the domain state machine sees it.
+    pub fn domain(&self) -> HazardAction {
+        match self {
+            ActionInput::Rectify { plan } => HazardAction::Rectify { plan: plan.clone() },
+            ActionInput::Submit { after_photos, .. } => HazardAction::Submit { after_photos: after_photos.len() },
+            ActionInput::Verify { passed, comment } => {
+                HazardAction::Verify { passed: *passed, comment: comment.clone() }
+            }
+            ActionInput::Reject { reason } => HazardAction::Reject { reason: reason.clone() },
+            ActionInput::Close { after_photos, .. } => HazardAction::Close { after_photos: after_photos.len() },
+        }
+    }
+}
+
+/// What writing a transition needs to know of a hazard.
+#[derive(Debug, Clone)]
+pub(crate) struct HazardRef {
+    pub id: i64,
+    pub number: String,
+    pub state: HazardState,
+    pub deadline: String,
+    pub scope_path: String,
+}
+
+impl HazardRef {
+    fn of(h: &Hazard) -> Self {
+        Self {
+            id: h.id,
+            number: h.number.clone(),
+            state: h.state,
+            deadline: h.deadline.clone(),
+            scope_path: h.scope_path.clone(),
+        }
+    }
+}
+
 /// Takes an action on a hazard: the domain decides, the store writes state, timeline and audit
 /// in one transaction. The state read is re-checked at write time, so two racing actions
 /// cannot both pass.
@@ -671,23 +720,34 @@ pub async fn act(
 ) -> Result<HazardDetail, StoreError> {
     let today = local_date(at);
     let h = get_row(store, p, id, today).await?;
-    let action = match &input {
-        ActionInput::Rectify { plan } => HazardAction::Rectify { plan: plan.clone() },
-        ActionInput::Submit { after_photos, .. } => HazardAction::Submit { after_photos: after_photos.len() },
-        ActionInput::Verify { passed, comment } => HazardAction::Verify { passed: *passed, comment: comment.clone() },
-        ActionInput::Reject { reason } => HazardAction::Reject { reason: reason.clone() },
-        ActionInput::Close { after_photos, .. } => HazardAction::Close { after_photos: after_photos.len() },
-    };
+    let action = input.domain();
     let facts = HazardFacts { state: h.state, grade: h.grade, source: h.source };
     let to = decide(facts, HazardActor { role: p.role }, &action).map_err(refusal)?;
-    let photos: &[i64] = match &input {
-        ActionInput::Submit { after_photos, .. } | ActionInput::Close { after_photos, .. } => after_photos,
-        _ => &[],
-    };
-    files::check_attachable(store, p, "after_photos", photos).await?;
+    if let ActionInput::Submit { after_photos, .. } | ActionInput::Close { after_photos, .. } = &input {
+        files::check_attachable(store, p, "after_photos", after_photos).await?;
+    }
+    let mut tx = store.begin().await?;
+    write_transition(&mut tx, &p.actor(), &HazardRef::of(&h), to, &input, &action, at, today).await?;
+    tx.commit().await?;
+    get(store, p, id, at).await
+}
+
+/// Writes a decided transition: state, plan, closing facts, photos, timeline and audit, in the
+/// caller's transaction. The update is conditional on the state read, so two racing actions
+/// cannot both pass.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_transition(
+    tx: &mut Tx,
+    actor: &crate::Actor,
+    h: &HazardRef,
+    to: HazardState,
+    input: &ActionInput,
+    action: &HazardAction,
+    at: Timestamp,
+    today: Date,
+) -> Result<(), StoreError> {
     let ts = format_ts(at);
-    let actor = p.actor();
-    let (event, comment) = match &input {
+    let (event, comment) = match input {
         ActionInput::Rectify { plan: Some(pl) } => (
             "rectify",
             format!(
@@ -702,10 +762,13 @@ pub async fn act(
         ActionInput::Reject { reason } => ("reject", reason.clone()),
         ActionInput::Close { note, .. } => ("close", note.clone()),
     };
-    let mut tx = store.begin().await?;
+    let photos: &[i64] = match input {
+        ActionInput::Submit { after_photos, .. } | ActionInput::Close { after_photos, .. } => after_photos,
+        _ => &[],
+    };
     let mut q = Q::new("UPDATE hazard SET state = ");
     q.bind(to.as_str()).push(", version = version + 1, updated_at = ").bind(ts.as_str());
-    if let ActionInput::Rectify { plan: Some(pl) } = &input {
+    if let ActionInput::Rectify { plan: Some(pl) } = input {
         q.push(", plan = ").bind(serde_json::to_string(pl).unwrap_or_default());
         if !pl.responsible.trim().is_empty() {
             q.push(", responsible = ").bind(pl.responsible.trim());
@@ -715,28 +778,26 @@ pub async fn act(
         let on_time = today.to_string() <= h.deadline;
         q.push(", closed_at = ").bind(ts.as_str()).push(", rectified_on_time = ").bind(on_time);
     }
-    q.push(" WHERE id = ").bind(id).push(" AND state = ").bind(h.state.as_str());
+    q.push(" WHERE id = ").bind(h.id).push(" AND state = ").bind(h.state.as_str());
     if q.execute(&mut *tx.tx).await? == 0 {
         return Err(stale());
     }
-    attach(&mut tx, id, "after", photos).await?;
-    add_event(&mut tx, id, event, Some(h.state), to, &actor, &comment, &ts).await?;
+    attach(tx, h.id, "after", photos).await?;
+    add_event(tx, h.id, event, Some(h.state), to, actor, &comment, &ts).await?;
     audit::record(
-        &mut tx,
-        &actor,
+        tx,
+        actor,
         Change {
             action: event,
             entity: "hazard",
-            entity_id: Some(id),
+            entity_id: Some(h.id),
             scope_path: &h.scope_path,
             summary: format!("隐患 {}：{}", h.number, action.label()),
             before: Some(serde_json::json!({"state": h.state})),
             after: Some(serde_json::json!({"state": to, "comment": comment})),
         },
     )
-    .await?;
-    tx.commit().await?;
-    get(store, p, id, at).await
+    .await
 }
 
 // ---------------------------------------------------------------- listed supervision
@@ -780,10 +841,23 @@ pub async fn list_hazard(
     if !errs.is_empty() {
         return Err(StoreError::Invalid(errs));
     }
-    let year = today.year() as i64;
-    let ts = format_ts(at);
-    let actor = p.actor();
     let mut tx = store.begin().await?;
+    write_listing(&mut tx, &p.actor(), &HazardRef::of(&h), &input, today.year() as i64, at).await?;
+    tx.commit().await?;
+    get(store, p, id, at).await
+}
+
+/// Writes a listing with its timeline entry and audit record in the caller's transaction.
+pub(crate) async fn write_listing(
+    tx: &mut Tx,
+    actor: &crate::Actor,
+    h: &HazardRef,
+    input: &ListingInput,
+    year: i64,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let id = h.id;
+    let ts = format_ts(at);
     let mut q = Q::new("INSERT INTO hazard_listing (hazard_id, level, supervising_unit, document_number, deadline, year, listed_by, listed_at) VALUES (");
     q.bind(id)
         .push(", ")
@@ -815,10 +889,10 @@ pub async fn list_hazard(
         input.document_number.trim(),
         input.deadline.trim()
     );
-    add_event(&mut tx, id, "list", Some(h.state), h.state, &actor, &comment, &ts).await?;
+    add_event(tx, id, "list", Some(h.state), h.state, actor, &comment, &ts).await?;
     audit::record(
-        &mut tx,
-        &actor,
+        tx,
+        actor,
         Change {
             action: "list",
             entity: "hazard",
@@ -830,8 +904,7 @@ pub async fn list_hazard(
         },
     )
     .await?;
-    tx.commit().await?;
-    get(store, p, id, at).await
+    Ok(())
 }
 
 /// Quota and results of one listing level in a year.
