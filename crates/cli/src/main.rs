@@ -39,6 +39,9 @@ enum Command {
         seed: u64,
         #[arg(long, default_value_t = 2400)]
         enterprises: usize,
+        /// Hazards over the past year (default: three for every four enterprises)
+        #[arg(long)]
+        hazards: Option<usize>,
     },
     /// Manage user accounts
     User {
@@ -152,9 +155,10 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-async fn fill_demo(store: &Store, seed: u64, enterprises: usize) -> Result<(), String> {
+async fn fill_demo(store: &Store, seed: u64, enterprises: usize, hazards: Option<usize>) -> Result<(), String> {
     let pb = bar(enterprises as u64, "演示数据");
-    let sum = demo::generate(store, seed, enterprises, |what, n, total| {
+    let hazards = hazards.unwrap_or(enterprises * 3 / 4);
+    let sum = demo::generate(store, seed, enterprises, hazards, |what, n, total| {
         pb.set_message(what.to_string());
         pb.set_length(total as u64);
         pb.set_position(n as u64);
@@ -187,7 +191,7 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
                     if !empty {
                         return Err("数据库已有数据，不能填入演示辖区；请换一个空数据库运行 --demo".into());
                     }
-                    fill_demo(&store, 2026, 2400).await?;
+                    fill_demo(&store, 2026, 2400, None).await?;
                 }
                 print_demo_accounts();
             } else if has_demo {
@@ -218,9 +222,9 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
             println!("数据库迁移完成。");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { seed, enterprises } => {
+        Command::Demo { seed, enterprises, hazards } => {
             let store = open(&cfg).await?;
-            fill_demo(&store, seed, enterprises).await?;
+            fill_demo(&store, seed, enterprises, hazards).await?;
             print_demo_accounts();
             Ok(ExitCode::SUCCESS)
         }

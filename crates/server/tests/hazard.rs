@@ -390,3 +390,25 @@ async fn ledger_export_and_the_enterprise_report() {
     let x = app.get(&format!("/api/v1/enterprises/{line}/hazard-report.xlsx?period=2026"), &e).await;
     assert_eq!(common::xlsx_rows(&x.bytes)[1][2], "2");
 }
+
+#[tokio::test]
+async fn the_demo_year_has_every_state_and_a_sound_audit_chain() {
+    let app = TestApp::demo_with_history().await;
+    let c = app.login("committee").await;
+    for state in ["reported", "rectifying", "pending_verification", "closed", "rejected"] {
+        let n = app.get(&format!("/api/v1/hazards?state={state}"), &c).await.json()["total"].as_i64().unwrap();
+        assert!(n > 0, "no {state} hazard in the demo year");
+    }
+    assert!(app.get("/api/v1/hazards?overdue=true", &c).await.json()["total"].as_i64().unwrap() > 0);
+    assert!(app.get("/api/v1/hazard-listings", &c).await.json()["total"].as_i64().unwrap() > 0);
+    let e = app.login("enterprise").await;
+    assert!(app.get("/api/v1/hazards", &e).await.json()["total"].as_i64().unwrap() >= 12);
+    let a = app.login("admin").await;
+    assert_eq!(app.get("/api/v1/audit/verify", &a).await.json()["ok"], true);
+    // Numbers are unique and well formed.
+    let all = app.get("/api/v1/hazards?page_size=200", &a).await.json();
+    let numbers: std::collections::HashSet<&str> =
+        all["items"].as_array().unwrap().iter().map(|h| h["number"].as_str().unwrap()).collect();
+    assert_eq!(numbers.len() as i64, all["total"].as_i64().unwrap());
+    assert!(numbers.iter().all(|n| n.starts_with("YH-20") && n.len() == 14));
+}

@@ -138,6 +138,7 @@ pub async fn generate(
     store: &Store,
     seed: u64,
     enterprises: usize,
+    hazards: usize,
     mut progress: impl FnMut(&str, usize, usize),
 ) -> Result<DemoSummary, StoreError> {
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM jurisdiction").fetch_one(store.pool()).await?.try_get("n")?;
@@ -350,10 +351,11 @@ pub async fn generate(
         .await?;
         sum.users.push((role.as_str().into(), role.label().into()));
     }
-    let hazards = (enterprises * 3 / 4).max(12);
-    progress("隐患", 0, hazards);
-    sum.hazards = generate_hazards(store, &mut rng, &demo_ents, &street_paths, hazards).await?;
-    progress("隐患", hazards, hazards);
+    if hazards > 0 {
+        progress("隐患", 0, hazards);
+        sum.hazards = generate_hazards(store, &mut rng, &demo_ents, &street_paths, hazards).await?;
+        progress("隐患", hazards, hazards);
+    }
     crate::settings::set(store, "demo_seed", &seed.to_string()).await?;
     Ok(sum)
 }

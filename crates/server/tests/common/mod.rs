@@ -85,10 +85,17 @@ impl TestApp {
         Self { router, store, clock: cell, _dir: dir }
     }
 
-    /// The demo district with a few enterprises.
+    /// The demo district with a few enterprises and no hazards yet.
     pub async fn demo() -> Self {
         let app = Self::empty().await;
-        demo::generate(&app.store, 7, 60, |_, _, _| {}).await.expect("demo");
+        demo::generate(&app.store, 7, 60, 0, |_, _, _| {}).await.expect("demo");
+        app
+    }
+
+    /// The demo district with its year of hazard history.
+    pub async fn demo_with_history() -> Self {
+        let app = Self::empty().await;
+        demo::generate(&app.store, 7, 60, 80, |_, _, _| {}).await.expect("demo");
         app
     }
 
