@@ -3,6 +3,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import type { Role } from '@/api/types'
 import { auth } from '@/stores/auth'
+import { rolesFor } from '@/utils/permissions'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -43,6 +44,48 @@ const routes: RouteRecordRaw[] = [
         name: 'enterprise',
         component: () => import('@/views/enterprise/EnterpriseDetail.vue'),
         meta: { title: '企业详情' },
+      },
+      {
+        path: 'hazards',
+        name: 'hazards',
+        component: () => import('@/views/hazard/HazardList.vue'),
+        meta: { title: '隐患台账' },
+      },
+      {
+        path: 'hazards/report',
+        name: 'hazard-report',
+        component: () => import('@/views/hazard/HazardReport.vue'),
+        meta: { title: '上报隐患', roles: rolesFor('reportHazard') },
+      },
+      {
+        path: 'hazards/stats',
+        name: 'hazard-stats',
+        component: () => import('@/views/hazard/HazardStats.vue'),
+        meta: { title: '隐患统计', roles: rolesFor('readHazardStats') },
+      },
+      {
+        path: 'hazards/:id',
+        name: 'hazard',
+        component: () => import('@/views/hazard/HazardDetail.vue'),
+        meta: { title: '隐患详情' },
+      },
+      {
+        path: 'hazard-listings',
+        name: 'hazard-listings',
+        component: () => import('@/views/hazard/HazardListings.vue'),
+        meta: { title: '挂牌督办', roles: rolesFor('readListings') },
+      },
+      {
+        path: 'checklists',
+        name: 'checklists',
+        component: () => import('@/views/checklist/ChecklistList.vue'),
+        meta: { title: '自查清单', roles: rolesFor('runChecklist') },
+      },
+      {
+        path: 'checklists/:id/run',
+        name: 'checklist-run',
+        component: () => import('@/views/checklist/ChecklistRun.vue'),
+        meta: { title: '隐患自查', roles: rolesFor('runChecklist') },
       },
       {
         path: 'departments',

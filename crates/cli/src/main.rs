@@ -66,6 +66,20 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Fill an empty database with benchmark data (bulk; see bench/README.md)
+    BenchData {
+        #[arg(long, default_value_t = 100_000)]
+        enterprises: usize,
+        #[arg(long, default_value_t = 2_000_000)]
+        hazards: usize,
+    },
+    /// Measure the raw insert rate of hazard rows (the limit API ingest is compared with)
+    BenchRawInsert {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
     /// Consistent online copy of the SQLite database
     Backup { file: String },
     /// Verify the audit chain; exits non-zero at the first broken link
@@ -320,6 +334,30 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
             }
             println!("成功导入 {} 家企业，{} 行有误。", report.imported, report.failed);
             Ok(if report.failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::BenchData { enterprises, hazards } => {
+            let store = open(&cfg).await?;
+            let pb = bar(enterprises as u64, "企业");
+            let t = std::time::Instant::now();
+            anjian_store::bench::generate(&store, enterprises, hazards, |what, n, total| {
+                pb.set_message(what.to_string());
+                pb.set_length(total as u64);
+                pb.set_position(n as u64);
+            })
+            .await
+            .map_err(describe)?;
+            pb.finish_and_clear();
+            println!(
+                "压测数据已生成：{enterprises} 家企业，{hazards} 条隐患，用时 {:.1} 秒。",
+                t.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchRawInsert { seconds, concurrency } => {
+            let store = open(&cfg).await?;
+            let rate = anjian_store::bench::raw_insert(&store, seconds, concurrency).await.map_err(describe)?;
+            println!("raw_insert_rows_per_second {rate:.1}");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Backup { file } => {
             let store = open(&cfg).await?;

@@ -231,7 +231,7 @@ async fn overdue_is_derived_and_escalation_climbs_once_per_level() {
     // The next day it is overdue, and the enterprise is reminded (once, however often the job runs).
     app.advance_days(1);
     let h = app.get(&format!("/api/v1/hazards/{id}"), &s).await.json();
-    assert_eq!((h["overdue"].as_bool(), h["days_overdue"].as_i64()), (Some(true), Some(0)));
+    assert_eq!((h["overdue"].as_bool(), h["days_overdue"].as_i64()), (Some(true), Some(1)));
     assert_eq!(app.get("/api/v1/hazards?overdue=true", &s).await.json()["total"], 1);
     anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap();
     anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap();
@@ -280,6 +280,9 @@ async fn listing_respects_level_rights_and_counts_against_the_quota() {
     let district = sum.as_array().unwrap().iter().find(|l| l["level"] == "区").unwrap();
     assert_eq!((district["quota"].as_i64(), district["used"].as_i64()), (Some(15), Some(1)));
     assert_eq!(app.get("/api/v1/hazard-listings", &s).await.json()["total"], 1);
+    assert_eq!(app.get("/api/v1/hazard-listings?year=2026&level=区", &s).await.json()["total"], 1);
+    assert_eq!(app.get("/api/v1/hazard-listings?year=2025", &s).await.json()["total"], 0);
+    assert_eq!(app.get("/api/v1/hazard-listings?level=市", &s).await.json()["total"], 0);
     // The committee changes the quota; a station may not.
     let q = json!({"year": 2026, "city": 8, "district": 12, "street": 30});
     app.call(axum::http::Method::PUT, "/api/v1/hazard-listings/quota", Some(&s), Some(q.clone())).await.problem(403);

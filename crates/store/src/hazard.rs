@@ -48,6 +48,7 @@ pub struct Hazard {
     pub state_label: String,
     /// Derived at read time from the deadline in the business time zone
     pub overdue: bool,
+    /// 逾期天数: 1 on the first day after the deadline; null while not overdue
     pub days_overdue: Option<i64>,
     pub found_by_name: String,
     pub found_at: String,
@@ -233,7 +234,7 @@ fn row_to_hazard(r: &AnyRow, today: Date) -> Result<Hazard, StoreError> {
         state,
         state_label: state.label().into(),
         overdue: days.is_some(),
-        days_overdue: days,
+        days_overdue: days.map(|d| d + 1),
         found_by_name: r.try_get("found_by_name")?,
         found_at: r.try_get("found_at")?,
         deadline,

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod checklist;
 mod db;
 pub mod demo;

@@ -1,16 +1,30 @@
 // One function per endpoint of docs/API.md, grouped by business area.
 import { http, newIdempotencyKey, withQuery, type Query, type RequestOptions } from './http'
 import type {
+  AppNotification,
   AuditRecord,
   AuditVerify,
+  ChecklistResult,
+  ChecklistRunResult,
+  ChecklistTemplate,
   Department,
   Enterprise,
+  EnterpriseHazardReport,
+  Hazard,
+  HazardDetail,
+  HazardGrade,
+  HazardSource,
+  HazardStats,
   Id,
   ImportResult,
   Jurisdiction,
   JurisdictionNode,
+  ListingLevel,
+  ListingSummary,
   LoginResponse,
   Page,
+  RectificationPlan,
+  UploadedFile,
   User,
 } from './types'
 
@@ -142,6 +156,117 @@ export const auditApi = {
   list: (q: Query, opts?: RequestOptions) => http.get<Page<AuditRecord>>(`${API}/audit`, q, opts),
   verify: () => http.get<AuditVerify>(`${API}/audit/verify`),
   exportUrl: (q: Query) => withQuery(`${API}/audit/export.xlsx`, q),
+}
+
+// ---- files ----
+export const fileApi = {
+  /** Uploads one file (multipart field `file`, ≤ 10 MB). */
+  upload: (file: Blob, name: string) => {
+    const form = new FormData()
+    form.append('file', file, name)
+    return http.post<UploadedFile>(`${API}/files`, form, { silent: [413, 415, 422] })
+  },
+  url: (id: Id) => `${API}/files/${id}`,
+}
+
+// ---- hazards ----
+export interface HazardInput {
+  enterprise_id: Id
+  description: string
+  grade: HazardGrade
+  source: HazardSource
+  deadline: string
+  sector?: string
+  location?: string
+  category?: string
+  responsible?: string
+  before_photos?: Id[]
+}
+
+export interface ListingInput {
+  level: ListingLevel
+  supervising_unit: string
+  document_number: string
+  deadline: string
+}
+
+/** Action calls show their problem (detail, field errors) in the dialog themselves. */
+const ACTION_SILENT: RequestOptions = { silent: [400, 403, 404, 409, 422] }
+
+export const hazardApi = {
+  list: (q: Query, opts?: RequestOptions) => http.get<Page<Hazard>>(`${API}/hazards`, q, opts),
+  get: (id: Id, opts?: RequestOptions) => http.get<HazardDetail>(`${API}/hazards/${id}`, undefined, opts),
+  create: (body: HazardInput, key?: string) => http.post<Hazard>(`${API}/hazards`, body, createOpts(key, { silent: [403, 422] })),
+  exportUrl: (q: Query) => withQuery(`${API}/hazards/export.xlsx`, q),
+  rectify: (id: Id, plan?: RectificationPlan) =>
+    http.post<Hazard>(`${API}/hazards/${id}/rectify`, plan ? { plan } : {}, ACTION_SILENT),
+  submit: (id: Id, after_photos: Id[], note: string) =>
+    http.post<Hazard>(`${API}/hazards/${id}/submit`, { after_photos, note }, ACTION_SILENT),
+  verify: (id: Id, passed: boolean, comment: string) =>
+    http.post<Hazard>(`${API}/hazards/${id}/verify`, { passed, comment }, ACTION_SILENT),
+  reject: (id: Id, reason: string) => http.post<Hazard>(`${API}/hazards/${id}/reject`, { reason }, ACTION_SILENT),
+  close: (id: Id, after_photos: Id[], note: string) =>
+    http.post<Hazard>(`${API}/hazards/${id}/close`, { after_photos, note }, ACTION_SILENT),
+  listing: (id: Id, body: ListingInput) => http.post<Hazard>(`${API}/hazards/${id}/listing`, body, ACTION_SILENT),
+  stats: (q: Query) => http.get<HazardStats>(`${API}/hazards/stats`, q),
+}
+
+/** The summary may come as an array or wrapped in `{items}`. */
+function unwrapList<T>(raw: unknown): T[] {
+  if (Array.isArray(raw)) return raw as T[]
+  if (raw && typeof raw === 'object') {
+    const o = raw as Record<string, unknown>
+    for (const k of ['items', 'levels', 'data']) if (Array.isArray(o[k])) return o[k] as T[]
+  }
+  return []
+}
+
+export const listingApi = {
+  /**
+   * Listed hazards. docs/API.md names the filters `year` and `level`; the server reads the
+   * hazard filter's `listing_year` and `listing_level`: both are sent.
+   */
+  list: (q: { year?: number; level?: ListingLevel; state?: string } & Query, opts?: RequestOptions) =>
+    http.get<Page<Hazard>>(
+      `${API}/hazard-listings`,
+      { ...q, listing_year: q.year, listing_level: q.level },
+      opts,
+    ),
+  summary: async (year: number) => unwrapList<ListingSummary>(await http.get<unknown>(`${API}/hazard-listings/summary`, { year })),
+  setQuota: (body: { year: number; city: number; district: number; street: number }) =>
+    http.put<unknown>(`${API}/hazard-listings/quota`, body, { silent: [403, 409, 422] }),
+  exportUrl: (q: Query) => withQuery(`${API}/hazard-listings/export.xlsx`, q),
+}
+
+/** The enterprise's quarterly (`2026Q1`) or annual (`2026`) hazard statistics report. */
+export const hazardReportApi = {
+  get: (enterpriseId: Id, period: string) =>
+    http.get<EnterpriseHazardReport>(`${API}/enterprises/${enterpriseId}/hazard-report`, { period }, { silent: [400, 404, 422] }),
+  xlsxUrl: (enterpriseId: Id, period: string) => withQuery(`${API}/enterprises/${enterpriseId}/hazard-report.xlsx`, { period }),
+}
+
+// ---- checklists (自查清单) ----
+export interface ChecklistAnswer {
+  code: string
+  result: ChecklistResult
+  note?: string
+  photos?: Id[]
+}
+
+export const checklistApi = {
+  list: async (q: Query = {}) => {
+    const raw = await http.get<Page<ChecklistTemplate> | ChecklistTemplate[]>(`${API}/checklists`, q)
+    return Array.isArray(raw) ? raw : Array.isArray(raw?.items) ? raw.items : []
+  },
+  get: (id: Id) => http.get<ChecklistTemplate>(`${API}/checklists/${id}`),
+  run: (id: Id, body: { enterprise_id: Id; deadline: string; answers: ChecklistAnswer[] }, key?: string) =>
+    http.post<ChecklistRunResult>(`${API}/checklists/${id}/runs`, body, createOpts(key, { silent: [403, 409, 422] })),
+}
+
+// ---- notifications ----
+export const notificationApi = {
+  list: (q: Query, opts?: RequestOptions) => http.get<Page<AppNotification>>(`${API}/notifications`, q, opts),
+  markRead: (id: Id) => http.post<void>(`${API}/notifications/${id}/read`, undefined, { silent: true }),
 }
 
 export const OPENAPI_URL = '/api/openapi.json'

@@ -131,3 +131,183 @@ export interface AuditVerify {
 }
 
 export type Id = number | string
+
+// ---- hazards (隐患排查治理) ----
+export type HazardGrade = '一般' | '重大'
+export type HazardSource = '企业自查' | '政府检查' | '网格巡查' | '群众举报' | '第三方'
+export type HazardState = 'reported' | 'rectifying' | 'pending_verification' | 'closed' | 'rejected'
+export type ListingLevel = '市' | '区' | '街道'
+
+/** POST /api/v1/files answer. */
+export interface UploadedFile {
+  id: Id
+  name: string
+  content_type: string
+  size: number
+  url: string
+}
+
+/** 治理方案; the first five are the 五到位. */
+export interface RectificationPlan {
+  measures: string
+  responsible: string
+  funds: string
+  deadline: string
+  contingency: string
+  goal: string
+}
+
+/** 挂牌督办 of a 重大 hazard. */
+export interface HazardListing {
+  level: ListingLevel
+  supervising_unit: string
+  document_number: string
+  deadline: string
+  year?: number
+  listed_at?: string | null
+  listed_by?: string | null
+}
+
+export interface Hazard {
+  id: Id
+  number: string
+  enterprise_id: Id
+  enterprise_name: string | null
+  jurisdiction_name: string | null
+  sector: string | null
+  location: string | null
+  description: string
+  grade: HazardGrade
+  category: string | null
+  source: HazardSource
+  state: HazardState
+  state_label?: string | null
+  overdue: boolean
+  days_overdue: number | null
+  found_by_name: string | null
+  found_at: string | null
+  deadline: string | null
+  responsible: string | null
+  plan: Partial<RectificationPlan> | null
+  /** the 判定标准 item a checklist finding matched */
+  criterion?: string | null
+  listing: HazardListing | null
+  /** 0 none, 1 企业 reminded, 2 属地安监站, 3 安委办 */
+  escalation_level: number | null
+  closed_at: string | null
+  rectified_on_time: boolean | null
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+export interface HazardPhoto {
+  file_id: Id
+  kind: 'before' | 'after'
+  url: string
+  name: string | null
+}
+
+export interface HazardEvent {
+  action: string
+  action_label: string | null
+  from_state: HazardState | null
+  to_state: HazardState | null
+  actor_name: string | null
+  comment: string | null
+  at: string
+}
+
+export interface HazardDetail extends Hazard {
+  photos: HazardPhoto[]
+  events: HazardEvent[]
+}
+
+export interface ListingSummary {
+  level: ListingLevel
+  quota: number
+  used: number
+  closed: number
+  closed_on_time: number
+  on_time_rate: number | null
+}
+
+export interface HazardStatsRow {
+  found: number
+  rectified: number
+  rectification_rate: number | null
+  on_time_rate: number | null
+  overdue: number
+  major: number
+  listed: number
+}
+
+export interface HazardStatsGroup extends HazardStatsRow {
+  key: string | number | null
+  label: string | null
+}
+
+export interface HazardStats {
+  totals: HazardStatsRow
+  groups: HazardStatsGroup[]
+}
+
+export type ChecklistResult = '符合' | '不符合' | '不适用'
+
+export interface ChecklistItem {
+  code: string
+  text: string
+  /** an item of an official 判定标准: a finding against it is a 重大 hazard */
+  major: boolean
+}
+
+export interface ChecklistTemplate {
+  id: Id
+  name: string
+  sector: string
+  /** 依据 */
+  basis?: string | null
+  /** a built-in official 判定标准 */
+  official: boolean
+  item_count?: number
+  /** only in GET /checklists/{id} */
+  items?: ChecklistItem[]
+}
+
+export interface ChecklistRunResult {
+  run_id: Id
+  hazards: Hazard[]
+}
+
+export interface AppNotification {
+  id: Id
+  hazard_id: Id | null
+  /** escalation level of the reminder (1 企业, 2 安监站, 3 安委办) */
+  level?: number
+  title: string
+  body: string
+  created_at: string
+  read: boolean
+}
+
+/** 隐患排查治理统计分析表 of one enterprise (quarter or year); rates in percent. */
+export interface EnterpriseHazardReport {
+  enterprise_id: Id
+  enterprise_name: string
+  period: string
+  period_start: string
+  period_end: string
+  /** 报送期限 */
+  due: string
+  general_found: number
+  general_rectified: number
+  general_rate: number
+  major_found: number
+  major_rectified: number
+  major_rate: number
+  major_planned: number
+  major_five_in_place: number
+  major_listed: number
+  open_at_end: number
+  major_hazards: Hazard[]
+}

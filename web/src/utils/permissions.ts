@@ -13,6 +13,11 @@ export type Action =
   | 'manageJurisdictions'
   | 'manageUsers'
   | 'readAudit'
+  | 'reportHazard'
+  | 'runChecklist'
+  | 'readListings'
+  | 'editListingQuota'
+  | 'readHazardStats'
 
 const RULES: Record<Action, Role[]> = {
   createEnterprise: ['admin', 'committee', 'station', 'department', 'grid'],
@@ -25,6 +30,17 @@ const RULES: Record<Action, Role[]> = {
   manageJurisdictions: ['admin'],
   manageUsers: ['admin'],
   readAudit: ['admin', 'committee'],
+  // hazards: the per-hazard actions follow the hazard's state too (utils/hazard.ts)
+  reportHazard: ['admin', 'committee', 'department', 'station', 'grid', 'enterprise', 'expert'],
+  runChecklist: ['admin', 'department', 'station', 'grid', 'enterprise'],
+  readListings: ['admin', 'committee', 'department', 'station'],
+  editListingQuota: ['admin', 'committee'],
+  readHazardStats: ['admin', 'committee', 'department', 'station', 'grid'],
+}
+
+/** The roles of an action, for route `meta.roles` and menu entries. */
+export function rolesFor(action: Action): Role[] {
+  return [...RULES[action]]
 }
 
 export function may(action: Action): boolean {

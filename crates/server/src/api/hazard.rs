@@ -151,7 +151,7 @@ fn ledger_workbook(sheet: &str, items: Vec<Hazard>) -> ApiResult<Vec<u8>> {
                 h.state_label.into(),
                 h.found_at.get(..10).unwrap_or("").to_string().into(),
                 h.deadline.into(),
-                h.days_overdue.map(|d| Cell::from(d + 1)).unwrap_or(Cell::Empty),
+                h.days_overdue.map(Cell::from).unwrap_or(Cell::Empty),
                 h.listing.map(|l| format!("{}级 {}", l.level.as_str(), l.document_number)).unwrap_or_default().into(),
                 h.responsible.into(),
                 h.closed_at.map(|c| c.get(..10).unwrap_or("").to_string()).unwrap_or_default().into(),
@@ -311,15 +311,26 @@ pub struct YearParam {
     pub year: Option<i64>,
 }
 
-/// 挂牌督办的隐患
-#[utoipa::path(get, path = "/api/v1/hazard-listings", tag = "hazard", params(HazardFilter, Paging), responses((status = 200, body = Page<Hazard>)))]
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListingParams {
+    /// 挂牌年度 (same as `listing_year`)
+    pub year: Option<i64>,
+    /// 挂牌级别 市/区/街道 (same as `listing_level`)
+    pub level: Option<anjian_domain::hazard::ListingLevel>,
+}
+
+/// 挂牌督办的隐患: the ledger's filters plus `year` and `level`
+#[utoipa::path(get, path = "/api/v1/hazard-listings", tag = "hazard", params(ListingParams, HazardFilter, Paging), responses((status = 200, body = Page<Hazard>)))]
 async fn listings(
     State(s): State<AppState>,
     auth: Auth,
+    ApiQuery(lp): ApiQuery<ListingParams>,
     ApiQuery(mut f): ApiQuery<HazardFilter>,
     ApiQuery(pg): ApiQuery<Paging>,
 ) -> ApiResult<Json<Page<Hazard>>> {
     f.listed = Some(true);
+    f.listing_year = f.listing_year.or(lp.year);
+    f.listing_level = f.listing_level.or(lp.level);
     Ok(Json(hazard::list(&s.store, &auth.principal, &f, pg.req()?, s.config.clock.now()).await?))
 }
 

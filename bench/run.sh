@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Scale benchmark of the hazard ledger (issue 3): generates ENTERPRISES enterprises and
+# HAZARDS hazards, then on each engine measures
+#   (a) hazard creation through the HTTP API (wrk, loopback) against the raw insert rate of the
+#       same rows in the same run;
+#   (b) p50/p99 of a filtered first page and of a deep keyset page of the ledger;
+#   (c) the statistics endpoint for the whole district;
+#   (d) the server's peak resident memory.
+# Usage: bench/run.sh [sqlite|postgres|both]   (ENTERPRISES, HAZARDS, DURATION override sizes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ENTERPRISES=${ENTERPRISES:-100000}
+HAZARDS=${HAZARDS:-2000000}
+DURATION=${DURATION:-10}
+PG=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+engines=${1:-both}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --locked -p anjian
+bin=$PWD/target/release/anjian
+out=$PWD/bench/results
+mkdir -p "$out"
+port=18999
+
+run_engine() {
+  local engine=$1 url work
+  work=$(mktemp -d)
+  if [ "$engine" = sqlite ]; then
+    url="sqlite://$work/bench.db"
+  else
+    psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS anjian_bench" >/dev/null
+    psql "$PG/postgres" -qc "CREATE DATABASE anjian_bench" >/dev/null
+    url="$PG/anjian_bench"
+  fi
+  local log="$out/$engine.txt"
+  : >"$log"
+  echo "engine $engine, $ENTERPRISES enterprises, $HAZARDS hazards, $(date -u +%FT%TZ), $(nproc) cores" | tee -a "$log"
+  DATABASE_URL=$url "$bin" bench-data --enterprises "$ENTERPRISES" --hazards "$HAZARDS" | tee -a "$log"
+
+  DATABASE_URL=$url "$bin" bench-raw-insert --seconds "$DURATION" --concurrency 8 | tee -a "$log"
+
+  DATABASE_URL=$url ANJIAN_LOG_LEVEL=warn "$bin" serve --demo --bind 127.0.0.1:$port >"$work/server.log" 2>&1 &
+  local pid=$!
+  trap "kill $pid 2>/dev/null || true" RETURN
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  token() { curl -s -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
+      -d "{\"username\":\"$1\",\"password\":\"Demo@2026!\"}" | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])'; }
+  local committee admin ent
+  admin=$(token admin); committee=$(token committee)
+  ent=$(curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/enterprises?page_size=1" | python3 -c 'import json,sys;print(json.load(sys.stdin)["items"][0]["id"])')
+
+  echo "== (a) API ingest: POST /api/v1/hazards, 8 connections" | tee -a "$log"
+  TOKEN=$admin ENTERPRISE=$ent wrk -t2 -c8 -d"${DURATION}s" -s bench/post_hazard.lua "http://127.0.0.1:$port/api/v1/hazards" | tee -a "$log"
+
+  echo "== (b1) filtered first page: state=rectifying" | tee -a "$log"
+  TOKEN=$committee wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/auth.lua \
+    "http://127.0.0.1:$port/api/v1/hazards?state=rectifying&page_size=20" | tee -a "$log"
+  local deep
+  deep=$(python3 -c 'import base64;print(base64.urlsafe_b64encode(b"id:2000").decode().rstrip("="))')
+  echo "== (b2) deep keyset page: cursor before id 2000" | tee -a "$log"
+  TOKEN=$committee wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/auth.lua \
+    "http://127.0.0.1:$port/api/v1/hazards?page_size=20&cursor=$deep" | tee -a "$log"
+
+  echo "== (c) district statistics (committee), 5 runs, seconds" | tee -a "$log"
+  for _ in 1 2 3 4 5; do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $committee" \
+      "http://127.0.0.1:$port/api/v1/hazards/stats" | tee -a "$log"
+  done
+  echo "== (d) server memory" | tee -a "$log"
+  grep -E 'VmHWM|VmRSS' /proc/$pid/status | tee -a "$log"
+  kill $pid; wait $pid 2>/dev/null || true
+  [ "$engine" = sqlite ] && echo "database_bytes $(du -cb "$work"/bench.db* | tail -1 | cut -f1)" | tee -a "$log"
+  rm -rf "$work"
+}
+
+case $engines in
+  sqlite|postgres) run_engine "$engines" ;;
+  both) run_engine sqlite; run_engine postgres ;;
+esac
