@@ -415,3 +415,33 @@ async fn the_demo_year_has_every_state_and_a_sound_audit_chain() {
     assert_eq!(numbers.len() as i64, all["total"].as_i64().unwrap());
     assert!(numbers.iter().all(|n| n.starts_with("YH-20") && n.len() == 14));
 }
+
+#[tokio::test]
+async fn running_totals_agree_with_counting_the_hazards() {
+    let app = TestApp::demo_with_history().await;
+    let s = app.login("station").await;
+    let c = app.login("committee").await;
+    // Move some through listing and rejection so every total changes.
+    let (line, _) = enterprises(&app).await;
+    let major = app.post("/api/v1/hazards", &s, report(line, "重大", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let listing = json!({"level": "街道", "supervising_unit": "春江街道安委会", "document_number": "春安督〔2026〕9号", "deadline": "2026-09-30"});
+    app.post(&format!("/api/v1/hazards/{major}/listing"), &s, listing).await;
+    app.post(&format!("/api/v1/hazards/{major}/reject"), &s, json!({"reason": "复核为一般隐患，重新上报"})).await;
+    for group in ["jurisdiction", "sector", "source", "grade", "month"] {
+        // Whole months come from the running totals; an odd day range makes the server count.
+        let tally = app.get(&format!("/api/v1/hazards/stats?group_by={group}"), &c).await.json();
+        let counted =
+            app.get(&format!("/api/v1/hazards/stats?group_by={group}&from=2000-01-02&to=2100-12-30"), &c).await.json();
+        assert_eq!(tally["totals"], counted["totals"], "{group}");
+        assert_eq!(tally["groups"], counted["groups"], "{group}");
+    }
+    let t = app.get("/api/v1/hazards/stats", &c).await.json()["totals"].clone();
+    let all = app.get("/api/v1/hazards?page_size=1", &c).await.json()["total"].as_i64().unwrap();
+    let rejected = app.get("/api/v1/hazards?page_size=1&state=rejected", &c).await.json()["total"].as_i64().unwrap();
+    let closed = app.get("/api/v1/hazards?page_size=1&state=closed", &c).await.json()["total"].as_i64().unwrap();
+    let overdue = app.get("/api/v1/hazards?page_size=1&overdue=true", &c).await.json()["total"].as_i64().unwrap();
+    assert_eq!(
+        (t["found"].as_i64(), t["rectified"].as_i64(), t["overdue"].as_i64()),
+        (Some(all - rejected), Some(closed), Some(overdue))
+    );
+}

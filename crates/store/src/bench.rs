@@ -12,8 +12,12 @@ use sqlx::Row;
 const ROWS_PER_STATEMENT: usize = 400;
 const ROWS_PER_TRANSACTION: usize = 20_000;
 
-const STATES: [(&str, u32); 5] =
-    [("closed", 78), ("rectifying", 9), ("reported", 6), ("pending_verification", 4), ("rejected", 3)];
+/// States of hazards still within their deadline, and of those past it (in a supervised district
+/// almost all old hazards are closed; a few run late).
+const OPEN_STATES: [(&str, u32); 5] =
+    [("closed", 40), ("rectifying", 30), ("reported", 15), ("pending_verification", 12), ("rejected", 3)];
+const PAST_STATES: [(&str, u32); 5] =
+    [("closed", 95), ("rectifying", 1), ("reported", 1), ("pending_verification", 0), ("rejected", 3)];
 
 /// Generates the district, `enterprises` enterprises and `hazards` hazards over the past year.
 pub async fn generate(
@@ -89,7 +93,7 @@ pub async fn generate(
         .try_get("m")?;
     // Hazards, oldest first so ids follow time.
     let now = jiff::Timestamp::now();
-    let weight: u32 = STATES.iter().map(|s| s.1).sum();
+    let today = crate::hazard::local_date(now);
     let mut done = 0;
     let mut seq = 0i64;
     while done < hazards {
@@ -97,7 +101,7 @@ pub async fn generate(
         let end = (done + ROWS_PER_TRANSACTION).min(hazards);
         while done < end {
             let n = (end - done).min(ROWS_PER_STATEMENT / 2);
-            let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, deadline, responsible, closed_at, rectified_on_time, created_at, updated_at) VALUES ");
+            let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, closed_at, rectified_on_time, created_at, updated_at) VALUES ");
             for k in 0..n {
                 let i = done + k;
                 let e = rng.gen_range(0..enterprises.max(1));
@@ -105,9 +109,10 @@ pub async fn generate(
                 let age_h = ((hazards - i) as i64 * 365 * 24) / hazards as i64;
                 let found = now - jiff::SignedDuration::from_hours(age_h);
                 let deadline = crate::hazard::local_date(found) + jiff::Span::new().days(rng.gen_range(5..40));
-                let mut pick = rng.gen_range(0..weight);
-                let mut state = STATES[0].0;
-                for (st, w) in STATES {
+                let table = if deadline < today { &PAST_STATES } else { &OPEN_STATES };
+                let mut pick = rng.gen_range(0..table.iter().map(|s| s.1).sum::<u32>());
+                let mut state = table[0].0;
+                for &(st, w) in table {
                     if pick < w {
                         state = st;
                         break;
@@ -141,6 +146,14 @@ pub async fn generate(
         progress("隐患", done, hazards);
     }
     let mut tx = store.begin().await?;
+    // The running totals of what was written in bulk.
+    sqlx::query("INSERT INTO hazard_tally (scope_path, sector, source, grade, month, found, rectified, on_time, major, listed) \
+        SELECT scope_path, sector, source, grade, SUBSTR(found_day, 1, 7), \
+        SUM(CASE WHEN state <> 'rejected' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END), \
+        SUM(CASE WHEN rectified_on_time = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN grade = '重大' AND state <> 'rejected' THEN 1 ELSE 0 END), 0 \
+        FROM hazard GROUP BY scope_path, sector, source, grade, SUBSTR(found_day, 1, 7)")
+        .execute(&mut *tx.tx)
+        .await?;
     Q::new("INSERT INTO number_sequence (scope, year, last) VALUES (")
         .bind(format!("hazard:{district}"))
         .push(", 2026, ")
@@ -188,10 +201,10 @@ pub async fn raw_insert(store: &Store, seconds: u64, concurrency: usize) -> Resu
                 i += 1;
                 let ts = crate::now();
                 let mut tx = store.begin().await?;
-                let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, deadline, responsible, created_at, updated_at) VALUES (");
+                let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, created_at, updated_at) VALUES (");
                 q.bind(format!("RAW-{t}-{i}")).push(", ").bind(scope).push(", ").bind(ent).push(", ").bind(path.as_str());
                 q.push(", '其他工贸', '二号仓库', '压测：消防通道堆放物料', '一般', '', '政府检查', 'reported', NULL, '压测', ");
-                q.bind(ts.as_str()).push(", '2026-12-31', '', ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(")");
+                q.bind(ts.as_str()).push(", '2026-11-30', '2026-12-31', '', ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(")");
                 q.execute(&mut *tx.tx).await?;
                 tx.commit().await?;
                 counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -82,6 +82,11 @@ impl Store {
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // The default page cache (2 MiB) makes large tables re-read pages through
+                        // system calls; 64 MiB per connection and memory-mapped reads avoid that.
+                        conn.execute("PRAGMA cache_size = -65536").await?;
+                        conn.execute("PRAGMA mmap_size = 1073741824").await?;
+                        conn.execute("PRAGMA temp_store = MEMORY").await?;
                     }
                     Ok(())
                 })

@@ -445,11 +445,20 @@ pub(crate) async fn generate_hazards(
     let today = crate::hazard::local_date(now);
     let mut tx = store.begin().await?;
     let mut listed = [0usize; 3];
-    for i in 0..count {
-        let e = if i < 12 { &ents[0] } else { &ents[rng.gen_range(0..ents.len())] };
+    // When each was found and where: drawn first, then written oldest first so that ids and
+    // numbers follow time as they would in real use.
+    let mut finds: Vec<(i64, usize, usize)> = (0..count)
+        .map(|i| {
+            let e = if i < 12 { 0 } else { rng.gen_range(0..ents.len()) };
+            let days_ago = if i < 12 { (i as i64) * 25 + 3 } else { rng.gen_range(1..365) };
+            (days_ago, e, i)
+        })
+        .collect();
+    finds.sort_by_key(|f| (std::cmp::Reverse(f.0), f.2));
+    for (days_ago, e, i) in finds {
+        let e = &ents[e];
         let street =
             streets.iter().find(|(p, _)| e.scope_path.starts_with(p.as_str())).map(|s| s.1.clone()).unwrap_or_default();
-        let days_ago = if i < 12 { (i as i64) * 25 + 3 } else { rng.gen_range(1..365) };
         let found_at = now - jiff::SignedDuration::from_hours(24 * days_ago + rng.gen_range(0..8));
         let found_day = crate::hazard::local_date(found_at);
         let major = i == 5 || i == 9 || rng.gen_bool(0.04);
@@ -497,15 +506,20 @@ pub(crate) async fn generate_hazards(
         // How far along it got: old ones are mostly closed, a few ran late or were rejected.
         let past = deadline < today;
         let roll = rng.gen_range(0..100);
-        let target = match (past, roll) {
-            (_, 0..=3) => 0,       // rejected
-            (true, 4..=9) => 2,    // still rectifying: overdue
-            (true, 10..=12) => 1,  // never started: overdue
-            (true, _) => 5,        // closed
-            (false, 4..=25) => 1,  // reported
-            (false, 26..=55) => 2, // rectifying
-            (false, 56..=70) => 3, // pending verification
-            (false, _) => 5,       // closed
+        // The demo enterprise's first five show every state; the rest are drawn.
+        let target = if i < 5 {
+            [1, 2, 3, 5, 0][i]
+        } else {
+            match (past, roll) {
+                (_, 0..=3) => 0,       // rejected
+                (true, 4..=9) => 2,    // still rectifying: overdue
+                (true, 10..=12) => 1,  // never started: overdue
+                (true, _) => 5,        // closed
+                (false, 4..=25) => 1,  // reported
+                (false, 26..=55) => 2, // rectifying
+                (false, 56..=70) => 3, // pending verification
+                (false, _) => 5,       // closed
+            }
         };
         let step_at = |k: i64| found_at + jiff::SignedDuration::from_hours(24 * k.min(days_ago.max(1)) / 4 + k);
         let mut steps: Vec<(ActionInput, &crate::Principal)> = vec![];

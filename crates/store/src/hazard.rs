@@ -52,6 +52,8 @@ pub struct Hazard {
     pub days_overdue: Option<i64>,
     pub found_by_name: String,
     pub found_at: String,
+    /// 发现日期 in the business time zone (YYYY-MM-DD)
+    pub found_day: String,
     /// 整改期限 (YYYY-MM-DD)
     pub deadline: String,
     /// 整改责任人
@@ -162,18 +164,41 @@ pub struct HazardFilter {
     pub listing_year: Option<i64>,
 }
 
+/// How a subtree condition is written. `Range` lets the planner use the scope index (counts
+/// and totals over a subtree read only that index); `Prefix` keeps it off that index, so a
+/// newest-first page walks the primary key (or the state index) backwards and stops after a
+/// page instead of sorting the whole subtree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathMatch {
+    Range,
+    Prefix,
+}
+
+fn push_path(q: &mut Q, col: &str, path: &str, how: PathMatch) {
+    match how {
+        PathMatch::Range => push_subtree(q, col, path),
+        PathMatch::Prefix => {
+            q.push(&format!("SUBSTR({col}, 1, {}) = ", path.len())).bind(path);
+        }
+    }
+}
+
 /// Appends the condition that hazard row `h` is visible in `scope` (SQL form of
 /// [`Scope::sees_hazard`]).
 pub fn push_hazard_scope(q: &mut Q, scope: &Scope) {
+    push_hazard_scope_as(q, scope, PathMatch::Range)
+}
+
+fn push_hazard_scope_as(q: &mut Q, scope: &Scope, how: PathMatch) {
     match scope {
         Scope::All => {}
         Scope::Subtree { path } => {
             q.push(" AND ");
-            push_subtree(q, "h.scope_path", path);
+            push_path(q, "h.scope_path", path, how);
         }
         Scope::Sectors { path, sectors } => {
             q.push(" AND ");
-            push_subtree(q, "h.scope_path", path);
+            push_path(q, "h.scope_path", path, how);
             if sectors.is_empty() {
                 q.push(" AND 1=0");
             } else {
@@ -237,6 +262,7 @@ fn row_to_hazard(r: &AnyRow, today: Date) -> Result<Hazard, StoreError> {
         days_overdue: days.map(|d| d + 1),
         found_by_name: r.try_get("found_by_name")?,
         found_at: r.try_get("found_at")?,
+        found_day: r.try_get("found_day")?,
         deadline,
         responsible: r.try_get("responsible")?,
         plan: plan.and_then(|p| serde_json::from_str(&p).ok()),
@@ -256,10 +282,17 @@ fn parse_date(field: &str, s: &str) -> Result<Date, StoreError> {
     s.trim().parse::<Date>().map_err(|_| StoreError::invalid(field, "日期格式应为 YYYY-MM-DD"))
 }
 
-/// Builds the WHERE clause of a hazard list (scope and filters).
-async fn filter_clause(store: &Store, p: &Principal, f: &HazardFilter, today: Date) -> Result<Q, StoreError> {
+/// Builds the WHERE clause of a hazard list (scope and filters) over `hazard h` alone; filters
+/// on the enterprise or the listing are subqueries, so the planner starts from the hazards.
+async fn filter_clause(
+    store: &Store,
+    p: &Principal,
+    f: &HazardFilter,
+    today: Date,
+    how: PathMatch,
+) -> Result<Q, StoreError> {
     let mut w = Q::new(" WHERE 1=1");
-    push_hazard_scope(&mut w, &p.scope);
+    push_hazard_scope_as(&mut w, &p.scope, how);
     if let Some(s) = f.state {
         w.push(" AND h.state = ").bind(s.as_str());
     }
@@ -276,7 +309,7 @@ async fn filter_clause(store: &Store, p: &Principal, f: &HazardFilter, today: Da
         match jurisdiction_by_id(store, jid).await? {
             Some(j) => {
                 w.push(" AND ");
-                push_subtree(&mut w, "h.scope_path", &j.path);
+                push_path(&mut w, "h.scope_path", &j.path, how);
             }
             None => {
                 w.push(" AND 1=0");
@@ -294,37 +327,39 @@ async fn filter_clause(store: &Store, p: &Principal, f: &HazardFilter, today: Da
             w.push(" AND NOT (").push(open).bind(today.to_string()).push(")");
         }
     }
-    if let Some(l) = f.listed {
-        w.push(if l { " AND l.hazard_id IS NOT NULL" } else { " AND l.hazard_id IS NULL" });
-    }
-    if let Some(l) = f.listing_level {
-        w.push(" AND l.level = ").bind(l.as_str());
-    }
-    if let Some(y) = f.listing_year {
-        w.push(" AND l.year = ").bind(y);
+    let listing_cond = f.listing_level.is_some() || f.listing_year.is_some();
+    if f.listed == Some(true) || listing_cond {
+        w.push(" AND EXISTS (SELECT 1 FROM hazard_listing l WHERE l.hazard_id = h.id");
+        if let Some(l) = f.listing_level {
+            w.push(" AND l.level = ").bind(l.as_str());
+        }
+        if let Some(y) = f.listing_year {
+            w.push(" AND l.year = ").bind(y);
+        }
+        w.push(")");
+    } else if f.listed == Some(false) {
+        w.push(" AND NOT EXISTS (SELECT 1 FROM hazard_listing l WHERE l.hazard_id = h.id)");
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         w.push(" AND (h.number = ").bind(q.to_ascii_uppercase()).push(" OR h.description LIKE ").bind(format!("%{q}%"));
-        w.push(" OR e.name LIKE ").bind(format!("%{q}%")).push(")");
+        w.push(" OR h.enterprise_id IN (SELECT id FROM enterprise WHERE name LIKE ").bind(format!("%{q}%")).push("))");
     }
     if let Some(from) = f.from.as_deref().filter(|s| !s.is_empty()) {
-        let d = parse_date("from", from)?;
-        w.push(" AND h.found_at >= ").bind(day_start(d));
+        w.push(" AND h.found_day >= ").bind(parse_date("from", from)?.to_string());
     }
     if let Some(to) = f.to.as_deref().filter(|s| !s.is_empty()) {
-        let d = parse_date("to", to)?.tomorrow().map_err(|_| StoreError::invalid("to", "日期超出范围"))?;
-        w.push(" AND h.found_at < ").bind(day_start(d));
+        w.push(" AND h.found_day <= ").bind(parse_date("to", to)?.to_string());
     }
     Ok(w)
 }
+
+/// Lists count exactly up to this many rows; beyond it the answer says "at least".
+pub const COUNT_CAP: i64 = 2000;
 
 /// The stored instant at which a business day starts.
 fn day_start(d: Date) -> String {
     d.in_tz(BUSINESS_TZ).map(|z| format_ts(z.timestamp())).unwrap_or_else(|_| format!("{d}T00:00:00.000Z"))
 }
-
-const FROM: &str =
-    " FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id LEFT JOIN hazard_listing l ON l.hazard_id = h.id";
 
 pub async fn list(
     store: &Store,
@@ -334,17 +369,30 @@ pub async fn list(
     at: Timestamp,
 ) -> Result<Page<Hazard>, StoreError> {
     let today = local_date(at);
-    let w = filter_clause(store, p, f, today).await?;
-    let total: i64 =
-        Q::prefixed(&format!("SELECT COUNT(*) AS n{FROM}"), &w).fetch_one(store.pool()).await?.try_get("n")?;
-    let mut q = Q::prefixed(SELECT, &w);
+    // The total: index-friendly form, stopped at the cap (exports count everything they take).
+    let cap = if page.size >= crate::page::MAX_EXPORT_ROWS { crate::page::MAX_EXPORT_ROWS } else { COUNT_CAP };
+    let w = filter_clause(store, p, f, today, PathMatch::Range).await?;
+    let mut count = Q::prefixed("SELECT COUNT(*) AS n FROM (SELECT 1 FROM hazard h", &w);
+    count.push(" LIMIT ").bind(cap + 1).push(") t");
+    let counted: i64 = count.fetch_one(store.pool()).await?.try_get("n")?;
+    // The page: the newest ids first, found on the hazard table alone, then their details.
+    let mut ids =
+        Q::prefixed("SELECT h.id FROM hazard h", &filter_clause(store, p, f, today, PathMatch::Prefix).await?);
     if let Some(a) = page.after {
-        q.push(" AND h.id < ").bind(a);
+        ids.push(" AND h.id < ").bind(a);
     }
-    q.push(" ORDER BY h.id DESC LIMIT ").bind(page.size + 1);
-    let items =
-        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_hazard(r, today)).collect::<Result<Vec<_>, _>>()?;
-    Ok(finish(items, page, total, |h| h.id))
+    ids.push(" ORDER BY h.id DESC LIMIT ").bind(page.size + 1);
+    let ids: Vec<i64> = ids.fetch_all(store.pool()).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+    let items = if ids.is_empty() {
+        vec![]
+    } else {
+        let mut q = Q::new(SELECT);
+        q.push(" WHERE h.id IN ").bind_list(&ids).push(" ORDER BY h.id DESC");
+        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_hazard(r, today)).collect::<Result<Vec<_>, _>>()?
+    };
+    let mut out = finish(items, page, counted.min(cap), |h| h.id);
+    out.total_capped = counted > cap;
+    Ok(out)
 }
 
 async fn get_row(store: &Store, p: &Principal, id: i64, today: Date) -> Result<Hazard, StoreError> {
@@ -551,7 +599,8 @@ pub(crate) async fn insert(
     let number = hazard_number(year as i16, seq);
     let ts = format_ts(n.found_at);
     let actor = p.actor();
-    let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, deadline, responsible, criterion, checklist_run_id, created_at, updated_at) VALUES (");
+    let found_day = local_date(n.found_at).to_string();
+    let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, criterion, checklist_run_id, created_at, updated_at) VALUES (");
     q.bind(number.as_str()).push(", ").bind(scope).push(", ").bind(n.enterprise_id).push(", ").bind(n.scope_path);
     q.push(", ")
         .bind(n.sector)
@@ -566,6 +615,8 @@ pub(crate) async fn insert(
         .bind(actor.name.as_str())
         .push(", ")
         .bind(ts.as_str())
+        .push(", ")
+        .bind(found_day.as_str())
         .push(", ")
         .bind(n.deadline)
         .push(", ")
@@ -599,13 +650,21 @@ pub(crate) async fn insert(
         },
     )
     .await?;
-    Ok(HazardRef {
+    let h = HazardRef {
         id,
         number,
         state: HazardState::Reported,
         deadline: n.deadline.to_string(),
         scope_path: n.scope_path.to_string(),
-    })
+        sector: n.sector.to_string(),
+        source: n.source,
+        grade: n.grade,
+        found_day,
+        listed: false,
+    };
+    let major = (n.grade == HazardGrade::Major) as i64;
+    tally(tx, &h, TallyDelta { found: 1, major, ..Default::default() }).await?;
+    Ok(h)
 }
 
 async fn attach(tx: &mut Tx, hazard_id: i64, kind: &str, photos: &[i64]) -> Result<(), StoreError> {
@@ -695,6 +754,11 @@ pub(crate) struct HazardRef {
     pub state: HazardState,
     pub deadline: String,
     pub scope_path: String,
+    pub sector: String,
+    pub source: HazardSource,
+    pub grade: HazardGrade,
+    pub found_day: String,
+    pub listed: bool,
 }
 
 impl HazardRef {
@@ -705,8 +769,34 @@ impl HazardRef {
             state: h.state,
             deadline: h.deadline.clone(),
             scope_path: h.scope_path.clone(),
+            sector: h.sector.clone(),
+            source: h.source,
+            grade: h.grade,
+            found_day: h.found_day.clone(),
+            listed: h.listing.is_some(),
         }
     }
+}
+
+/// A change to the running totals of a hazard's group (see `hazard_tally`).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct TallyDelta {
+    pub found: i64,
+    pub rectified: i64,
+    pub on_time: i64,
+    pub major: i64,
+    pub listed: i64,
+}
+
+pub(crate) async fn tally(tx: &mut Tx, h: &HazardRef, d: TallyDelta) -> Result<(), StoreError> {
+    let month = h.found_day.get(..7).unwrap_or("");
+    let mut q = Q::new("INSERT INTO hazard_tally (scope_path, sector, source, grade, month, found, rectified, on_time, major, listed) VALUES (");
+    q.bind(h.scope_path.as_str()).push(", ").bind(h.sector.as_str()).push(", ").bind(h.source.as_str());
+    q.push(", ").bind(h.grade.as_str()).push(", ").bind(month).push(", ").bind(d.found).push(", ").bind(d.rectified);
+    q.push(", ").bind(d.on_time).push(", ").bind(d.major).push(", ").bind(d.listed);
+    q.push(") ON CONFLICT (scope_path, sector, source, grade, month) DO UPDATE SET found = hazard_tally.found + excluded.found, rectified = hazard_tally.rectified + excluded.rectified, on_time = hazard_tally.on_time + excluded.on_time, major = hazard_tally.major + excluded.major, listed = hazard_tally.listed + excluded.listed");
+    q.execute(&mut *tx.tx).await?;
+    Ok(())
 }
 
 /// Takes an action on a hazard: the domain decides, the store writes state, timeline and audit
@@ -775,13 +865,25 @@ pub(crate) async fn write_transition(
             q.push(", responsible = ").bind(pl.responsible.trim());
         }
     }
+    let on_time = today.to_string() <= h.deadline;
     if to == HazardState::Closed {
-        let on_time = today.to_string() <= h.deadline;
         q.push(", closed_at = ").bind(ts.as_str()).push(", rectified_on_time = ").bind(on_time);
     }
     q.push(" WHERE id = ").bind(h.id).push(" AND state = ").bind(h.state.as_str());
     if q.execute(&mut *tx.tx).await? == 0 {
         return Err(stale());
+    }
+    match to {
+        HazardState::Closed => {
+            tally(tx, h, TallyDelta { rectified: 1, on_time: on_time as i64, ..Default::default() }).await?
+        }
+        // A rejected report was never a hazard: it leaves the totals.
+        HazardState::Rejected => {
+            let major = (h.grade == HazardGrade::Major) as i64;
+            tally(tx, h, TallyDelta { found: -1, major: -major, listed: -(h.listed as i64), ..Default::default() })
+                .await?
+        }
+        _ => {}
     }
     attach(tx, h.id, "after", photos).await?;
     add_event(tx, h.id, event, Some(h.state), to, actor, &comment, &ts).await?;
@@ -891,6 +993,7 @@ pub(crate) async fn write_listing(
         input.deadline.trim()
     );
     add_event(tx, id, "list", Some(h.state), h.state, actor, &comment, &ts).await?;
+    tally(tx, h, TallyDelta { listed: 1, ..Default::default() }).await?;
     audit::record(
         tx,
         actor,
@@ -1036,55 +1139,108 @@ pub struct Stats {
     pub groups: Vec<Indicators>,
 }
 
-/// Statistics within the caller's scope, grouped in the database (one scan).
+/// Whether a date range covers whole months (so the monthly running totals answer it).
+fn whole_months(from: Option<Date>, to: Option<Date>) -> bool {
+    from.is_none_or(|d| d.day() == 1) && to.is_none_or(|d| d.tomorrow().is_ok_and(|n| n.day() == 1))
+}
+
+/// Statistics within the caller's scope. Found, rectified, on-time, 重大 and listed come from
+/// the running totals (`hazard_tally`; PostgreSQL sums BIGINT into NUMERIC, hence the casts) when the scope and period allow it — thousands of rows
+/// instead of millions — and from the hazards themselves otherwise (one enterprise, or a period
+/// that is not whole months). Overdue depends on today and is counted from the open hazards.
 pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp) -> Result<Stats, StoreError> {
     let today = local_date(at).to_string();
     let group = sq.group_by.unwrap_or(GroupBy::Jurisdiction);
-    let key = match group {
-        GroupBy::Jurisdiction => "h.scope_path",
-        GroupBy::Sector => "h.sector",
-        GroupBy::Source => "h.source",
-        GroupBy::Grade => "h.grade",
-        GroupBy::Month => "SUBSTR(h.found_at, 1, 7)",
-    };
-    let mut q = Q::new(&format!(
-        "SELECT {key} AS k, COUNT(*) AS found, \
-        SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END) AS rectified, \
-        SUM(CASE WHEN h.rectified_on_time = 1 THEN 1 ELSE 0 END) AS on_time, \
-        SUM(CASE WHEN h.grade = '重大' THEN 1 ELSE 0 END) AS major, \
-        SUM(CASE WHEN l.hazard_id IS NOT NULL THEN 1 ELSE 0 END) AS listed, \
-        SUM(CASE WHEN h.state IN ('reported', 'rectifying', 'pending_verification') AND h.deadline < "
-    ));
-    q.bind(today).push(" THEN 1 ELSE 0 END) AS overdue FROM hazard h LEFT JOIN hazard_listing l ON l.hazard_id = h.id WHERE h.state <> 'rejected'");
-    push_hazard_scope(&mut q, &p.scope);
-    if let Some(from) = sq.from.as_deref().filter(|s| !s.is_empty()) {
-        q.push(" AND h.found_at >= ").bind(day_start(parse_date("from", from)?));
-    }
-    if let Some(to) = sq.to.as_deref().filter(|s| !s.is_empty()) {
-        let d = parse_date("to", to)?.tomorrow().map_err(|_| StoreError::invalid("to", "日期超出范围"))?;
-        q.push(" AND h.found_at < ").bind(day_start(d));
-    }
+    let from = sq.from.as_deref().filter(|s| !s.is_empty()).map(|s| parse_date("from", s)).transpose()?;
+    let to = sq.to.as_deref().filter(|s| !s.is_empty()).map(|s| parse_date("to", s)).transpose()?;
     let root = match sq.jurisdiction_id {
         Some(id) => Some(crate::org::jurisdiction_get(store, p, id).await?),
         None => None,
     };
-    if let Some(r) = &root {
-        q.push(" AND ");
-        push_subtree(&mut q, "h.scope_path", &r.path);
-    }
-    q.push(&format!(" GROUP BY {key}"));
-    let rows = q.fetch_all(store.pool()).await?;
-    let mut raw = vec![];
-    for r in &rows {
+    let by_tally =
+        matches!(p.scope, Scope::All | Scope::Subtree { .. } | Scope::Sectors { .. }) && whole_months(from, to);
+    let col = |alias: &str| match group {
+        GroupBy::Jurisdiction => format!("{alias}.scope_path"),
+        GroupBy::Sector => format!("{alias}.sector"),
+        GroupBy::Source => format!("{alias}.source"),
+        GroupBy::Grade => format!("{alias}.grade"),
+        GroupBy::Month if alias == "t" => "t.month".to_string(),
+        GroupBy::Month => format!("SUBSTR({alias}.found_day, 1, 7)"),
+    };
+    // Scope, root and period over the hazards themselves (`h`).
+    let hazard_where = |q: &mut Q| -> Result<(), StoreError> {
+        push_hazard_scope(q, &p.scope);
+        if let Some(d) = from {
+            q.push(" AND h.found_day >= ").bind(d.to_string());
+        }
+        if let Some(d) = to {
+            q.push(" AND h.found_day <= ").bind(d.to_string());
+        }
+        if let Some(r) = &root {
+            q.push(" AND ");
+            push_subtree(q, "h.scope_path", &r.path);
+        }
+        Ok(())
+    };
+    let q = if by_tally {
+        let key = col("t");
+        let mut q = Q::new(&format!("SELECT {key} AS k, CAST(SUM(t.found) AS BIGINT) AS found, CAST(SUM(t.rectified) AS BIGINT) AS rectified, CAST(SUM(t.on_time) AS BIGINT) AS on_time, CAST(SUM(t.major) AS BIGINT) AS major, CAST(SUM(t.listed) AS BIGINT) AS listed FROM hazard_tally t WHERE 1=1"));
+        match &p.scope {
+            Scope::Subtree { path } => {
+                q.push(" AND ");
+                push_subtree(&mut q, "t.scope_path", path);
+            }
+            Scope::Sectors { path, sectors } => {
+                q.push(" AND ");
+                push_subtree(&mut q, "t.scope_path", path);
+                if sectors.is_empty() {
+                    q.push(" AND 1=0");
+                } else {
+                    q.push(" AND t.sector IN ").bind_list(sectors);
+                }
+            }
+            _ => {}
+        }
+        if let Some(d) = from {
+            q.push(" AND t.month >= ").bind(d.to_string()[..7].to_string());
+        }
+        if let Some(d) = to {
+            q.push(" AND t.month <= ").bind(d.to_string()[..7].to_string());
+        }
+        if let Some(r) = &root {
+            q.push(" AND ");
+            push_subtree(&mut q, "t.scope_path", &r.path);
+        }
+        q.push(&format!(" GROUP BY {key}"));
+        q
+    } else {
+        let key = col("h");
+        let mut q = Q::new(&format!("SELECT {key} AS k, COUNT(*) AS found, \
+            SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END) AS rectified, \
+            SUM(CASE WHEN h.rectified_on_time = 1 THEN 1 ELSE 0 END) AS on_time, \
+            SUM(CASE WHEN h.grade = '重大' THEN 1 ELSE 0 END) AS major, \
+            SUM(CASE WHEN EXISTS (SELECT 1 FROM hazard_listing l WHERE l.hazard_id = h.id) THEN 1 ELSE 0 END) AS listed \
+            FROM hazard h WHERE h.state <> 'rejected'"));
+        hazard_where(&mut q)?;
+        q.push(&format!(" GROUP BY {key}"));
+        q
+    };
+    let mut overdue_q = Q::new(&format!(
+        "SELECT {} AS k, COUNT(*) AS n FROM hazard h WHERE h.state IN ('reported', 'rectifying', 'pending_verification') AND h.deadline < ",
+        col("h")
+    ));
+    overdue_q.bind(today);
+    hazard_where(&mut overdue_q)?;
+    overdue_q.push(&format!(" GROUP BY {}", col("h")));
+    let mut raw: Vec<(Indicators, i64)> = vec![];
+    for r in q.fetch_all(store.pool()).await? {
         let k: Option<String> = r.try_get("k")?;
         let g = |c: &str| -> Result<i64, StoreError> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
         raw.push((
             Indicators {
                 key: k.unwrap_or_default(),
-                label: String::new(),
                 found: g("found")?,
                 rectified: g("rectified")?,
-                overdue: g("overdue")?,
                 major: g("major")?,
                 listed: g("listed")?,
                 ..Default::default()
@@ -1092,6 +1248,16 @@ pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp)
             g("on_time")?,
         ));
     }
+    for r in overdue_q.fetch_all(store.pool()).await? {
+        let k: String = r.try_get::<Option<String>, _>("k")?.unwrap_or_default();
+        let n: i64 = r.try_get("n")?;
+        match raw.iter_mut().find(|(i, _)| i.key == k) {
+            Some((i, _)) => i.overdue = n,
+            None => raw.push((Indicators { key: k, overdue: n, ..Default::default() }, 0)),
+        }
+    }
+    raw.retain(|(i, _)| i.found != 0 || i.overdue != 0 || i.rectified != 0);
+    raw.sort_by(|a, b| a.0.key.cmp(&b.0.key));
     let mut totals = Indicators { key: "total".into(), label: "合计".into(), ..Default::default() };
     let mut total_on_time = 0;
     for (i, on) in &raw {

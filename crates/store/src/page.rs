@@ -9,8 +9,11 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     pub next_cursor: Option<String>,
-    /// Number of matching rows in all pages.
+    /// Number of matching rows in all pages (a lower bound when `total_capped`).
     pub total: i64,
+    /// The count stopped at a cap (very large lists): there are at least `total` rows.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
 }
 
 /// Page size and position asked for.
@@ -59,7 +62,7 @@ pub fn finish<T>(mut items: Vec<T>, req: PageReq, total: i64, id_of: impl Fn(&T)
     let more = items.len() as i64 > req.size;
     items.truncate(req.size as usize);
     let next_cursor = if more { items.last().map(|t| encode_cursor(id_of(t))) } else { None };
-    Page { items, next_cursor, total }
+    Page { items, next_cursor, total, total_capped: false }
 }
 
 #[cfg(test)]

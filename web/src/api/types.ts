@@ -10,6 +10,8 @@ export interface Page<T> {
   items: T[]
   next_cursor: string | null
   total: number
+  /** Present and true when the server stopped counting at a cap: at least `total` rows. */
+  total_capped?: boolean
 }
 
 /** RFC 9457 problem details, as the server sends them. */

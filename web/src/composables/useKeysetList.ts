@@ -9,6 +9,8 @@ export const PAGE_SIZES = [20, 50, 100]
 export function useKeysetList<T>(fetcher: (q: Query) => Promise<Page<T>>, filters: () => Query, pageSize = 20) {
   const items = shallowRef<T[]>([])
   const total = ref(0)
+  /** The server stopped counting at a cap: there are at least `total` rows. */
+  const totalCapped = ref(false)
   const loading = ref(false)
   const size = ref(pageSize)
   const error = ref<unknown>(null)
@@ -27,6 +29,7 @@ export function useKeysetList<T>(fetcher: (q: Query) => Promise<Page<T>>, filter
       if (mine !== seq) return
       items.value = Array.isArray(page?.items) ? page.items : []
       total.value = typeof page?.total === 'number' ? page.total : items.value.length
+      totalCapped.value = page?.total_capped === true
       nextCursor.value = page?.next_cursor ?? null
     } catch (e) {
       if (mine !== seq) return
@@ -66,5 +69,5 @@ export function useKeysetList<T>(fetcher: (q: Query) => Promise<Page<T>>, filter
   const hasPrev = computed(() => stack.value.length > 1)
   const hasNext = computed(() => !!nextCursor.value)
 
-  return { items, total, loading, error, pageSize: size, pageIndex, pageCount, hasPrev, hasNext, load, reset, next, prev, setPageSize }
+  return { items, total, totalCapped, loading, error, pageSize: size, pageIndex, pageCount, hasPrev, hasNext, load, reset, next, prev, setPageSize }
 }

@@ -33,6 +33,7 @@ CREATE TABLE hazard (
     found_by BIGINT,
     found_by_name TEXT NOT NULL,
     found_at TEXT NOT NULL,
+    found_day TEXT NOT NULL,
     deadline TEXT NOT NULL,
     responsible TEXT NOT NULL,
     plan TEXT,
@@ -49,6 +50,23 @@ CREATE UNIQUE INDEX hazard_number ON hazard(number_scope, number);
 CREATE INDEX hazard_scope ON hazard(scope_path, id);
 CREATE INDEX hazard_enterprise ON hazard(enterprise_id, id);
 CREATE INDEX hazard_open ON hazard(state, deadline);
+CREATE INDEX hazard_state_id ON hazard(state, id);
+
+-- Running totals per scope path, sector, source, grade and month of finding, kept in the same
+-- transaction as every hazard write, so statistics read thousands of rows, not millions.
+CREATE TABLE hazard_tally (
+    scope_path {PATH} NOT NULL,
+    sector TEXT NOT NULL,
+    source TEXT NOT NULL,
+    grade TEXT NOT NULL,
+    month TEXT NOT NULL,
+    found BIGINT NOT NULL,
+    rectified BIGINT NOT NULL,
+    on_time BIGINT NOT NULL,
+    major BIGINT NOT NULL,
+    listed BIGINT NOT NULL,
+    PRIMARY KEY (scope_path, sector, source, grade, month)
+);
 
 CREATE TABLE hazard_event (
     id {ID},
