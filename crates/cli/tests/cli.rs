@@ -143,3 +143,20 @@ fn import_enterprises_from_a_file() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("成功导入 1 家企业"));
     assert_eq!(e.sql("SELECT CAST(COUNT(*) AS TEXT) FROM enterprise"), ["4"]);
 }
+
+#[test]
+fn bench_data_and_the_raw_insert_limit_run_on_a_fresh_database() {
+    let e = Env::new();
+    let out = e.ok(&["bench-data", "--enterprises", "300", "--hazards", "3000"]);
+    assert!(out.contains("3000 条隐患"), "{out}");
+    assert_eq!(e.sql("SELECT CAST(COUNT(*) AS TEXT) FROM hazard"), ["3000"]);
+    // The running totals match the rows written in bulk.
+    assert_eq!(
+        e.sql("SELECT CAST(SUM(found) AS TEXT) FROM hazard_tally"),
+        e.sql("SELECT CAST(COUNT(*) AS TEXT) FROM hazard WHERE state <> 'rejected'")
+    );
+    let out = e.ok(&["bench-raw-insert", "--seconds", "1", "--concurrency", "2"]);
+    assert!(out.starts_with("raw_insert_rows_per_second "), "{out}");
+    assert_eq!(e.sql("SELECT CAST(COUNT(*) AS TEXT) FROM hazard"), ["3000"], "the raw rows are removed again");
+    assert!(e.ok(&["check"]).contains("完整"));
+}

@@ -135,6 +135,8 @@ pub async fn generate(
                     .push(", NULL, '压测', ")
                     .bind(found_s.as_str())
                     .push(", ")
+                    .bind(crate::hazard::local_date(found).to_string())
+                    .push(", ")
                     .bind(deadline.to_string());
                 q.push(", '', ").bind(closed).push(", ").bind((state == "closed").then_some(rng.gen_bool(0.9) as i64));
                 q.push(", ").bind(found_s.as_str()).push(", ").bind(found_s.as_str()).push(")");
