@@ -66,7 +66,7 @@ run_engine() {
       "http://127.0.0.1:$port/api/v1/hazards/stats" | tee -a "$log"
   done
   echo "== (d) server memory" | tee -a "$log"
-  grep -E 'VmHWM|VmRSS' /proc/$pid/status | tee -a "$log"
+  grep -E 'VmHWM|VmRSS|RssAnon|RssFile' /proc/$pid/status | tee -a "$log"
   kill $pid; wait $pid 2>/dev/null || true
   [ "$engine" = sqlite ] && echo "database_bytes $(du -cb "$work"/bench.db* | tail -1 | cut -f1)" | tee -a "$log"
   rm -rf "$work"

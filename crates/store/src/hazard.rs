@@ -353,6 +353,25 @@ async fn filter_clause(
     Ok(w)
 }
 
+/// How to write the subtree for the capped count. Over a broad subtree (a city, a district, a
+/// street) with a selective filter, walking the filter's index and checking the path finds the
+/// first rows at once; over a narrow one (a community, a grid) the subtree's own index is
+/// shorter. Measured on 2,000,000 hazards: 0.6 ms against 23 ms, and 20 ms against 167 ms.
+async fn count_form(store: &Store, p: &Principal, f: &HazardFilter) -> Result<PathMatch, StoreError> {
+    let selective =
+        f.state.is_some() || f.grade.is_some() || f.source.is_some() || f.sector.is_some() || f.overdue == Some(true);
+    let mut depth = match &p.scope {
+        Scope::Subtree { path } | Scope::Sectors { path, .. } => path.matches('/').count() - 1,
+        _ => 0,
+    };
+    if let Some(j) = f.jurisdiction_id {
+        if let Some(j) = jurisdiction_by_id(store, j).await? {
+            depth = depth.max(j.path.matches('/').count() - 1);
+        }
+    }
+    Ok(if selective && depth <= 3 { PathMatch::Prefix } else { PathMatch::Range })
+}
+
 /// Lists count exactly up to this many rows; beyond it the answer says "at least".
 pub const COUNT_CAP: i64 = 2000;
 
@@ -371,7 +390,7 @@ pub async fn list(
     let today = local_date(at);
     // The total: index-friendly form, stopped at the cap (exports count everything they take).
     let cap = if page.size >= crate::page::MAX_EXPORT_ROWS { crate::page::MAX_EXPORT_ROWS } else { COUNT_CAP };
-    let w = filter_clause(store, p, f, today, PathMatch::Range).await?;
+    let w = filter_clause(store, p, f, today, count_form(store, p, f).await?).await?;
     let mut count = Q::prefixed("SELECT COUNT(*) AS n FROM (SELECT 1 FROM hazard h", &w);
     count.push(" LIMIT ").bind(cap + 1).push(") t");
     let counted: i64 = count.fetch_one(store.pool()).await?.try_get("n")?;
