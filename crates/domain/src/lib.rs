@@ -8,6 +8,7 @@ pub mod auth;
 pub mod checklist;
 pub mod hazard;
 pub mod org;
+pub mod risk;
 pub mod scope;
 
 /// A rule was broken by the input: a Chinese message a clerk can act on, and the field at fault.
