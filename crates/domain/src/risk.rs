@@ -221,7 +221,7 @@ pub fn gb18218() -> &'static Gb18218 {
             .iter()
             .map(|e| (e["min"].as_i64().unwrap_or(0), f(e, "alpha")))
             .collect();
-        alpha.sort_by(|a, b| b.0.cmp(&a.0));
+        alpha.sort_by_key(|a| std::cmp::Reverse(a.0));
         let mut grades: Vec<(String, f64)> = arr("table6_grading")
             .iter()
             .map(|e| (s(e, "level"), e["r_min_inclusive"].as_f64().unwrap_or(f64::NEG_INFINITY)))
