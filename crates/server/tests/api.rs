@@ -568,6 +568,20 @@ async fn openapi_documents_every_route() {
         "/api/v1/audit/verify",
         "/api/v1/meta/sectors",
         "/api/v1/meta/roles",
+        "/api/v1/hazards",
+        "/api/v1/hazards/{id}/rectify",
+        "/api/v1/hazards/{id}/submit",
+        "/api/v1/hazards/{id}/verify",
+        "/api/v1/hazards/{id}/reject",
+        "/api/v1/hazards/{id}/close",
+        "/api/v1/hazards/{id}/listing",
+        "/api/v1/hazards/stats",
+        "/api/v1/hazard-listings/summary",
+        "/api/v1/checklists/{id}/runs",
+        "/api/v1/notifications",
+        "/api/v1/files",
+        "/api/v1/risk/assess",
+        "/api/v1/risk/major-hazard/assess",
     ] {
         assert!(paths.contains_key(p), "missing {p}");
     }

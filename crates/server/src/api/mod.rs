@@ -5,6 +5,7 @@ pub mod auth;
 pub mod hazard;
 pub mod meta;
 pub mod org;
+pub mod risk;
 
 use crate::AppState;
 use anjian_store::page::PageReq;
@@ -24,6 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "org", description = "组织机构：辖区、部门、企业"),
         (name = "audit", description = "操作日志"),
         (name = "hazard", description = "隐患排查治理、挂牌督办、检查清单、提醒"),
+        (name = "risk", description = "风险分级管控、重大危险源"),
         (name = "meta", description = "字典"),
     )
 )]
@@ -51,6 +53,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(org::router(state))
         .merge(audit::router())
         .merge(hazard::router())
+        .merge(risk::router())
         .merge(meta::router())
 }
 
