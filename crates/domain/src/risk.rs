@@ -431,6 +431,126 @@ pub fn assess_major_hazard(
     })
 }
 
+// ---------------------------------------------------------------- risk points
+
+/// The 20 accident types of GB 6441 (企业职工伤亡事故分类).
+pub const ACCIDENT_TYPES: [&str; 20] = [
+    "物体打击",
+    "车辆伤害",
+    "机械伤害",
+    "起重伤害",
+    "触电",
+    "淹溺",
+    "灼烫",
+    "火灾",
+    "高处坠落",
+    "坍塌",
+    "冒顶片帮",
+    "透水",
+    "放炮",
+    "火药爆炸",
+    "瓦斯爆炸",
+    "锅炉爆炸",
+    "容器爆炸",
+    "其它爆炸",
+    "中毒和窒息",
+    "其它伤害",
+];
+
+/// 风险点类型
+pub const POINT_KINDS: [&str; 3] = ["场所", "工艺", "设备"];
+
+/// 管控层级
+pub const CONTROL_LEVELS: [&str; 4] = ["公司", "车间", "班组", "岗位"];
+
+/// 管控措施 at the four levels of control.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ControlMeasures {
+    /// 工程技术措施
+    #[serde(default)]
+    pub engineering: String,
+    /// 管理措施
+    #[serde(default)]
+    pub management: String,
+    /// 个体防护措施
+    #[serde(default)]
+    pub ppe: String,
+    /// 应急处置措施
+    #[serde(default)]
+    pub emergency: String,
+}
+
+/// The scores of an assessment as entered: LEC (l, e, c) or LS (l, s).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "method")]
+pub enum Scores {
+    #[serde(rename = "LEC")]
+    Lec { l: f64, e: f64, c: f64 },
+    #[serde(rename = "LS")]
+    Ls { l: f64, s: f64 },
+}
+
+impl Scores {
+    pub fn assess(&self) -> Result<Assessment, Vec<FieldError>> {
+        match *self {
+            Scores::Lec { l, e, c } => assess_lec(l, e, c, None),
+            Scores::Ls { l, s } => assess_ls(l, s, None),
+        }
+    }
+}
+
+/// Checks the descriptive fields of a risk point; every problem is reported.
+pub fn check_point(
+    name: &str,
+    kind: &str,
+    accident_types: &[String],
+    control_level: &str,
+    next_review: &str,
+) -> Vec<FieldError> {
+    let mut errs = vec![];
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        errs.push(FieldError::new("name", "请填写风险点名称（不超过100字）"));
+    }
+    if !POINT_KINDS.contains(&kind) {
+        errs.push(FieldError::new("kind", "风险点类型应为 场所、工艺 或 设备"));
+    }
+    if accident_types.is_empty() {
+        errs.push(FieldError::new("accident_types", "请至少选择一种可能导致的事故类型（GB 6441）"));
+    }
+    for t in accident_types {
+        if !ACCIDENT_TYPES.contains(&t.as_str()) {
+            errs.push(FieldError::new("accident_types", format!("「{t}」不是 GB 6441 的事故类型")));
+        }
+    }
+    if !CONTROL_LEVELS.contains(&control_level) {
+        errs.push(FieldError::new("control_level", "管控层级应为 公司、车间、班组 或 岗位"));
+    }
+    if next_review.trim().parse::<jiff::civil::Date>().is_err() {
+        errs.push(FieldError::new("next_review", "下次评审日期应为 YYYY-MM-DD"));
+    }
+    errs
+}
+
+/// The level a risk point shows: its assessed level, raised to 重大 while a 重大 hazard linked
+/// to it is open (动态风险), with the reason.
+pub fn effective_level(
+    assessed: RiskLevel,
+    open_major_hazards: &[String],
+    dynamic: bool,
+) -> (RiskLevel, Option<String>) {
+    match open_major_hazards.first() {
+        Some(number) if dynamic && assessed != RiskLevel::Major => {
+            (RiskLevel::Major, Some(format!("关联重大事故隐患 {number} 未销号，按重大风险管控")))
+        }
+        _ => (assessed, None),
+    }
+}
+
+/// An enterprise's level: the highest of its points, unless the committee overrode it.
+pub fn enterprise_level(points: &[RiskLevel], overridden: Option<RiskLevel>) -> Option<RiskLevel> {
+    overridden.or_else(|| points.iter().copied().max())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,5 +720,31 @@ mod tests {
         let e = assess_major_hazard(UnitKind::Production, &[sub("", "", "", 1.0)], 10).unwrap_err();
         assert_eq!(e[0].field, "substances[0].name");
         assert!(assess_major_hazard(UnitKind::Production, &[], 10).is_err());
+    }
+
+    #[test]
+    fn a_linked_open_major_hazard_raises_the_point_to_red() {
+        let (l, why) = effective_level(RiskLevel::General, &["YH-2026-000007".into()], true);
+        assert_eq!(l, RiskLevel::Major);
+        assert!(why.unwrap().contains("YH-2026-000007"));
+        assert_eq!(effective_level(RiskLevel::General, &[], true), (RiskLevel::General, None));
+        assert_eq!(effective_level(RiskLevel::General, &["YH-1".into()], false), (RiskLevel::General, None));
+    }
+
+    #[test]
+    fn enterprise_level_is_the_highest_point_unless_overridden() {
+        use RiskLevel::*;
+        assert_eq!(enterprise_level(&[Low, Considerable, General], None), Some(Considerable));
+        assert_eq!(enterprise_level(&[], None), None);
+        assert_eq!(enterprise_level(&[Major], Some(General)), Some(General));
+    }
+
+    #[test]
+    fn point_fields_are_checked() {
+        let e = check_point("", "车间", &["打架".into()], "厂长", "明年");
+        let fields: Vec<&str> = e.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["name", "kind", "accident_types", "control_level", "next_review"]);
+        assert!(check_point("液氯储罐区", "场所", &["中毒和窒息".into()], "公司", "2027-06-30").is_empty());
+        assert_eq!(ACCIDENT_TYPES.len(), 20);
     }
 }

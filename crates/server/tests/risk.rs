@@ -51,3 +51,185 @@ async fn major_hazard_calculator_shows_every_term() {
     let body = json!({"unit": "warehouse", "substances": [], "exposed_people": 0});
     app.post("/api/v1/risk/major-hazard/assess", &t, body).await.problem(422);
 }
+
+fn point(enterprise: i64, name: &str, scores: serde_json::Value) -> serde_json::Value {
+    json!({"enterprise_id": enterprise, "name": name, "kind": "场所", "location": "罐区", "hazard_factors": "液氯泄漏",
+           "accident_types": ["中毒和窒息"], "measures": {"engineering": "泄漏报警与紧急切断", "management": "巡检制度",
+           "ppe": "正压式空气呼吸器", "emergency": "泄漏现场处置方案"}, "responsible": "张伟", "control_level": "公司",
+           "scores": scores, "next_review": "2027-06-30"})
+}
+
+async fn line_enterprise(app: &TestApp) -> i64 {
+    let a = app.login("admin").await;
+    app.get("/api/v1/enterprises?q=安泰化工", &a).await.json()["items"][0]["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn risk_points_are_assessed_and_the_enterprise_takes_the_highest() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let e = app.login("enterprise").await;
+    let v = app
+        .post("/api/v1/risk/points", &e, point(line, "", json!({"method": "LEC", "l": 7, "e": 6, "c": 15})))
+        .await
+        .problem(422);
+    let fields: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|x| x["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "scores.l"]);
+    let r = app
+        .post("/api/v1/risk/points", &e, point(line, "液氯储罐区", json!({"method": "LEC", "l": 6, "e": 6, "c": 15})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let tank = r.json();
+    assert_eq!(
+        (tank["score"].as_f64(), tank["level"].as_str(), tank["color"].as_str()),
+        (Some(540.0), Some("重大"), Some("red"))
+    );
+    app.post("/api/v1/risk/points", &e, point(line, "包装车间", json!({"method": "LS", "l": 2, "s": 3}))).await;
+    let risk = app.get(&format!("/api/v1/enterprises/{line}/risk"), &e).await.json();
+    assert_eq!((risk["level"].as_str(), risk["source"].as_str()), (Some("重大"), Some("computed")));
+    // Lowering the tank's assessment lowers the enterprise.
+    let r = app
+        .patch(
+            &format!("/api/v1/risk/points/{}", tank["id"]),
+            &e,
+            json!({"scores": {"method": "LEC", "l": 3, "e": 6, "c": 15}, "version": 1}),
+        )
+        .await;
+    assert_eq!(r.json()["level"], "较大");
+    assert_eq!(app.get(&format!("/api/v1/enterprises/{line}/risk"), &e).await.json()["level"], "较大");
+    // The register exports.
+    let x = app.get("/api/v1/risk/points/export.xlsx", &e).await;
+    let rows = common::xlsx_rows(&x.bytes);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0][1], "风险点");
+}
+
+#[tokio::test]
+async fn an_open_major_hazard_at_a_point_shows_it_red_until_closed() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let s = app.login("station").await;
+    let p = app
+        .post("/api/v1/risk/points", &s, point(line, "包装车间", json!({"method": "LS", "l": 2, "s": 3})))
+        .await
+        .json();
+    assert_eq!(p["level"], "一般");
+    let h = app
+        .post(
+            "/api/v1/hazards",
+            &s,
+            json!({"enterprise_id": line, "description": "包装机防护联锁失效", "grade": "重大",
+        "source": "政府检查", "deadline": "2026-08-01", "risk_point_id": p["id"]}),
+        )
+        .await
+        .json();
+    let now = app.get(&format!("/api/v1/risk/points/{}", p["id"]), &s).await.json();
+    assert_eq!((now["level"].as_str(), now["assessed_level"].as_str()), (Some("重大"), Some("一般")));
+    assert!(now["level_reason"].as_str().unwrap().contains(h["number"].as_str().unwrap()));
+    assert_eq!(app.get(&format!("/api/v1/enterprises/{line}/risk"), &s).await.json()["level"], "重大");
+    app.post(&format!("/api/v1/hazards/{}/reject", h["id"]), &s, json!({"reason": "复核为一般隐患"})).await;
+    assert_eq!(app.get(&format!("/api/v1/risk/points/{}", p["id"]), &s).await.json()["level"], "一般");
+    // A risk point of another enterprise cannot be linked.
+    let a = app.login("admin").await;
+    let other = app.get("/api/v1/enterprises?page_size=5", &a).await.json()["items"][2]["id"].clone();
+    let v = app
+        .post(
+            "/api/v1/hazards",
+            &a,
+            json!({"enterprise_id": other, "description": "x", "grade": "一般",
+        "source": "政府检查", "deadline": "2026-08-01", "risk_point_id": p["id"]}),
+        )
+        .await
+        .problem(422);
+    assert_eq!(v["errors"][0]["field"], "risk_point_id");
+}
+
+#[tokio::test]
+async fn only_the_committee_overrides_an_enterprise_level_with_a_reason() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let e = app.login("enterprise").await;
+    app.post("/api/v1/risk/points", &e, point(line, "包装车间", json!({"method": "LS", "l": 2, "s": 3}))).await;
+    let body = json!({"level": "较大", "reason": "涉及两重点一重大，按较大风险管控"});
+    for role in ["enterprise", "station", "department", "grid"] {
+        let t = app.login(role).await;
+        app.call(axum::http::Method::PUT, &format!("/api/v1/enterprises/{line}/risk"), Some(&t), Some(body.clone()))
+            .await
+            .problem(403);
+    }
+    let c = app.login("committee").await;
+    app.call(
+        axum::http::Method::PUT,
+        &format!("/api/v1/enterprises/{line}/risk"),
+        Some(&c),
+        Some(json!({"level": "较大", "reason": ""})),
+    )
+    .await
+    .problem(422);
+    let r = app
+        .call(axum::http::Method::PUT, &format!("/api/v1/enterprises/{line}/risk"), Some(&c), Some(body))
+        .await
+        .json();
+    assert_eq!(
+        (r["level"].as_str(), r["source"].as_str(), r["computed_level"].as_str()),
+        (Some("较大"), Some("override"), Some("一般"))
+    );
+    let log = app.get("/api/v1/audit?action=risk_override", &c).await.json();
+    assert!(log["items"][0]["summary"].as_str().unwrap().contains("两重点一重大"));
+    let r = app
+        .call(
+            axum::http::Method::PUT,
+            &format!("/api/v1/enterprises/{line}/risk"),
+            Some(&c),
+            Some(json!({"level": null})),
+        )
+        .await
+        .json();
+    assert_eq!((r["level"].as_str(), r["source"].as_str()), (Some("一般"), Some("computed")));
+}
+
+#[tokio::test]
+async fn risk_points_follow_scope() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let a = app.login("admin").await;
+    let ids: Vec<i64> = app.get("/api/v1/enterprises?page_size=60", &a).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    let s = app.login("station").await;
+    let mine: Vec<i64> = app.get("/api/v1/enterprises?page_size=60", &s).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    let other = *ids.iter().find(|i| !mine.contains(i)).unwrap();
+    let theirs = app
+        .post("/api/v1/risk/points", &a, point(other, "外街道风险点", json!({"method": "LS", "l": 1, "s": 1})))
+        .await
+        .json();
+    let ours = app
+        .post("/api/v1/risk/points", &a, point(line, "本街道风险点", json!({"method": "LS", "l": 1, "s": 1})))
+        .await
+        .json();
+    for role in ["station", "grid", "enterprise"] {
+        let t = app.login(role).await;
+        app.get(&format!("/api/v1/risk/points/{}", theirs["id"]), &t).await.problem(404);
+        assert_eq!(app.get(&format!("/api/v1/risk/points/{}", ours["id"]), &t).await.status, StatusCode::OK, "{role}");
+        let v =
+            app.post("/api/v1/risk/points", &t, point(other, "越界", json!({"method": "LS", "l": 1, "s": 1}))).await;
+        assert!(
+            v.status == StatusCode::UNPROCESSABLE_ENTITY || v.status == StatusCode::FORBIDDEN,
+            "{role}: {}",
+            v.status
+        );
+    }
+    // Grid inspectors and experts read but do not keep the register.
+    let g = app.login("grid").await;
+    app.post("/api/v1/risk/points", &g, point(line, "网格员新增", json!({"method": "LS", "l": 1, "s": 1})))
+        .await
+        .problem(403);
+}

@@ -244,6 +244,7 @@ pub async fn run(
                 responsible: "",
                 criterion: criterion.as_deref(),
                 checklist_run_id: Some(run_id),
+                risk_point_id: None,
                 found_at: at,
             },
             &a.photos,

@@ -42,8 +42,12 @@ impl Tx {
     }
 }
 
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("migrations/0001_init.sql")), (2, "hazard", include_str!("migrations/0002_hazard.sql"))];
+/// Applied in order at start; never edit one that has been released, add a new one.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("migrations/0001_init.sql")),
+    (2, "hazard", include_str!("migrations/0002_hazard.sql")),
+    (3, "risk", include_str!("migrations/0003_risk.sql")),
+];
 
 impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a SQLite file if needed.

@@ -498,6 +498,7 @@ pub(crate) async fn generate_hazards(
                 responsible: &e.safety_manager,
                 criterion: None,
                 checklist_run_id: None,
+                risk_point_id: None,
                 found_at,
             },
             &[],

@@ -62,6 +62,8 @@ pub struct Hazard {
     pub plan: Option<RectificationPlan>,
     /// The official criterion a checklist finding matched
     pub criterion: Option<String>,
+    /// 风险点
+    pub risk_point_id: Option<i64>,
     pub listing: Option<Listing>,
     pub escalation_level: i64,
     pub closed_at: Option<String>,
@@ -137,6 +139,9 @@ pub struct HazardInput {
     pub responsible: String,
     #[serde(default)]
     pub before_photos: Vec<i64>,
+    /// 风险点 of the same enterprise where it was found
+    #[serde(default)]
+    pub risk_point_id: Option<i64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -267,6 +272,7 @@ fn row_to_hazard(r: &AnyRow, today: Date) -> Result<Hazard, StoreError> {
         responsible: r.try_get("responsible")?,
         plan: plan.and_then(|p| serde_json::from_str(&p).ok()),
         criterion: r.try_get("criterion")?,
+        risk_point_id: r.try_get("risk_point_id")?,
         listing,
         escalation_level: r.try_get("escalation_level")?,
         closed_at: r.try_get("closed_at")?,
@@ -561,6 +567,13 @@ pub async fn create(
         return Err(StoreError::Invalid(errs));
     }
     files::check_attachable(store, p, "before_photos", &input.before_photos).await?;
+    if let Some(rp) = input.risk_point_id {
+        let owner =
+            Q::new("SELECT enterprise_id FROM risk_point WHERE id = ").bind(rp).fetch_optional(store.pool()).await?;
+        if owner.map(|r| r.try_get::<i64, _>("enterprise_id")).transpose()? != Some(ent.id) {
+            return Err(StoreError::invalid("risk_point_id", "风险点不存在或不属于该企业"));
+        }
+    }
     let mut tx = store.begin().await?;
     let id = insert(
         &mut tx,
@@ -578,6 +591,7 @@ pub async fn create(
             responsible: input.responsible.trim(),
             criterion: None,
             checklist_run_id: None,
+            risk_point_id: input.risk_point_id,
             found_at: at,
         },
         &input.before_photos,
@@ -602,6 +616,7 @@ pub(crate) struct NewHazard<'a> {
     pub responsible: &'a str,
     pub criterion: Option<&'a str>,
     pub checklist_run_id: Option<i64>,
+    pub risk_point_id: Option<i64>,
     pub found_at: Timestamp,
 }
 
@@ -619,7 +634,7 @@ pub(crate) async fn insert(
     let ts = format_ts(n.found_at);
     let actor = p.actor();
     let found_day = local_date(n.found_at).to_string();
-    let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, criterion, checklist_run_id, created_at, updated_at) VALUES (");
+    let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, criterion, checklist_run_id, risk_point_id, created_at, updated_at) VALUES (");
     q.bind(number.as_str()).push(", ").bind(scope).push(", ").bind(n.enterprise_id).push(", ").bind(n.scope_path);
     q.push(", ")
         .bind(n.sector)
@@ -640,7 +655,12 @@ pub(crate) async fn insert(
         .bind(n.deadline)
         .push(", ")
         .bind(n.responsible);
-    q.push(", ").bind(n.criterion.map(String::from)).push(", ").bind(n.checklist_run_id);
+    q.push(", ")
+        .bind(n.criterion.map(String::from))
+        .push(", ")
+        .bind(n.checklist_run_id)
+        .push(", ")
+        .bind(n.risk_point_id);
     q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     add_event(

@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod notify;
 pub mod org;
 pub mod page;
+pub mod risk;
 pub mod settings;
 
 pub use anjian_domain as domain;

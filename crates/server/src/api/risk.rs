@@ -1,15 +1,168 @@
 //! Risk grading (风险分级管控): the LEC/LS and GB 18218-2018 calculators.
 
+use crate::api::{check_export_size, Paging, VersionParam};
 use crate::error::{ApiResult, AppError};
-use crate::extract::{ApiJson, Auth};
+use crate::excel::{attachment, workbook, Cell};
+use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
-use anjian_domain::risk::{self, Assessment, MajorHazardResult, SubstanceInput, UnitKind};
+use anjian_domain::risk::{self, Assessment, MajorHazardResult, RiskLevel, SubstanceInput, UnitKind};
+use anjian_store::page::{Page, PageReq};
+use anjian_store::risk::{self as points, EnterpriseRisk, RiskPoint, RiskPointFilter, RiskPointInput, RiskPointPatch};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(assess)).routes(routes!(assess_major_hazard))
+    OpenApiRouter::new()
+        .routes(routes!(assess))
+        .routes(routes!(assess_major_hazard))
+        .routes(routes!(list_points, create_point))
+        .routes(routes!(export_points))
+        .routes(routes!(get_point, update_point, delete_point))
+        .routes(routes!(enterprise_risk, set_override))
+}
+
+fn today(s: &AppState) -> String {
+    anjian_store::hazard::local_date(s.config.clock.now()).to_string()
+}
+
+/// 风险清单 (risk register)
+#[utoipa::path(get, path = "/api/v1/risk/points", tag = "risk", params(RiskPointFilter, Paging), responses((status = 200, body = Page<RiskPoint>)))]
+async fn list_points(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<RiskPointFilter>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<RiskPoint>>> {
+    Ok(Json(points::list(&s.store, &auth.principal, &f, pg.req()?, &today(&s)).await?))
+}
+
+/// 新增风险点 (assessed by LEC or LS on save)
+#[utoipa::path(post, path = "/api/v1/risk/points", tag = "risk", request_body = RiskPointInput,
+    responses((status = 201, body = RiskPoint), (status = 422, body = crate::error::Problem)))]
+async fn create_point(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(i): ApiJson<RiskPointInput>,
+) -> ApiResult<(StatusCode, Json<RiskPoint>)> {
+    Ok((StatusCode::CREATED, Json(points::create(&s.store, &auth.principal, i, &today(&s)).await?)))
+}
+
+/// 导出风险清单 (Excel)
+#[utoipa::path(get, path = "/api/v1/risk/points/export.xlsx", tag = "risk", params(RiskPointFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_points(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<RiskPointFilter>,
+) -> ApiResult<Response> {
+    let page = points::list(&s.store, &auth.principal, &f, PageReq::export(), &today(&s)).await?;
+    check_export_size(page.total)?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|p| {
+            vec![
+                p.enterprise_name.into(),
+                p.name.into(),
+                p.kind.into(),
+                p.location.into(),
+                p.hazard_factors.into(),
+                p.accident_types.join("、").into(),
+                Cell::Num(p.score),
+                p.level.as_str().into(),
+                p.level_reason.unwrap_or_default().into(),
+                p.measures.engineering.into(),
+                p.measures.management.into(),
+                p.measures.ppe.into(),
+                p.measures.emergency.into(),
+                p.control_level.into(),
+                p.responsible.into(),
+                p.next_review.into(),
+            ]
+        })
+        .collect();
+    let headers = [
+        "企业",
+        "风险点",
+        "类型",
+        "位置",
+        "危险有害因素",
+        "可能导致的事故类型",
+        "风险值",
+        "风险等级",
+        "等级说明",
+        "工程技术措施",
+        "管理措施",
+        "个体防护措施",
+        "应急处置措施",
+        "管控层级",
+        "责任人",
+        "下次评审",
+    ];
+    Ok(attachment(workbook("风险清单", &headers, rows)?, "风险清单.xlsx"))
+}
+
+/// 风险点详情
+#[utoipa::path(get, path = "/api/v1/risk/points/{id}", tag = "risk", responses((status = 200, body = RiskPoint), (status = 404, body = crate::error::Problem)))]
+async fn get_point(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<Json<RiskPoint>> {
+    Ok(Json(points::get(&s.store, &auth.principal, id, &today(&s)).await?))
+}
+
+/// 修改风险点 (re-assessed on save)
+#[utoipa::path(patch, path = "/api/v1/risk/points/{id}", tag = "risk", request_body = RiskPointPatch, responses((status = 200, body = RiskPoint)))]
+async fn update_point(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(p): ApiJson<RiskPointPatch>,
+) -> ApiResult<Json<RiskPoint>> {
+    Ok(Json(points::update(&s.store, &auth.principal, id, p, &today(&s)).await?))
+}
+
+/// 删除风险点
+#[utoipa::path(delete, path = "/api/v1/risk/points/{id}", tag = "risk", params(VersionParam), responses((status = 204)))]
+async fn delete_point(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiQuery(v): ApiQuery<VersionParam>,
+) -> ApiResult<StatusCode> {
+    points::delete(&s.store, &auth.principal, id, v.version, &today(&s)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 企业风险等级: the highest point, or the committee's override
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/risk", tag = "risk", responses((status = 200, body = EnterpriseRisk)))]
+async fn enterprise_risk(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<EnterpriseRisk>> {
+    Ok(Json(points::enterprise_risk(&s.store, &auth.principal, id, &today(&s)).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct OverrideBody {
+    /// The level to set, or null to return to the computed level
+    pub level: Option<RiskLevel>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// 调整企业风险等级 (安委办, with a reason; audited)
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}/risk", tag = "risk", request_body = OverrideBody,
+    responses((status = 200, body = EnterpriseRisk), (status = 403, body = crate::error::Problem)))]
+async fn set_override(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<OverrideBody>,
+) -> ApiResult<Json<EnterpriseRisk>> {
+    Ok(Json(points::set_override(&s.store, &auth.principal, id, b.level, &b.reason, &today(&s)).await?))
 }
 
 /// An assessment request: `{"method":"LEC","l":6,"e":3,"c":15}` or `{"method":"LS","l":4,"s":5}`.

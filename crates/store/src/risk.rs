@@ -1,0 +1,472 @@
+//! Risk points (风险点) and the enterprise's risk level (企业风险等级), within scope.
+
+use crate::audit::{self, Change};
+use crate::db::Q;
+use crate::hazard::push_hazard_scope;
+use crate::org::{enterprise_get, stale};
+use crate::page::{finish, Page, PageReq};
+use crate::{now, Principal, Store, StoreError};
+use anjian_domain::auth::Role;
+use anjian_domain::risk::{check_point, effective_level, enterprise_level, ControlMeasures, RiskLevel, Scores};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// 风险点 as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RiskPoint {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub name: String,
+    /// 场所 / 工艺 / 设备
+    pub kind: String,
+    pub location: String,
+    /// 危险有害因素
+    pub hazard_factors: String,
+    /// GB 6441 事故类型
+    pub accident_types: Vec<String>,
+    pub measures: ControlMeasures,
+    pub responsible: String,
+    /// 公司 / 车间 / 班组 / 岗位
+    pub control_level: String,
+    pub scores: Scores,
+    pub score: f64,
+    /// 评价等级
+    pub assessed_level: RiskLevel,
+    /// 当前等级 (动态: raised by an open linked 重大 hazard)
+    pub level: RiskLevel,
+    pub color: String,
+    pub level_reason: Option<String>,
+    /// 下次评审日期
+    pub next_review: String,
+    pub review_overdue: bool,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RiskPointInput {
+    pub enterprise_id: i64,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub hazard_factors: String,
+    pub accident_types: Vec<String>,
+    #[serde(default)]
+    pub measures: ControlMeasures,
+    #[serde(default)]
+    pub responsible: String,
+    pub control_level: String,
+    pub scores: Scores,
+    pub next_review: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RiskPointPatch {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub location: Option<String>,
+    pub hazard_factors: Option<String>,
+    pub accident_types: Option<Vec<String>>,
+    pub measures: Option<ControlMeasures>,
+    pub responsible: Option<String>,
+    pub control_level: Option<String>,
+    pub scores: Option<Scores>,
+    pub next_review: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct RiskPointFilter {
+    pub enterprise_id: Option<i64>,
+    /// 评价等级
+    pub level: Option<RiskLevel>,
+    /// 评审逾期
+    pub review_overdue: Option<bool>,
+    pub q: Option<String>,
+}
+
+const SELECT: &str =
+    "SELECT h.*, e.name AS enterprise_name FROM risk_point h JOIN enterprise e ON e.id = h.enterprise_id";
+
+/// Open 重大 hazards linked to each of these points (the rule of 动态风险).
+async fn open_major_by_point(store: &Store, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut q = Q::new("SELECT risk_point_id, number FROM hazard WHERE grade = '重大' AND state IN ('reported', 'rectifying', 'pending_verification') AND risk_point_id IN ");
+    q.bind_list(ids).push(" ORDER BY id");
+    q.fetch_all(store.pool()).await?.iter().map(|r| Ok((r.try_get("risk_point_id")?, r.try_get("number")?))).collect()
+}
+
+fn row_to_point(r: &AnyRow, majors: &[(i64, String)], today: &str) -> Result<RiskPoint, StoreError> {
+    let id: i64 = r.try_get("id")?;
+    let assessed = match r.try_get::<String, _>("level")?.as_str() {
+        "重大" => RiskLevel::Major,
+        "较大" => RiskLevel::Considerable,
+        "一般" => RiskLevel::General,
+        _ => RiskLevel::Low,
+    };
+    let linked: Vec<String> = majors.iter().filter(|(p, _)| *p == id).map(|m| m.1.clone()).collect();
+    let (level, reason) = effective_level(assessed, &linked, true);
+    let next_review: String = r.try_get("next_review")?;
+    Ok(RiskPoint {
+        id,
+        enterprise_id: r.try_get("enterprise_id")?,
+        enterprise_name: r.try_get("enterprise_name")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        location: r.try_get("location")?,
+        hazard_factors: r.try_get("hazard_factors")?,
+        accident_types: serde_json::from_str(&r.try_get::<String, _>("accident_types")?).unwrap_or_default(),
+        measures: serde_json::from_str(&r.try_get::<String, _>("measures")?).unwrap_or_default(),
+        responsible: r.try_get("responsible")?,
+        control_level: r.try_get("control_level")?,
+        scores: serde_json::from_str(&r.try_get::<String, _>("scores")?)
+            .map_err(|e| StoreError::Config(e.to_string()))?,
+        score: r.try_get("score")?,
+        assessed_level: assessed,
+        level,
+        color: level.color().into(),
+        level_reason: reason,
+        review_overdue: next_review.as_str() < today,
+        next_review,
+        version: r.try_get("version")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+async fn rows_to_points(store: &Store, rows: &[AnyRow], today: &str) -> Result<Vec<RiskPoint>, StoreError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+    let majors = open_major_by_point(store, &ids).await?;
+    rows.iter().map(|r| row_to_point(r, &majors, today)).collect()
+}
+
+pub async fn list(
+    store: &Store,
+    p: &Principal,
+    f: &RiskPointFilter,
+    page: PageReq,
+    today: &str,
+) -> Result<Page<RiskPoint>, StoreError> {
+    let mut w = Q::new(" WHERE 1=1");
+    push_hazard_scope(&mut w, &p.scope);
+    if let Some(e) = f.enterprise_id {
+        w.push(" AND h.enterprise_id = ").bind(e);
+    }
+    if let Some(l) = f.level {
+        w.push(" AND h.level = ").bind(l.as_str());
+    }
+    match f.review_overdue {
+        Some(true) => {
+            w.push(" AND h.next_review < ").bind(today);
+        }
+        Some(false) => {
+            w.push(" AND h.next_review >= ").bind(today);
+        }
+        None => {}
+    }
+    if let Some(s) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        w.push(" AND (h.name LIKE ")
+            .bind(format!("%{s}%"))
+            .push(" OR h.location LIKE ")
+            .bind(format!("%{s}%"))
+            .push(")");
+    }
+    let total: i64 =
+        Q::prefixed("SELECT COUNT(*) AS n FROM risk_point h", &w).fetch_one(store.pool()).await?.try_get("n")?;
+    let mut q = Q::prefixed(SELECT, &w);
+    if let Some(a) = page.after {
+        q.push(" AND h.id > ").bind(a);
+    }
+    q.push(" ORDER BY h.id LIMIT ").bind(page.size + 1);
+    let rows = q.fetch_all(store.pool()).await?;
+    Ok(finish(rows_to_points(store, &rows, today).await?, page, total, |p| p.id))
+}
+
+pub async fn get(store: &Store, p: &Principal, id: i64, today: &str) -> Result<RiskPoint, StoreError> {
+    let mut q = Q::new(SELECT);
+    q.push(" WHERE h.id = ").bind(id);
+    push_hazard_scope(&mut q, &p.scope);
+    let row = q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?;
+    Ok(rows_to_points(store, &[row], today).await?.remove(0))
+}
+
+fn may_write(role: Role) -> Result<(), StoreError> {
+    if matches!(role, Role::Grid | Role::Expert) {
+        Err(StoreError::Forbidden(format!("{}不能维护风险点", role.label())))
+    } else {
+        Ok(())
+    }
+}
+
+fn validate(i: &RiskPointInput) -> Result<f64, StoreError> {
+    let mut errs = check_point(&i.name, &i.kind, &i.accident_types, &i.control_level, &i.next_review);
+    let a = i.scores.assess();
+    if let Err(mut e) = a.clone() {
+        for f in &mut e {
+            f.field = format!("scores.{}", f.field);
+        }
+        errs.append(&mut e);
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    Ok(a.expect("checked").score)
+}
+
+pub async fn create(store: &Store, p: &Principal, i: RiskPointInput, today: &str) -> Result<RiskPoint, StoreError> {
+    may_write(p.role)?;
+    let ent = enterprise_get(store, p, i.enterprise_id)
+        .await
+        .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
+    validate(&i)?;
+    let a = i.scores.assess().map_err(StoreError::Invalid)?;
+    let sector = ent.sectors.first().cloned().unwrap_or_default();
+    let ts = now();
+    let mut tx = store.begin().await?;
+    let mut q = Q::new("INSERT INTO risk_point (enterprise_id, scope_path, sector, name, kind, location, hazard_factors, accident_types, measures, responsible, control_level, scores, score, level, next_review, created_at, updated_at) VALUES (");
+    q.bind(ent.id).push(", ").bind(ent.scope_path.as_str()).push(", ").bind(sector).push(", ").bind(i.name.trim());
+    q.push(", ").bind(i.kind.as_str()).push(", ").bind(i.location.trim()).push(", ").bind(i.hazard_factors.trim());
+    q.push(", ").bind(serde_json::to_string(&i.accident_types).unwrap_or_default());
+    q.push(", ").bind(serde_json::to_string(&i.measures).unwrap_or_default()).push(", ").bind(i.responsible.trim());
+    q.push(", ").bind(i.control_level.as_str()).push(", ").bind(serde_json::to_string(&i.scores).unwrap_or_default());
+    q.push(", ").bind(Some(a.score)).push(", ").bind(a.level.as_str()).push(", ").bind(i.next_review.trim());
+    q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
+    audit::record(
+        &mut tx,
+        &p.actor(),
+        Change {
+            action: "create",
+            entity: "risk_point",
+            entity_id: Some(id),
+            scope_path: &ent.scope_path,
+            summary: format!("新增风险点「{}」（{}，{}风险）", i.name.trim(), ent.name, a.level.as_str()),
+            before: None,
+            after: Some(serde_json::json!({"name": i.name, "scores": i.scores, "score": a.score, "level": a.level})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, p, id, today).await
+}
+
+pub async fn update(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    patch: RiskPointPatch,
+    today: &str,
+) -> Result<RiskPoint, StoreError> {
+    let before = get(store, p, id, today).await?;
+    may_write(p.role)?;
+    let b = before.clone();
+    let i = RiskPointInput {
+        enterprise_id: b.enterprise_id,
+        name: patch.name.unwrap_or(b.name),
+        kind: patch.kind.unwrap_or(b.kind),
+        location: patch.location.unwrap_or(b.location),
+        hazard_factors: patch.hazard_factors.unwrap_or(b.hazard_factors),
+        accident_types: patch.accident_types.unwrap_or(b.accident_types),
+        measures: patch.measures.unwrap_or(b.measures),
+        responsible: patch.responsible.unwrap_or(b.responsible),
+        control_level: patch.control_level.unwrap_or(b.control_level),
+        scores: patch.scores.unwrap_or(b.scores),
+        next_review: patch.next_review.unwrap_or(b.next_review),
+    };
+    validate(&i)?;
+    let a = i.scores.assess().map_err(StoreError::Invalid)?;
+    let mut tx = store.begin().await?;
+    let mut q = Q::new("UPDATE risk_point SET name = ");
+    q.bind(i.name.trim()).push(", kind = ").bind(i.kind.as_str()).push(", location = ").bind(i.location.trim());
+    q.push(", hazard_factors = ").bind(i.hazard_factors.trim());
+    q.push(", accident_types = ").bind(serde_json::to_string(&i.accident_types).unwrap_or_default());
+    q.push(", measures = ").bind(serde_json::to_string(&i.measures).unwrap_or_default());
+    q.push(", responsible = ").bind(i.responsible.trim()).push(", control_level = ").bind(i.control_level.as_str());
+    q.push(", scores = ")
+        .bind(serde_json::to_string(&i.scores).unwrap_or_default())
+        .push(", score = ")
+        .bind(Some(a.score));
+    q.push(", level = ").bind(a.level.as_str()).push(", next_review = ").bind(i.next_review.trim());
+    q.push(", version = version + 1, updated_at = ")
+        .bind(now())
+        .push(" WHERE id = ")
+        .bind(id)
+        .push(" AND version = ")
+        .bind(patch.version);
+    if q.execute(&mut *tx.tx).await? == 0 {
+        return Err(stale());
+    }
+    let path: String = Q::new("SELECT scope_path FROM risk_point WHERE id = ")
+        .bind(id)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("scope_path")?;
+    audit::record(
+        &mut tx,
+        &p.actor(),
+        Change {
+            action: "update",
+            entity: "risk_point",
+            entity_id: Some(id),
+            scope_path: &path,
+            summary: format!("修改风险点「{}」：{}→{}风险", before.name, before.assessed_level.as_str(), a.level.as_str()),
+            before: Some(serde_json::json!({"scores": before.scores, "level": before.assessed_level, "next_review": before.next_review})),
+            after: Some(serde_json::json!({"scores": i.scores, "level": a.level, "next_review": i.next_review})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, p, id, today).await
+}
+
+pub async fn delete(store: &Store, p: &Principal, id: i64, version: i64, today: &str) -> Result<(), StoreError> {
+    let point = get(store, p, id, today).await?;
+    may_write(p.role)?;
+    let mut tx = store.begin().await?;
+    Q::new("UPDATE hazard SET risk_point_id = NULL WHERE risk_point_id = ").bind(id).execute(&mut *tx.tx).await?;
+    if Q::new("DELETE FROM risk_point WHERE id = ")
+        .bind(id)
+        .push(" AND version = ")
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        == 0
+    {
+        return Err(stale());
+    }
+    let ent = enterprise_get(store, p, point.enterprise_id).await?;
+    audit::record(
+        &mut tx,
+        &p.actor(),
+        Change {
+            action: "delete",
+            entity: "risk_point",
+            entity_id: Some(id),
+            scope_path: &ent.scope_path,
+            summary: format!("删除风险点「{}」", point.name),
+            before: Some(serde_json::json!({"name": point.name, "level": point.assessed_level})),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// 企业风险等级 and how it was reached.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EnterpriseRisk {
+    pub enterprise_id: i64,
+    /// None when the enterprise has no risk point yet
+    pub level: Option<RiskLevel>,
+    pub color: Option<String>,
+    /// computed (highest point) or override (安委办调整)
+    pub source: String,
+    pub computed_level: Option<RiskLevel>,
+    pub override_reason: Option<String>,
+    pub override_by: Option<String>,
+    /// Points per current level
+    pub points: Vec<(RiskLevel, i64)>,
+}
+
+pub async fn enterprise_risk(
+    store: &Store,
+    p: &Principal,
+    enterprise_id: i64,
+    today: &str,
+) -> Result<EnterpriseRisk, StoreError> {
+    enterprise_get(store, p, enterprise_id).await?;
+    let f = RiskPointFilter { enterprise_id: Some(enterprise_id), ..Default::default() };
+    let points = list(store, p, &f, PageReq::export(), today).await?.items;
+    let levels: Vec<RiskLevel> = points.iter().map(|pt| pt.level).collect();
+    let computed = enterprise_level(&levels, None);
+    let o = Q::new("SELECT * FROM enterprise_risk_override WHERE enterprise_id = ")
+        .bind(enterprise_id)
+        .fetch_optional(store.pool())
+        .await?;
+    let (overridden, reason, by) = match &o {
+        Some(r) => {
+            let l: String = r.try_get("level")?;
+            let l = [RiskLevel::Major, RiskLevel::Considerable, RiskLevel::General, RiskLevel::Low]
+                .into_iter()
+                .find(|x| x.as_str() == l);
+            (l, Some(r.try_get::<String, _>("reason")?), Some(r.try_get::<String, _>("set_by")?))
+        }
+        None => (None, None, None),
+    };
+    let level = enterprise_level(&levels, overridden);
+    let mut counts = vec![];
+    for l in [RiskLevel::Major, RiskLevel::Considerable, RiskLevel::General, RiskLevel::Low] {
+        counts.push((l, levels.iter().filter(|x| **x == l).count() as i64));
+    }
+    Ok(EnterpriseRisk {
+        enterprise_id,
+        level,
+        color: level.map(|l| l.color().to_string()),
+        source: if overridden.is_some() { "override" } else { "computed" }.into(),
+        computed_level: computed,
+        override_reason: reason,
+        override_by: by,
+        points: counts,
+    })
+}
+
+/// The committee sets (or with `None` clears) an enterprise's level, with a reason.
+pub async fn set_override(
+    store: &Store,
+    p: &Principal,
+    enterprise_id: i64,
+    level: Option<RiskLevel>,
+    reason: &str,
+    today: &str,
+) -> Result<EnterpriseRisk, StoreError> {
+    let ent = enterprise_get(store, p, enterprise_id).await?;
+    if !matches!(p.role, Role::Admin | Role::Committee) {
+        return Err(StoreError::Forbidden("只有安委办可以调整企业风险等级".into()));
+    }
+    if level.is_some() && reason.trim().chars().count() < 4 {
+        return Err(StoreError::invalid("reason", "请填写调整理由（至少4个字）"));
+    }
+    let before = enterprise_risk(store, p, enterprise_id, today).await?;
+    let mut tx = store.begin().await?;
+    Q::new("DELETE FROM enterprise_risk_override WHERE enterprise_id = ")
+        .bind(enterprise_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    if let Some(l) = level {
+        let mut q =
+            Q::new("INSERT INTO enterprise_risk_override (enterprise_id, level, reason, set_by, set_at) VALUES (");
+        q.bind(enterprise_id)
+            .push(", ")
+            .bind(l.as_str())
+            .push(", ")
+            .bind(reason.trim())
+            .push(", ")
+            .bind(p.actor().name);
+        q.push(", ").bind(now()).push(")");
+        q.execute(&mut *tx.tx).await?;
+    }
+    audit::record(
+        &mut tx,
+        &p.actor(),
+        Change {
+            action: if level.is_some() { "risk_override" } else { "risk_override_clear" },
+            entity: "enterprise",
+            entity_id: Some(enterprise_id),
+            scope_path: &ent.scope_path,
+            summary: match level {
+                Some(l) => format!("调整企业「{}」风险等级为{}：{}", ent.name, l.as_str(), reason.trim()),
+                None => format!("取消企业「{}」风险等级调整", ent.name),
+            },
+            before: Some(serde_json::json!({"level": before.level, "source": before.source})),
+            after: Some(serde_json::json!({"level": level, "reason": reason})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    enterprise_risk(store, p, enterprise_id, today).await
+}
