@@ -88,6 +88,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '隐患自查', roles: rolesFor('runChecklist') },
       },
       {
+        path: 'risk/calculator',
+        name: 'risk-calculator',
+        component: () => import('@/views/risk/RiskCalculator.vue'),
+        meta: { title: '风险计算器' },
+      },
+      {
         path: 'departments',
         name: 'departments',
         component: () => import('@/views/department/DepartmentsView.vue'),

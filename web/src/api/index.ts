@@ -22,8 +22,12 @@ import type {
   ListingLevel,
   ListingSummary,
   LoginResponse,
+  MajorHazardRequest,
+  MajorHazardResult,
   Page,
   RectificationPlan,
+  RiskAssessment,
+  RiskAssessRequest,
   UploadedFile,
   User,
 } from './types'
@@ -267,6 +271,13 @@ export const checklistApi = {
 export const notificationApi = {
   list: (q: Query, opts?: RequestOptions) => http.get<Page<AppNotification>>(`${API}/notifications`, q, opts),
   markRead: (id: Id) => http.post<void>(`${API}/notifications/${id}/read`, undefined, { silent: true }),
+}
+
+// ---- risk (风险分级管控): calculators; 422 field errors are shown next to the fields ----
+export const riskApi = {
+  assess: (body: RiskAssessRequest) => http.post<RiskAssessment>(`${API}/risk/assess`, body, { silent: [400, 422] }),
+  majorHazard: (body: MajorHazardRequest) =>
+    http.post<MajorHazardResult>(`${API}/risk/major-hazard/assess`, body, { silent: [400, 422] }),
 }
 
 export const OPENAPI_URL = '/api/openapi.json'

@@ -313,3 +313,59 @@ export interface EnterpriseHazardReport {
   open_at_end: number
   major_hazards: Hazard[]
 }
+
+// ---- risk (风险分级管控): calculators ----
+
+export type RiskMethod = 'LEC' | 'LS'
+export type RiskLevel = '重大' | '较大' | '一般' | '低'
+export type RiskColor = 'red' | 'orange' | 'yellow' | 'blue'
+
+export type RiskAssessRequest = { method: 'LEC'; l: number; e: number; c: number } | { method: 'LS'; l: number; s: number }
+
+/** POST /risk/assess: D = L×E×C (LEC) or R = L×S (LS), with its 四色 level. */
+export interface RiskAssessment {
+  score: number
+  level: RiskLevel
+  color: RiskColor
+}
+
+export type MajorHazardUnit = 'storage' | 'production'
+
+export interface MajorHazardSubstance {
+  name?: string
+  cas?: string
+  /** Table 2 symbol: J1…J5, W1.1…W11 */
+  category?: string
+  quantity_t: number
+}
+
+export interface MajorHazardRequest {
+  unit: MajorHazardUnit
+  substances: MajorHazardSubstance[]
+  /** people within 500 m of the unit's boundary */
+  exposed_people: number
+}
+
+/** One term of S = Σ q/Q and R = α Σ β q/Q. */
+export interface MajorHazardTerm {
+  substance: string
+  q: number
+  critical_q: number
+  /** 表1, or 表2 with the category (`表2 W5.3`) */
+  critical_q_source: string
+  beta: number
+  /** 表3, or 表4 with the category */
+  beta_source: string
+  /** q / Q */
+  ratio: number
+}
+
+export interface MajorHazardResult {
+  s: number
+  is_major: boolean
+  r: number
+  alpha: number
+  /** 一级…四级; null when S < 1 */
+  grade: string | null
+  terms: MajorHazardTerm[]
+}
