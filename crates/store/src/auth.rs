@@ -515,16 +515,7 @@ pub async fn user_delete(store: &Store, p: &Principal, id: i64, version: i64) ->
         return Err(StoreError::Conflict("不能删除自己的账号".into()));
     }
     let mut tx = store.begin().await?;
-    if Q::new("DELETE FROM app_user WHERE id = ")
-        .bind(id)
-        .push(" AND version = ")
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?
-        == 0
-    {
-        return Err(stale());
-    }
+    crate::org::delete_versioned(&mut tx, "app_user", id, version).await?;
     audit::record(
         &mut tx,
         &p.actor(),

@@ -355,15 +355,7 @@ pub async fn jurisdiction_delete(store: &Store, p: &Principal, id: i64, version:
             return Err(StoreError::Conflict(format!("「{}」下还有{n}个{what}，不能删除", j.name)));
         }
     }
-    let n = Q::new("DELETE FROM jurisdiction WHERE id = ")
-        .bind(id)
-        .push(" AND version = ")
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?;
-    if n == 0 {
-        return Err(stale());
-    }
+    delete_versioned(&mut tx, "jurisdiction", id, version).await?;
     audit::record(
         &mut tx,
         &p.actor(),
@@ -383,6 +375,31 @@ pub async fn jurisdiction_delete(store: &Store, p: &Principal, id: i64, version:
 
 pub(crate) fn stale() -> StoreError {
     StoreError::Conflict("数据已被他人修改，请刷新后重试".into())
+}
+
+/// Deletes a row if its version is still the one the caller read (optimistic locking).
+pub(crate) async fn delete_versioned(tx: &mut Tx, table: &str, id: i64, version: i64) -> Result<(), StoreError> {
+    let n = Q::new(&format!("DELETE FROM {table} WHERE id = "))
+        .bind(id)
+        .push(" AND version = ")
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?;
+    if n == 0 {
+        return Err(stale());
+    }
+    Ok(())
+}
+
+/// How many accounts belong to an org unit (units with accounts are not deleted).
+async fn accounts_of(tx: &mut Tx, kind: &str, id: i64) -> Result<i64, StoreError> {
+    let r = Q::new("SELECT COUNT(*) AS n FROM app_user WHERE org_kind = ")
+        .bind(kind)
+        .push(" AND org_id = ")
+        .bind(id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    Ok(r.try_get("n")?)
 }
 
 // ---------------------------------------------------------------- departments
@@ -595,24 +612,11 @@ pub async fn department_delete(store: &Store, p: &Principal, id: i64, version: i
     let (d, path) = department_get_with_path(store, p, id).await?;
     p.require(Action::ManageDepartments)?;
     let mut tx = store.begin().await?;
-    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM app_user WHERE org_kind = 'department' AND org_id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx.tx)
-        .await?
-        .try_get("n")?;
+    let n = accounts_of(&mut tx, "department", id).await?;
     if n > 0 {
         return Err(StoreError::Conflict(format!("部门「{}」下还有{n}个用户，不能删除", d.name)));
     }
-    if Q::new("DELETE FROM department WHERE id = ")
-        .bind(id)
-        .push(" AND version = ")
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?
-        == 0
-    {
-        return Err(stale());
-    }
+    delete_versioned(&mut tx, "department", id, version).await?;
     audit::record(
         &mut tx,
         &p.actor(),
@@ -1090,24 +1094,11 @@ pub async fn enterprise_delete(store: &Store, p: &Principal, id: i64, version: i
     let e = enterprise_get(store, p, id).await?;
     p.require(Action::DeleteEnterprise)?;
     let mut tx = store.begin().await?;
-    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM app_user WHERE org_kind = 'enterprise' AND org_id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx.tx)
-        .await?
-        .try_get("n")?;
+    let n = accounts_of(&mut tx, "enterprise", id).await?;
     if n > 0 {
         return Err(StoreError::Conflict(format!("企业「{}」还有{n}个用户账号，请先删除或调整账号", e.name)));
     }
-    if Q::new("DELETE FROM enterprise WHERE id = ")
-        .bind(id)
-        .push(" AND version = ")
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?
-        == 0
-    {
-        return Err(stale());
-    }
+    delete_versioned(&mut tx, "enterprise", id, version).await?;
     audit::record(
         &mut tx,
         &p.actor(),

@@ -329,16 +329,7 @@ pub async fn delete(store: &Store, p: &Principal, id: i64, version: i64, today: 
     may_write(p.role)?;
     let mut tx = store.begin().await?;
     Q::new("UPDATE hazard SET risk_point_id = NULL WHERE risk_point_id = ").bind(id).execute(&mut *tx.tx).await?;
-    if Q::new("DELETE FROM risk_point WHERE id = ")
-        .bind(id)
-        .push(" AND version = ")
-        .bind(version)
-        .execute(&mut *tx.tx)
-        .await?
-        == 0
-    {
-        return Err(stale());
-    }
+    crate::org::delete_versioned(&mut tx, "risk_point", id, version).await?;
     let ent = enterprise_get(store, p, point.enterprise_id).await?;
     audit::record(
         &mut tx,
