@@ -233,3 +233,64 @@ async fn risk_points_follow_scope() {
         .await
         .problem(403);
 }
+
+#[tokio::test]
+async fn map_layers_are_scoped_coloured_and_boxed() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let e = app.login("enterprise").await;
+    app.post("/api/v1/risk/points", &e, point(line, "液氯储罐区", json!({"method": "LEC", "l": 6, "e": 6, "c": 15})))
+        .await;
+    let c = app.login("committee").await;
+    let all = app.get("/api/v1/map/layers/enterprises", &c).await.json();
+    assert_eq!(all["type"], "FeatureCollection");
+    assert_eq!(all["features"].as_array().unwrap().len(), 60);
+    let red = app.get("/api/v1/map/layers/enterprises?level=重大", &c).await.json();
+    assert_eq!(red["features"].as_array().unwrap().len(), 1);
+    let f = &red["features"][0];
+    assert_eq!((f["properties"]["id"].as_i64(), f["properties"]["color"].as_str()), (Some(line), Some("red")));
+    // A box around the point keeps it; a box elsewhere does not.
+    let [lon, lat] =
+        [f["geometry"]["coordinates"][0].as_f64().unwrap(), f["geometry"]["coordinates"][1].as_f64().unwrap()];
+    let near = app
+        .get(
+            &format!(
+                "/api/v1/map/layers/enterprises?bbox={},{},{},{}",
+                lon - 0.001,
+                lat - 0.001,
+                lon + 0.001,
+                lat + 0.001
+            ),
+            &c,
+        )
+        .await
+        .json();
+    assert!(near["features"].as_array().unwrap().iter().any(|x| x["properties"]["id"] == line));
+    let far = app.get("/api/v1/map/layers/enterprises?bbox=100,20,100.1,20.1", &c).await.json();
+    assert_eq!(far["features"].as_array().unwrap().len(), 0);
+    app.get("/api/v1/map/layers/enterprises?bbox=1,2,3", &c).await.problem(422);
+    // Scope: the enterprise sees itself only, the station its street.
+    assert_eq!(app.get("/api/v1/map/layers/enterprises", &e).await.json()["features"].as_array().unwrap().len(), 1);
+    let s = app.login("station").await;
+    let st = app.get("/api/v1/map/layers/enterprises", &s).await.json()["features"].as_array().unwrap().len();
+    assert_eq!(st as i64, app.get("/api/v1/enterprises", &s).await.json()["total"].as_i64().unwrap());
+    // Boundaries: 6 streets for the committee, its own for the station, none for an enterprise.
+    assert_eq!(app.get("/api/v1/map/layers/boundaries", &c).await.json()["features"].as_array().unwrap().len(), 6);
+    assert_eq!(app.get("/api/v1/map/layers/boundaries", &s).await.json()["features"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/map/layers/boundaries?level=grid", &s).await.json()["features"].as_array().unwrap().len(),
+        20
+    );
+    assert_eq!(app.get("/api/v1/map/layers/boundaries", &e).await.json()["features"].as_array().unwrap().len(), 0);
+    // Open 重大 hazards layer.
+    app.post("/api/v1/hazards", &s, json!({"enterprise_id": line, "description": "液氯钢瓶库无泄漏报警", "grade": "重大", "source": "政府检查", "deadline": "2026-08-01"})).await;
+    let hz = app.get("/api/v1/map/layers/hazards", &c).await.json();
+    assert_eq!(hz["features"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/map/layers/hazards", &app.login("grid").await).await.json()["features"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod hazard;
+pub mod map;
 pub mod meta;
 pub mod org;
 pub mod risk;
@@ -54,6 +55,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(hazard::router())
         .merge(risk::router())
+        .merge(map::router())
         .merge(meta::router())
 }
 
