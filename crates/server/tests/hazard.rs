@@ -408,6 +408,11 @@ async fn the_demo_year_has_every_state_and_a_sound_audit_chain() {
     assert!(app.get("/api/v1/hazards", &e).await.json()["total"].as_i64().unwrap() >= 12);
     let a = app.login("admin").await;
     assert_eq!(app.get("/api/v1/audit/verify", &a).await.json()["ok"], true);
+    // Every enterprise has assessed risk points, so the one-map has colours.
+    let map = app.get("/api/v1/map/layers/enterprises", &c).await.json();
+    let colours: std::collections::HashSet<&str> =
+        map["features"].as_array().unwrap().iter().map(|f| f["properties"]["color"].as_str().unwrap()).collect();
+    assert!(!colours.contains("grey") && colours.len() >= 3, "{colours:?}");
     // Numbers are unique and well formed.
     let all = app.get("/api/v1/hazards?page_size=200", &a).await.json();
     let numbers: std::collections::HashSet<&str> =

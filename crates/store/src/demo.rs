@@ -92,6 +92,7 @@ pub struct DemoSummary {
     pub departments: usize,
     pub enterprises: usize,
     pub hazards: usize,
+    pub risk_points: usize,
     pub users: Vec<(String, String)>,
 }
 
@@ -232,6 +233,7 @@ pub async fn generate(
     let mut line_enterprise = None;
     let mut expert_enterprises = vec![];
     let mut demo_ents = vec![];
+    let mut demo_names = vec![];
     for i in 0..enterprises {
         let (gid, cid, gbox, _) = if i == 0 { line_grid } else { grids[rng.gen_range(0..grids.len())] };
         let mut pick = rng.gen_range(0..weight_sum);
@@ -300,6 +302,7 @@ pub async fn generate(
         };
         let valid = draft.validate().map_err(StoreError::Invalid)?;
         let e = insert_enterprise_in(&mut tx, &actor, &valid, store, cid, Some(gid)).await?;
+        demo_names.push(e.name.clone());
         demo_ents.push(DemoEnterprise {
             id: e.id,
             scope_path: e.scope_path.clone(),
@@ -352,6 +355,8 @@ pub async fn generate(
         sum.users.push((role.as_str().into(), role.label().into()));
     }
     if hazards > 0 {
+        progress("风险点", 0, enterprises);
+        sum.risk_points = generate_risk_points(store, &mut rng, &demo_ents, &demo_names).await?;
         progress("隐患", 0, hazards);
         sum.hazards = generate_hazards(store, &mut rng, &demo_ents, &street_paths, hazards).await?;
         progress("隐患", hazards, hazards);
@@ -611,4 +616,86 @@ pub(crate) async fn generate_hazards(
     }
     tx.commit().await?;
     Ok(count)
+}
+
+/// Typical risk points per sector: (name, kind, hazard factors, accident types).
+fn risk_points_for(sector: &str) -> &'static [(&'static str, &'static str, &'static str, &'static [&'static str])] {
+    match sector {
+        "危险化学品" => &[
+            ("储罐区", "场所", "易燃液体、有毒气体泄漏", &["火灾", "其它爆炸", "中毒和窒息"]),
+            ("装卸站台", "工艺", "装卸过程泄漏、静电", &["火灾", "中毒和窒息"]),
+            ("反应釜", "设备", "超温超压、物料失控", &["容器爆炸", "灼烫"]),
+        ],
+        "粉尘涉爆" => &[("除尘系统", "设备", "可燃性粉尘积聚、点火源", &["其它爆炸", "火灾"])],
+        "有限空间" => &[("污水池", "场所", "硫化氢、缺氧", &["中毒和窒息", "淹溺"])],
+        "建筑施工" => &[
+            ("塔式起重机", "设备", "吊物坠落、倾覆", &["起重伤害", "物体打击"]),
+            ("脚手架", "场所", "高处作业", &["高处坠落", "坍塌"]),
+        ],
+        "人员密集场所" => &[("营业大厅", "场所", "人员密集、疏散困难", &["火灾", "其它伤害"])],
+        "特种设备" => &[("锅炉房", "设备", "超压、缺水", &["锅炉爆炸", "灼烫"])],
+        "道路运输" => &[("车辆停放场", "场所", "车辆行驶、倒车", &["车辆伤害"])],
+        _ => &[
+            ("生产车间", "场所", "机械转动部件、电气线路", &["机械伤害", "触电"]),
+            ("配电房", "设备", "带电作业", &["触电", "火灾"]),
+        ],
+    }
+}
+
+/// Risk points for every enterprise, assessed by LEC (so the one-map shows all four colours).
+pub(crate) async fn generate_risk_points(
+    store: &Store,
+    rng: &mut ChaCha8Rng,
+    ents: &[DemoEnterprise],
+    names: &[String],
+) -> Result<usize, StoreError> {
+    use crate::risk::{insert_point, RiskPointInput};
+    use anjian_domain::risk::{ControlMeasures, Scores};
+    let actor = Actor::system("演示数据生成");
+    let mut tx = store.begin().await?;
+    let mut n = 0;
+    for (e, name) in ents.iter().zip(names) {
+        let severe = matches!(e.sector.as_str(), "危险化学品" | "粉尘涉爆" | "有限空间" | "涉氨制冷");
+        for (k, (point, kind, factors, types)) in risk_points_for(&e.sector).iter().enumerate() {
+            if k > 0 && rng.gen_bool(0.4) {
+                continue;
+            }
+            let l = *[0.5, 1.0, 3.0, 6.0].choose(rng).expect("values");
+            let e_ = *[2.0, 3.0, 6.0].choose(rng).expect("values");
+            let c = if severe {
+                *[7.0, 15.0, 40.0].choose(rng).expect("values")
+            } else {
+                *[1.0, 3.0, 7.0, 15.0].choose(rng).expect("values")
+            };
+            let scores = Scores::Lec { l, e: e_, c };
+            let a = scores.assess().map_err(StoreError::Invalid)?;
+            let input = RiskPointInput {
+                enterprise_id: e.id,
+                name: point.to_string(),
+                kind: kind.to_string(),
+                location: point.to_string(),
+                hazard_factors: factors.to_string(),
+                accident_types: types.iter().map(|t| t.to_string()).collect(),
+                measures: ControlMeasures {
+                    engineering: "设置安全防护和监测报警装置".into(),
+                    management: "落实岗位安全操作规程和巡检制度".into(),
+                    ppe: "按规定配备和使用劳动防护用品".into(),
+                    emergency: "编制现场处置方案并定期演练".into(),
+                },
+                responsible: e.safety_manager.clone(),
+                control_level: if a.level >= anjian_domain::risk::RiskLevel::Considerable {
+                    "公司"
+                } else {
+                    "车间"
+                }
+                .into(),
+                scores,
+                next_review: format!("2027-0{}-15", rng.gen_range(1..10)),
+            };
+            insert_point(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), &input, &a).await?;
+            n += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(n)
 }

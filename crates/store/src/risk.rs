@@ -225,11 +225,31 @@ pub async fn create(store: &Store, p: &Principal, i: RiskPointInput, today: &str
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
     validate(&i)?;
     let a = i.scores.assess().map_err(StoreError::Invalid)?;
-    let sector = ent.sectors.first().cloned().unwrap_or_default();
-    let ts = now();
     let mut tx = store.begin().await?;
+    let id = insert_point(
+        &mut tx,
+        &p.actor(),
+        (ent.id, &ent.name, &ent.scope_path, ent.sectors.first().map(String::as_str).unwrap_or("")),
+        &i,
+        &a,
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, p, id, today).await
+}
+
+/// Inserts an assessed point with its audit record in the caller's transaction.
+/// `ent` is (id, name, scope path, sector).
+pub(crate) async fn insert_point(
+    tx: &mut crate::Tx,
+    actor: &crate::Actor,
+    ent: (i64, &str, &str, &str),
+    i: &RiskPointInput,
+    a: &anjian_domain::risk::Assessment,
+) -> Result<i64, StoreError> {
+    let ts = now();
     let mut q = Q::new("INSERT INTO risk_point (enterprise_id, scope_path, sector, name, kind, location, hazard_factors, accident_types, measures, responsible, control_level, scores, score, level, next_review, created_at, updated_at) VALUES (");
-    q.bind(ent.id).push(", ").bind(ent.scope_path.as_str()).push(", ").bind(sector).push(", ").bind(i.name.trim());
+    q.bind(ent.0).push(", ").bind(ent.2).push(", ").bind(ent.3).push(", ").bind(i.name.trim());
     q.push(", ").bind(i.kind.as_str()).push(", ").bind(i.location.trim()).push(", ").bind(i.hazard_factors.trim());
     q.push(", ").bind(serde_json::to_string(&i.accident_types).unwrap_or_default());
     q.push(", ").bind(serde_json::to_string(&i.measures).unwrap_or_default()).push(", ").bind(i.responsible.trim());
@@ -238,21 +258,20 @@ pub async fn create(store: &Store, p: &Principal, i: RiskPointInput, today: &str
     q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     audit::record(
-        &mut tx,
-        &p.actor(),
+        tx,
+        actor,
         Change {
             action: "create",
             entity: "risk_point",
             entity_id: Some(id),
-            scope_path: &ent.scope_path,
-            summary: format!("新增风险点「{}」（{}，{}风险）", i.name.trim(), ent.name, a.level.as_str()),
+            scope_path: ent.2,
+            summary: format!("新增风险点「{}」（{}，{}风险）", i.name.trim(), ent.1, a.level.as_str()),
             before: None,
             after: Some(serde_json::json!({"name": i.name, "scores": i.scores, "score": a.score, "level": a.level})),
         },
     )
     .await?;
-    tx.commit().await?;
-    get(store, p, id, today).await
+    Ok(id)
 }
 
 pub async fn update(
