@@ -94,6 +94,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '风险计算器' },
       },
       {
+        path: 'risk/map',
+        name: 'risk-map',
+        component: () => import('@/views/risk/RiskMap.vue'),
+        meta: { title: '风险一张图', roles: ['admin', 'committee', 'department', 'station', 'grid'] },
+      },
+      {
         path: 'departments',
         name: 'departments',
         component: () => import('@/views/department/DepartmentsView.vue'),

@@ -24,6 +24,13 @@ import type {
   LoginResponse,
   MajorHazardRequest,
   MajorHazardResult,
+  GeoFeatureCollection,
+  GeoPointFeature,
+  MapBoundaryFeature,
+  MapEnterpriseProps,
+  MapHazardProps,
+  MapLayerFilter,
+  MapSettings,
   Page,
   RectificationPlan,
   RiskAssessment,
@@ -278,6 +285,17 @@ export const riskApi = {
   assess: (body: RiskAssessRequest) => http.post<RiskAssessment>(`${API}/risk/assess`, body, { silent: [400, 422] }),
   majorHazard: (body: MajorHazardRequest) =>
     http.post<MajorHazardResult>(`${API}/risk/major-hazard/assess`, body, { silent: [400, 422] }),
+}
+
+// ---- risk one-map (风险一张图): GeoJSON layers and the tile settings ----
+export const mapApi = {
+  settings: () => http.get<MapSettings>(`${API}/map/settings`),
+  boundaries: (level: 'street' | 'community' | 'grid' = 'street') =>
+    http.get<GeoFeatureCollection<MapBoundaryFeature>>(`${API}/map/layers/boundaries`, { level }),
+  enterprises: (f: MapLayerFilter) =>
+    http.get<GeoFeatureCollection<GeoPointFeature<MapEnterpriseProps>>>(`${API}/map/layers/enterprises`, { ...f }),
+  hazards: (f: Pick<MapLayerFilter, 'bbox' | 'jurisdiction_id'>) =>
+    http.get<GeoFeatureCollection<GeoPointFeature<MapHazardProps>>>(`${API}/map/layers/hazards`, { ...f }),
 }
 
 export const OPENAPI_URL = '/api/openapi.json'

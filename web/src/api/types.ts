@@ -369,3 +369,64 @@ export interface MajorHazardResult {
   grade: string | null
   terms: MajorHazardTerm[]
 }
+
+// ---- risk one-map (风险一张图) ----
+/** an enterprise's colour on the map: grey = 未评级 */
+export type MapColor = RiskColor | 'grey'
+
+export interface MapSettings {
+  /** tile URL template with {z}/{x}/{y}; null: no tile server (plain background) */
+  tile_url: string | null
+  attribution: string | null
+}
+
+export interface GeoPointFeature<P> {
+  type: 'Feature'
+  geometry: { type: 'Point'; coordinates: [number | null, number | null] }
+  properties: P
+}
+
+export interface GeoFeatureCollection<F> {
+  type: 'FeatureCollection'
+  features: F[]
+}
+
+export interface MapEnterpriseProps {
+  id: Id
+  name: string
+  level: RiskLevel | null
+  color: MapColor
+  sectors: string[]
+  key_enterprise: boolean
+}
+
+export interface MapHazardProps {
+  id: Id
+  number: string
+  state: string
+  description: string
+  enterprise_name: string
+  deadline: string
+  overdue: boolean
+}
+
+export interface MapBoundaryProps {
+  id: Id
+  name: string
+  level: JurisdictionLevel
+}
+
+export interface MapBoundaryFeature {
+  type: 'Feature'
+  /** GeoJSON Polygon / MultiPolygon (or null when a jurisdiction has no boundary) */
+  geometry: { type: string; coordinates: unknown } | null
+  properties: MapBoundaryProps
+}
+
+export interface MapLayerFilter {
+  /** west,south,east,north */
+  bbox?: string
+  level?: RiskLevel | null
+  sector?: string | null
+  jurisdiction_id?: Id | null
+}
