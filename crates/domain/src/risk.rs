@@ -491,10 +491,56 @@ pub enum Scores {
 }
 
 impl Scores {
-    pub fn assess(&self) -> Result<Assessment, Vec<FieldError>> {
+    /// Assesses with the given bands (None: the reference defaults).
+    pub fn assess_with(&self, bands: Option<&BandSet>) -> Result<Assessment, Vec<FieldError>> {
         match *self {
-            Scores::Lec { l, e, c } => assess_lec(l, e, c, None),
-            Scores::Ls { l, s } => assess_ls(l, s, None),
+            Scores::Lec { l, e, c } => assess_lec(l, e, c, bands.map(|b| b.lec)),
+            Scores::Ls { l, s } => assess_ls(l, s, bands.map(|b| b.ls)),
+        }
+    }
+
+    pub fn assess(&self) -> Result<Assessment, Vec<FieldError>> {
+        self.assess_with(None)
+    }
+
+    pub fn method(&self) -> &'static str {
+        match self {
+            Scores::Lec { .. } => "LEC",
+            Scores::Ls { .. } => "LS",
+        }
+    }
+}
+
+/// The bands of both methods, as a jurisdiction sets them (分级阈值设置).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BandSet {
+    pub lec: Bands,
+    pub ls: Bands,
+}
+
+impl Default for BandSet {
+    fn default() -> Self {
+        let m = methods();
+        Self { lec: m.lec_bands, ls: m.ls_bands }
+    }
+}
+
+impl BandSet {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errs = vec![];
+        for (name, b) in [("lec", self.lec), ("ls", self.ls)] {
+            if let Err(mut e) = b.validate() {
+                e.field = name.into();
+                errs.push(e);
+            }
+        }
+        if self.ls.major > 25.0 {
+            errs.push(FieldError::new("ls", "LS 的重大风险阈值不能大于25（L、S 最大为5）"));
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
         }
     }
 }

@@ -294,3 +294,45 @@ async fn map_layers_are_scoped_coloured_and_boxed() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_district_sets_its_own_bands_and_points_are_relevelled() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let e = app.login("enterprise").await;
+    // D = 3 × 6 × 15 = 270: 较大 under the defaults.
+    let p = app
+        .post("/api/v1/risk/points", &e, point(line, "储罐区", json!({"method": "LEC", "l": 3, "e": 6, "c": 15})))
+        .await
+        .json();
+    assert_eq!(p["level"], "较大");
+    let c = app.login("committee").await;
+    let district = app.get("/api/v1/jurisdictions?level=district", &c).await.json()["items"][0]["id"].clone();
+    let defaults = app.get("/api/v1/risk/bands", &c).await.json();
+    assert_eq!(
+        (defaults["bands"]["lec"]["major"].as_f64(), defaults["set_by_jurisdiction_id"].is_null()),
+        (Some(320.0), true)
+    );
+    let strict = json!({"jurisdiction_id": district, "lec": {"major": 240, "considerable": 120, "general": 50}, "ls": {"major": 16, "considerable": 10, "general": 4}});
+    let s = app.login("station").await;
+    // The district is outside the station's view (404); its own street it may see but not set (403).
+    app.call(axum::http::Method::PUT, "/api/v1/risk/bands", Some(&s), Some(strict.clone())).await.problem(404);
+    let street = app.get("/api/v1/jurisdictions?level=street", &s).await.json()["items"][0]["id"].clone();
+    let mut own = strict.clone();
+    own["jurisdiction_id"] = street;
+    app.call(axum::http::Method::PUT, "/api/v1/risk/bands", Some(&s), Some(own)).await.problem(403);
+    let bad = json!({"jurisdiction_id": district, "lec": {"major": 100, "considerable": 120, "general": 50}, "ls": {"major": 16, "considerable": 10, "general": 4}});
+    assert_eq!(
+        app.call(axum::http::Method::PUT, "/api/v1/risk/bands", Some(&c), Some(bad)).await.problem(422)["errors"][0]
+            ["field"],
+        "lec"
+    );
+    let r = app.call(axum::http::Method::PUT, "/api/v1/risk/bands", Some(&c), Some(strict)).await;
+    assert_eq!(r.json()["relevelled"], 1);
+    // The point is now 重大 (270 ≥ 240), and new assessments in the district use the new bands.
+    assert_eq!(app.get(&format!("/api/v1/risk/points/{}", p["id"]), &e).await.json()["level"], "重大");
+    let r = app.post("/api/v1/risk/assess", &e, json!({"method": "LEC", "l": 3, "e": 6, "c": 15})).await.json();
+    assert_eq!(r["level"], "重大");
+    let in_force = app.get("/api/v1/risk/bands", &e).await.json();
+    assert_eq!(in_force["set_by_jurisdiction_id"], district);
+}

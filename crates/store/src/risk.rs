@@ -7,7 +7,9 @@ use crate::org::{enterprise_get, stale};
 use crate::page::{finish, Page, PageReq};
 use crate::{now, Principal, Store, StoreError};
 use anjian_domain::auth::Role;
-use anjian_domain::risk::{check_point, effective_level, enterprise_level, ControlMeasures, RiskLevel, Scores};
+use anjian_domain::risk::{
+    check_point, effective_level, enterprise_level, BandSet, ControlMeasures, RiskLevel, Scores,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -224,7 +226,8 @@ pub async fn create(store: &Store, p: &Principal, i: RiskPointInput, today: &str
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
     validate(&i)?;
-    let a = i.scores.assess().map_err(StoreError::Invalid)?;
+    let (bands, _) = bands_at(store, &ent.scope_path).await?;
+    let a = i.scores.assess_with(Some(&bands)).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     let id = insert_point(
         &mut tx,
@@ -248,12 +251,13 @@ pub(crate) async fn insert_point(
     a: &anjian_domain::risk::Assessment,
 ) -> Result<i64, StoreError> {
     let ts = now();
-    let mut q = Q::new("INSERT INTO risk_point (enterprise_id, scope_path, sector, name, kind, location, hazard_factors, accident_types, measures, responsible, control_level, scores, score, level, next_review, created_at, updated_at) VALUES (");
+    let mut q = Q::new("INSERT INTO risk_point (enterprise_id, scope_path, sector, name, kind, location, hazard_factors, accident_types, measures, responsible, control_level, method, scores, score, level, next_review, created_at, updated_at) VALUES (");
     q.bind(ent.0).push(", ").bind(ent.2).push(", ").bind(ent.3).push(", ").bind(i.name.trim());
     q.push(", ").bind(i.kind.as_str()).push(", ").bind(i.location.trim()).push(", ").bind(i.hazard_factors.trim());
     q.push(", ").bind(serde_json::to_string(&i.accident_types).unwrap_or_default());
     q.push(", ").bind(serde_json::to_string(&i.measures).unwrap_or_default()).push(", ").bind(i.responsible.trim());
-    q.push(", ").bind(i.control_level.as_str()).push(", ").bind(serde_json::to_string(&i.scores).unwrap_or_default());
+    q.push(", ").bind(i.control_level.as_str()).push(", ").bind(i.scores.method());
+    q.push(", ").bind(serde_json::to_string(&i.scores).unwrap_or_default());
     q.push(", ").bind(Some(a.score)).push(", ").bind(a.level.as_str()).push(", ").bind(i.next_review.trim());
     q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
@@ -298,7 +302,13 @@ pub async fn update(
         next_review: patch.next_review.unwrap_or(b.next_review),
     };
     validate(&i)?;
-    let a = i.scores.assess().map_err(StoreError::Invalid)?;
+    let path: String = Q::new("SELECT scope_path FROM risk_point WHERE id = ")
+        .bind(id)
+        .fetch_one(store.pool())
+        .await?
+        .try_get("scope_path")?;
+    let (bands, _) = bands_at(store, &path).await?;
+    let a = i.scores.assess_with(Some(&bands)).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     let mut q = Q::new("UPDATE risk_point SET name = ");
     q.bind(i.name.trim()).push(", kind = ").bind(i.kind.as_str()).push(", location = ").bind(i.location.trim());
@@ -306,6 +316,7 @@ pub async fn update(
     q.push(", accident_types = ").bind(serde_json::to_string(&i.accident_types).unwrap_or_default());
     q.push(", measures = ").bind(serde_json::to_string(&i.measures).unwrap_or_default());
     q.push(", responsible = ").bind(i.responsible.trim()).push(", control_level = ").bind(i.control_level.as_str());
+    q.push(", method = ").bind(i.scores.method());
     q.push(", scores = ")
         .bind(serde_json::to_string(&i.scores).unwrap_or_default())
         .push(", score = ")
@@ -479,4 +490,134 @@ pub async fn set_override(
     .await?;
     tx.commit().await?;
     enterprise_risk(store, p, enterprise_id, today).await
+}
+
+// ---------------------------------------------------------------- band settings
+
+/// The bands in force at a path: those of the nearest jurisdiction above it (or at it) that set
+/// its own, else the reference defaults. Returns the bands and the jurisdiction that set them.
+pub async fn bands_at(store: &Store, path: &str) -> Result<(BandSet, Option<i64>), StoreError> {
+    let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
+    if ids.is_empty() {
+        return Ok((BandSet::default(), None));
+    }
+    let keys: Vec<String> = ids.iter().map(|id| format!("risk_bands:{id}")).collect();
+    let mut q = Q::new("SELECT key, value FROM setting WHERE key IN ");
+    q.bind_list(&keys);
+    let rows = q.fetch_all(store.pool()).await?;
+    for id in ids.iter().rev() {
+        let key = format!("risk_bands:{id}");
+        if let Some(r) = rows.iter().find(|r| r.try_get::<String, _>("key").ok().as_deref() == Some(key.as_str())) {
+            if let Ok(b) = serde_json::from_str::<BandSet>(&r.try_get::<String, _>("value")?) {
+                return Ok((b, Some(*id)));
+            }
+        }
+    }
+    Ok((BandSet::default(), None))
+}
+
+/// The path whose bands apply to a principal's own assessments (its jurisdiction or enterprise).
+pub async fn principal_path(store: &Store, p: &Principal) -> Result<String, StoreError> {
+    Ok(match &p.scope {
+        anjian_domain::scope::Scope::Subtree { path } | anjian_domain::scope::Scope::Sectors { path, .. } => {
+            path.clone()
+        }
+        anjian_domain::scope::Scope::Enterprise { id } => enterprise_get(store, p, *id).await?.scope_path,
+        _ => "/".into(),
+    })
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BandsInForce {
+    pub bands: BandSet,
+    /// The jurisdiction whose setting applies; null: the reference defaults
+    pub set_by_jurisdiction_id: Option<i64>,
+}
+
+pub async fn bands_for(store: &Store, p: &Principal, jurisdiction_id: Option<i64>) -> Result<BandsInForce, StoreError> {
+    let path = match jurisdiction_id {
+        Some(id) => crate::org::jurisdiction_get(store, p, id).await?.path,
+        None => principal_path(store, p).await?,
+    };
+    let (bands, by) = bands_at(store, &path).await?;
+    Ok(BandsInForce { bands, set_by_jurisdiction_id: by })
+}
+
+/// Sets a jurisdiction's bands (admin, committee) and re-levels the points below it that they
+/// govern, in one transaction, so stored levels never disagree with the bands in force.
+pub async fn set_bands(
+    store: &Store,
+    p: &Principal,
+    jurisdiction_id: i64,
+    bands: BandSet,
+) -> Result<usize, StoreError> {
+    let j = crate::org::jurisdiction_get(store, p, jurisdiction_id).await?;
+    if !matches!(p.role, Role::Admin | Role::Committee) {
+        return Err(StoreError::Forbidden("只有安委办可以设置风险分级阈值".into()));
+    }
+    bands.validate().map_err(StoreError::Invalid)?;
+    let (before, _) = bands_at(store, &j.path).await?;
+    let mut tx = store.begin().await?;
+    let key = format!("risk_bands:{jurisdiction_id}");
+    Q::new("DELETE FROM setting WHERE key = ").bind(key.as_str()).execute(&mut *tx.tx).await?;
+    Q::new("INSERT INTO setting (key, value) VALUES (")
+        .bind(key.as_str())
+        .push(", ")
+        .bind(serde_json::to_string(&bands).unwrap_or_default())
+        .push(")")
+        .execute(&mut *tx.tx)
+        .await?;
+    // Points below that a deeper setting governs keep their bands.
+    let deeper: Vec<String> = {
+        let rows = Q::new("SELECT key FROM setting WHERE key LIKE 'risk_bands:%'").fetch_all(&mut *tx.tx).await?;
+        let mut out = vec![];
+        for r in rows {
+            let k: String = r.try_get("key")?;
+            if let Some(id) = k.strip_prefix("risk_bands:").and_then(|s| s.parse::<i64>().ok()) {
+                if id != jurisdiction_id {
+                    out.push(format!("/{id}/"));
+                }
+            }
+        }
+        out
+    };
+    let mut pts = Q::new("SELECT id, method, score, level, scope_path FROM risk_point WHERE ");
+    crate::db::push_subtree(&mut pts, "scope_path", &j.path);
+    let rows = pts.fetch_all(&mut *tx.tx).await?;
+    let mut changed = 0;
+    for r in rows {
+        let path: String = r.try_get("scope_path")?;
+        let below = &path[j.path.len() - 1..];
+        if deeper.iter().any(|d| below.contains(d.as_str())) {
+            continue;
+        }
+        let score: f64 = r.try_get("score")?;
+        let method: String = r.try_get("method")?;
+        let level = if method == "LS" { bands.ls.level(score) } else { bands.lec.level(score) };
+        if r.try_get::<String, _>("level")? != level.as_str() {
+            Q::new("UPDATE risk_point SET level = ")
+                .bind(level.as_str())
+                .push(" WHERE id = ")
+                .bind(r.try_get::<i64, _>("id")?)
+                .execute(&mut *tx.tx)
+                .await?;
+            changed += 1;
+        }
+    }
+    audit::record(
+        &mut tx,
+        &p.actor(),
+        Change {
+            action: "set_risk_bands",
+            entity: "jurisdiction",
+            entity_id: Some(jurisdiction_id),
+            scope_path: &j.path,
+            summary: format!("设置「{}」风险分级阈值，{changed} 个风险点重新定级", j.name),
+            before: serde_json::to_value(before).ok(),
+            after: serde_json::to_value(bands).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(changed)
 }

@@ -7,7 +7,9 @@ use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
 use anjian_domain::risk::{self, Assessment, MajorHazardResult, RiskLevel, SubstanceInput, UnitKind};
 use anjian_store::page::{Page, PageReq};
-use anjian_store::risk::{self as points, EnterpriseRisk, RiskPoint, RiskPointFilter, RiskPointInput, RiskPointPatch};
+use anjian_store::risk::{
+    self as points, BandsInForce, EnterpriseRisk, RiskPoint, RiskPointFilter, RiskPointInput, RiskPointPatch,
+};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -23,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_points))
         .routes(routes!(get_point, update_point, delete_point))
         .routes(routes!(enterprise_risk, set_override))
+        .routes(routes!(get_bands, put_bands))
 }
 
 fn today(s: &AppState) -> String {
@@ -177,15 +180,63 @@ pub enum AssessRequest {
     Ls { l: f64, s: f64 },
 }
 
-/// 风险评价计算器 (LEC / LS) with the default bands of the reference tables
+/// 风险评价计算器 (LEC / LS) with the bands in force for the caller
 #[utoipa::path(post, path = "/api/v1/risk/assess", tag = "risk", request_body = AssessRequest,
     responses((status = 200, body = Assessment), (status = 422, body = crate::error::Problem)))]
-async fn assess(_auth: Auth, ApiJson(req): ApiJson<AssessRequest>) -> ApiResult<Json<Assessment>> {
+async fn assess(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<AssessRequest>,
+) -> ApiResult<Json<Assessment>> {
+    // The bands in force where the caller works (the reference defaults unless set).
+    let path = points::principal_path(&st.store, &auth.principal).await?;
+    let (bands, _) = points::bands_at(&st.store, &path).await?;
     let r = match req {
-        AssessRequest::Lec { l, e, c } => risk::assess_lec(l, e, c, None),
-        AssessRequest::Ls { l, s } => risk::assess_ls(l, s, None),
+        AssessRequest::Lec { l, e, c } => risk::assess_lec(l, e, c, Some(bands.lec)),
+        AssessRequest::Ls { l, s } => risk::assess_ls(l, s, Some(bands.ls)),
     };
     r.map(Json).map_err(AppError::invalid)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct BandsParams {
+    /// Default: the caller's own jurisdiction
+    pub jurisdiction_id: Option<i64>,
+}
+
+/// 风险分级阈值 in force
+#[utoipa::path(get, path = "/api/v1/risk/bands", tag = "risk", params(BandsParams), responses((status = 200, body = BandsInForce)))]
+async fn get_bands(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<BandsParams>,
+) -> ApiResult<Json<BandsInForce>> {
+    Ok(Json(points::bands_for(&s.store, &auth.principal, p.jurisdiction_id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct BandsBody {
+    pub jurisdiction_id: i64,
+    pub lec: risk::Bands,
+    pub ls: risk::Bands,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct BandsChanged {
+    /// Risk points re-levelled under the new bands
+    pub relevelled: usize,
+}
+
+/// 设置风险分级阈值 (安委办): risk points below are re-levelled at once
+#[utoipa::path(put, path = "/api/v1/risk/bands", tag = "risk", request_body = BandsBody, responses((status = 200, body = BandsChanged)))]
+async fn put_bands(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<BandsBody>,
+) -> ApiResult<Json<BandsChanged>> {
+    let n =
+        points::set_bands(&s.store, &auth.principal, b.jurisdiction_id, risk::BandSet { lec: b.lec, ls: b.ls }).await?;
+    Ok(Json(BandsChanged { relevelled: n }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -13,6 +13,7 @@ CREATE TABLE risk_point (
     measures TEXT NOT NULL,
     responsible TEXT NOT NULL,
     control_level TEXT NOT NULL,
+    method TEXT NOT NULL,
     scores TEXT NOT NULL,
     score DOUBLE PRECISION NOT NULL,
     level TEXT NOT NULL,
