@@ -272,7 +272,7 @@ pub struct SubstanceInput {
 }
 
 /// One term of S and R, to show the working.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Term {
     pub substance: String,
     /// q (t)

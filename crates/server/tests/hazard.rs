@@ -413,6 +413,12 @@ async fn the_demo_year_has_every_state_and_a_sound_audit_chain() {
     let colours: std::collections::HashSet<&str> =
         map["features"].as_array().unwrap().iter().map(|f| f["properties"]["color"].as_str().unwrap()).collect();
     assert!(!colours.contains("grey") && colours.len() >= 3, "{colours:?}");
+    // Major hazard sources among the 危险化学品 enterprises, on their own map layer.
+    let sources = app.get("/api/v1/risk/major-hazards", &c).await.json();
+    assert!(sources["total"].as_i64().unwrap() > 0);
+    let layer = app.get("/api/v1/map/layers/major-hazards", &c).await.json();
+    let majors = app.get("/api/v1/risk/major-hazards?is_major=true", &c).await.json()["total"].as_i64().unwrap();
+    assert_eq!(layer["features"].as_array().unwrap().len() as i64, majors);
     // Numbers are unique and well formed.
     let all = app.get("/api/v1/hazards?page_size=200", &a).await.json();
     let numbers: std::collections::HashSet<&str> =

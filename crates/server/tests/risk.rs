@@ -336,3 +336,61 @@ async fn a_district_sets_its_own_bands_and_points_are_relevelled() {
     let in_force = app.get("/api/v1/risk/bands", &e).await.json();
     assert_eq!(in_force["set_by_jurisdiction_id"], district);
 }
+
+#[tokio::test]
+async fn major_hazard_sources_are_identified_on_save_and_scoped() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let e = app.login("enterprise").await;
+    let unit = json!({"enterprise_id": line, "name": "液氯储罐区", "unit_kind": "storage", "exposed_people": 120,
+        "substances": [{"name": "氯", "cas": "7782-50-5", "quantity_t": 10}, {"category": "W5.3", "quantity_t": 300}]});
+    let r = app.post("/api/v1/risk/major-hazards", &e, unit).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let src = r.json();
+    assert_eq!(
+        (src["is_major"].as_bool(), src["grade"].as_str(), src["r"].as_f64()),
+        (Some(true), Some("三级"), Some(16.6))
+    );
+    assert_eq!(src["terms"].as_array().unwrap().len(), 2);
+    // Less chlorine: re-identified on save.
+    let r = app
+        .patch(
+            &format!("/api/v1/risk/major-hazards/{}", src["id"]),
+            &e,
+            json!({"substances": [{"name": "氯", "quantity_t": 1}], "version": 1}),
+        )
+        .await
+        .json();
+    assert_eq!((r["is_major"].as_bool(), r["grade"].is_null()), (Some(false), true));
+    let v = app
+        .post(
+            "/api/v1/risk/major-hazards",
+            &e,
+            json!({"enterprise_id": line, "name": "甲苯罐", "unit_kind": "storage", "exposed_people": 0,
+        "substances": [{"name": "甲苯", "quantity_t": 600}]}),
+        )
+        .await
+        .problem(422);
+    assert_eq!(v["errors"][0]["field"], "substances[0].category");
+    let c = app.login("committee").await;
+    assert_eq!(app.get("/api/v1/risk/major-hazards", &c).await.json()["total"], 1);
+    let a = app.login("admin").await;
+    let other = app.get("/api/v1/enterprises?page_size=60", &a).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .find(|id| *id != line)
+        .unwrap();
+    let theirs = app
+        .post(
+            "/api/v1/risk/major-hazards",
+            &a,
+            json!({"enterprise_id": other, "name": "外单位", "unit_kind": "production", "exposed_people": 10,
+        "substances": [{"name": "氨", "quantity_t": 20}]}),
+        )
+        .await
+        .json();
+    app.get(&format!("/api/v1/risk/major-hazards/{}", theirs["id"]), &e).await.problem(404);
+    assert_eq!(app.get("/api/v1/risk/major-hazards", &e).await.json()["total"], 1);
+}

@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("migrations/0001_init.sql")),
     (2, "hazard", include_str!("migrations/0002_hazard.sql")),
     (3, "risk", include_str!("migrations/0003_risk.sql")),
+    (4, "major_hazard", include_str!("migrations/0004_major_hazard.sql")),
 ];
 
 impl Store {

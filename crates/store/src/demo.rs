@@ -93,6 +93,7 @@ pub struct DemoSummary {
     pub enterprises: usize,
     pub hazards: usize,
     pub risk_points: usize,
+    pub major_hazard_sources: usize,
     pub users: Vec<(String, String)>,
 }
 
@@ -357,6 +358,7 @@ pub async fn generate(
     if hazards > 0 {
         progress("风险点", 0, enterprises);
         sum.risk_points = generate_risk_points(store, &mut rng, &demo_ents, &demo_names).await?;
+        sum.major_hazard_sources = generate_major_hazard_sources(store, &mut rng, &demo_ents, &demo_names).await?;
         progress("隐患", 0, hazards);
         sum.hazards = generate_hazards(store, &mut rng, &demo_ents, &street_paths, hazards).await?;
         progress("隐患", hazards, hazards);
@@ -695,6 +697,53 @@ pub(crate) async fn generate_risk_points(
             insert_point(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), &input, &a).await?;
             n += 1;
         }
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// A chemical of a demo unit: name, hazard category (when needed for β), quantity range in t.
+type DemoSubstance = (&'static str, &'static str, (f64, f64));
+
+/// A few dozen identification units among the 危险化学品 enterprises, most of them major
+/// hazard sources of every grade.
+pub(crate) async fn generate_major_hazard_sources(
+    store: &Store,
+    rng: &mut ChaCha8Rng,
+    ents: &[DemoEnterprise],
+    names: &[String],
+) -> Result<usize, StoreError> {
+    use crate::major_hazard::{write, SourceInput};
+    use anjian_domain::risk::{SubstanceInput, UnitKind};
+    let actor = Actor::system("演示数据生成");
+    // (unit, [(name, category, quantity range)])
+    let kinds: [(&str, &[DemoSubstance]); 4] = [
+        ("液氯储罐区", &[("氯", "", (2.0, 60.0))]),
+        ("液氨储罐区", &[("氨", "", (5.0, 120.0))]),
+        ("甲醇罐区", &[("甲醇", "W5.3", (100.0, 3000.0)), ("苯", "W5.3", (0.0, 80.0))]),
+        ("氢气充装车间", &[("氢", "W2", (1.0, 12.0))]),
+    ];
+    let mut tx = store.begin().await?;
+    let mut n = 0;
+    for (e, name) in ents.iter().zip(names).filter(|(e, _)| e.sector == "危险化学品").take(40) {
+        let (unit, subs) = kinds[rng.gen_range(0..kinds.len())];
+        let input = SourceInput {
+            enterprise_id: e.id,
+            name: unit.to_string(),
+            unit_kind: if unit.ends_with("车间") { UnitKind::Production } else { UnitKind::Storage },
+            substances: subs
+                .iter()
+                .map(|(s, cat, (lo, hi))| SubstanceInput {
+                    name: Some(s.to_string()),
+                    cas: None,
+                    category: (!cat.is_empty()).then(|| cat.to_string()),
+                    quantity_t: (rng.gen_range(*lo..*hi) * 10.0_f64).round() / 10.0,
+                })
+                .collect(),
+            exposed_people: *[0, 12, 45, 80, 260].choose(rng).expect("values"),
+        };
+        write(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), None, &input).await?;
+        n += 1;
     }
     tx.commit().await?;
     Ok(n)

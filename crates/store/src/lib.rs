@@ -13,6 +13,7 @@ pub mod demo;
 pub mod files;
 pub mod hazard;
 pub mod idempotency;
+pub mod major_hazard;
 pub mod map;
 pub mod notify;
 pub mod org;

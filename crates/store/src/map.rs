@@ -182,3 +182,29 @@ pub async fn boundaries(store: &Store, p: &Principal, f: &BoundaryFilter) -> Res
     }
     Ok(json!({"type": "FeatureCollection", "features": features}))
 }
+
+/// Major hazard sources (units that are one) at their enterprise's location, with their grade.
+pub async fn major_hazard_sources(store: &Store, p: &Principal, f: &LayerFilter) -> Result<Value, StoreError> {
+    let bbox = parse_bbox(f.bbox.as_deref())?;
+    let mut q = Q::new("SELECT h.id, h.name, h.grade, h.r, e.name AS enterprise_name, e.id AS enterprise_id, e.longitude, e.latitude FROM major_hazard_source h JOIN enterprise e ON e.id = h.enterprise_id WHERE h.is_major = 1 AND e.longitude IS NOT NULL");
+    push_hazard_scope(&mut q, &p.scope);
+    push_bbox(&mut q, bbox, "e.longitude", "e.latitude");
+    push_jurisdiction(store, &mut q, "h.scope_path", f.jurisdiction_id).await?;
+    q.push(" ORDER BY h.id LIMIT ").bind(MAX_FEATURES);
+    let mut features = vec![];
+    for r in q.fetch_all(store.pool()).await? {
+        features.push(json!({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r.try_get::<Option<f64>, _>("longitude")?, r.try_get::<Option<f64>, _>("latitude")?]},
+            "properties": {
+                "id": r.try_get::<i64, _>("id")?,
+                "name": r.try_get::<String, _>("name")?,
+                "grade": r.try_get::<Option<String>, _>("grade")?,
+                "r": r.try_get::<f64, _>("r")?,
+                "enterprise_id": r.try_get::<i64, _>("enterprise_id")?,
+                "enterprise_name": r.try_get::<String, _>("enterprise_name")?,
+            }
+        }));
+    }
+    Ok(json!({"type": "FeatureCollection", "features": features}))
+}

@@ -15,6 +15,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(enterprises))
         .routes(routes!(hazards))
+        .routes(routes!(major_hazard_sources))
         .routes(routes!(boundaries))
         .routes(routes!(get_settings, put_settings))
 }
@@ -34,6 +35,16 @@ async fn enterprises(
 async fn hazards(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<LayerFilter>) -> ApiResult<Json<Value>> {
     let today = anjian_store::hazard::local_date(s.config.clock.now()).to_string();
     Ok(Json(map::major_hazards(&s.store, &auth.principal, &f, &today).await?))
+}
+
+/// 重大危险源 by grade (GeoJSON FeatureCollection)
+#[utoipa::path(get, path = "/api/v1/map/layers/major-hazards", tag = "risk", params(LayerFilter), responses((status = 200, body = Object)))]
+async fn major_hazard_sources(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<LayerFilter>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(map::major_hazard_sources(&s.store, &auth.principal, &f).await?))
 }
 
 /// 辖区边界 (GeoJSON FeatureCollection)

@@ -6,6 +6,7 @@ use crate::excel::{attachment, workbook, Cell};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
 use anjian_domain::risk::{self, Assessment, MajorHazardResult, RiskLevel, SubstanceInput, UnitKind};
+use anjian_store::major_hazard::{self as sources, MajorHazardSource, SourceFilter, SourceInput, SourcePatch};
 use anjian_store::page::{Page, PageReq};
 use anjian_store::risk::{
     self as points, BandsInForce, EnterpriseRisk, RiskPoint, RiskPointFilter, RiskPointInput, RiskPointPatch,
@@ -26,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_point, update_point, delete_point))
         .routes(routes!(enterprise_risk, set_override))
         .routes(routes!(get_bands, put_bands))
+        .routes(routes!(list_sources, create_source))
+        .routes(routes!(get_source, update_source, delete_source))
 }
 
 fn today(s: &AppState) -> String {
@@ -256,4 +259,55 @@ async fn assess_major_hazard(
     ApiJson(req): ApiJson<MajorHazardRequest>,
 ) -> ApiResult<Json<MajorHazardResult>> {
     risk::assess_major_hazard(req.unit, &req.substances, req.exposed_people).map(Json).map_err(AppError::invalid)
+}
+
+/// 重大危险源 (identification units) within scope
+#[utoipa::path(get, path = "/api/v1/risk/major-hazards", tag = "risk", params(SourceFilter, Paging), responses((status = 200, body = Page<MajorHazardSource>)))]
+async fn list_sources(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<SourceFilter>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<MajorHazardSource>>> {
+    Ok(Json(sources::list(&s.store, &auth.principal, &f, pg.req()?).await?))
+}
+
+/// 登记辨识单元: identified and graded per GB 18218-2018 on save
+#[utoipa::path(post, path = "/api/v1/risk/major-hazards", tag = "risk", request_body = SourceInput,
+    responses((status = 201, body = MajorHazardSource), (status = 422, body = crate::error::Problem)))]
+async fn create_source(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(i): ApiJson<SourceInput>,
+) -> ApiResult<(StatusCode, Json<MajorHazardSource>)> {
+    Ok((StatusCode::CREATED, Json(sources::create(&s.store, &auth.principal, i).await?)))
+}
+
+/// 辨识单元详情 with every term
+#[utoipa::path(get, path = "/api/v1/risk/major-hazards/{id}", tag = "risk", responses((status = 200, body = MajorHazardSource)))]
+async fn get_source(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<Json<MajorHazardSource>> {
+    Ok(Json(sources::get(&s.store, &auth.principal, id).await?))
+}
+
+/// 修改辨识单元 (re-identified on save)
+#[utoipa::path(patch, path = "/api/v1/risk/major-hazards/{id}", tag = "risk", request_body = SourcePatch, responses((status = 200, body = MajorHazardSource)))]
+async fn update_source(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(p): ApiJson<SourcePatch>,
+) -> ApiResult<Json<MajorHazardSource>> {
+    Ok(Json(sources::update(&s.store, &auth.principal, id, p).await?))
+}
+
+/// 删除辨识单元
+#[utoipa::path(delete, path = "/api/v1/risk/major-hazards/{id}", tag = "risk", params(VersionParam), responses((status = 204)))]
+async fn delete_source(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiQuery(v): ApiQuery<VersionParam>,
+) -> ApiResult<StatusCode> {
+    sources::delete(&s.store, &auth.principal, id, v.version).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

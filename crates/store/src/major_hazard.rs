@@ -1,0 +1,308 @@
+//! Major hazard sources (重大危险源): an enterprise's identification units, identified and graded
+//! per GB 18218-2018 by the domain when saved; scoped like the enterprise's other records.
+
+use crate::audit::{self, Change};
+use crate::db::Q;
+use crate::hazard::push_hazard_scope;
+use crate::org::{delete_versioned, enterprise_get, stale};
+use crate::page::{finish, Page, PageReq};
+use crate::{now, Principal, Store, StoreError};
+use anjian_domain::auth::Role;
+use anjian_domain::risk::{assess_major_hazard, SubstanceInput, Term, UnitKind};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// 重大危险源 (or a unit that is not one) as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MajorHazardSource {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    /// 单元名称, e.g. 液氯储罐区
+    pub name: String,
+    pub unit_kind: UnitKind,
+    #[schema(value_type = Vec<Object>)]
+    pub substances: Vec<serde_json::Value>,
+    pub exposed_people: i64,
+    pub s: f64,
+    pub r: f64,
+    pub alpha: f64,
+    pub is_major: bool,
+    /// 一级…四级
+    pub grade: Option<String>,
+    pub terms: Vec<Term>,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct SourceInput {
+    pub enterprise_id: i64,
+    pub name: String,
+    pub unit_kind: UnitKind,
+    pub substances: Vec<SubstanceInput>,
+    pub exposed_people: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct SourcePatch {
+    pub name: Option<String>,
+    pub unit_kind: Option<UnitKind>,
+    pub substances: Option<Vec<SubstanceInput>>,
+    pub exposed_people: Option<i64>,
+    pub version: i64,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct SourceFilter {
+    pub enterprise_id: Option<i64>,
+    /// Only units that are major hazard sources
+    pub is_major: Option<bool>,
+    /// 一级 / 二级 / 三级 / 四级
+    pub grade: Option<String>,
+}
+
+const SELECT: &str =
+    "SELECT h.*, e.name AS enterprise_name FROM major_hazard_source h JOIN enterprise e ON e.id = h.enterprise_id";
+
+fn row_to_source(r: &AnyRow) -> Result<MajorHazardSource, StoreError> {
+    let kind: String = r.try_get("unit_kind")?;
+    Ok(MajorHazardSource {
+        id: r.try_get("id")?,
+        enterprise_id: r.try_get("enterprise_id")?,
+        enterprise_name: r.try_get("enterprise_name")?,
+        name: r.try_get("name")?,
+        unit_kind: if kind == "production" { UnitKind::Production } else { UnitKind::Storage },
+        substances: serde_json::from_str(&r.try_get::<String, _>("substances")?).unwrap_or_default(),
+        exposed_people: r.try_get("exposed_people")?,
+        s: r.try_get("s")?,
+        r: r.try_get("r")?,
+        alpha: r.try_get("alpha")?,
+        is_major: r.try_get::<i64, _>("is_major")? != 0,
+        grade: r.try_get("grade")?,
+        terms: serde_json::from_str(&r.try_get::<String, _>("terms")?).unwrap_or_default(),
+        version: r.try_get("version")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn kind_str(k: UnitKind) -> &'static str {
+    match k {
+        UnitKind::Production => "production",
+        UnitKind::Storage => "storage",
+    }
+}
+
+fn substances_json(s: &[SubstanceInput]) -> String {
+    serde_json::to_string(
+        &s.iter().map(|x| serde_json::json!({"name": x.name, "cas": x.cas, "category": x.category, "quantity_t": x.quantity_t})).collect::<Vec<_>>(),
+    )
+    .unwrap_or_default()
+}
+
+pub async fn list(
+    store: &Store,
+    p: &Principal,
+    f: &SourceFilter,
+    page: PageReq,
+) -> Result<Page<MajorHazardSource>, StoreError> {
+    let mut w = Q::new(" WHERE 1=1");
+    push_hazard_scope(&mut w, &p.scope);
+    if let Some(e) = f.enterprise_id {
+        w.push(" AND h.enterprise_id = ").bind(e);
+    }
+    if let Some(m) = f.is_major {
+        w.push(" AND h.is_major = ").bind(m);
+    }
+    if let Some(g) = f.grade.as_deref().filter(|g| !g.is_empty()) {
+        w.push(" AND h.grade = ").bind(g);
+    }
+    let total: i64 = Q::prefixed("SELECT COUNT(*) AS n FROM major_hazard_source h", &w)
+        .fetch_one(store.pool())
+        .await?
+        .try_get("n")?;
+    let mut q = Q::prefixed(SELECT, &w);
+    if let Some(a) = page.after {
+        q.push(" AND h.id > ").bind(a);
+    }
+    q.push(" ORDER BY h.id LIMIT ").bind(page.size + 1);
+    let items = q.fetch_all(store.pool()).await?.iter().map(row_to_source).collect::<Result<Vec<_>, _>>()?;
+    Ok(finish(items, page, total, |s| s.id))
+}
+
+pub async fn get(store: &Store, p: &Principal, id: i64) -> Result<MajorHazardSource, StoreError> {
+    let mut q = Q::new(SELECT);
+    q.push(" WHERE h.id = ").bind(id);
+    push_hazard_scope(&mut q, &p.scope);
+    row_to_source(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?)
+}
+
+fn may_write(role: Role) -> Result<(), StoreError> {
+    if matches!(role, Role::Grid | Role::Expert) {
+        Err(StoreError::Forbidden(format!("{}不能维护重大危险源", role.label())))
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes a unit (insert when `id` is None) with its assessment and audit record.
+pub(crate) async fn write(
+    tx: &mut crate::Tx,
+    actor: &crate::Actor,
+    ent: (i64, &str, &str, &str),
+    id_version: Option<(i64, i64)>,
+    i: &SourceInput,
+) -> Result<i64, StoreError> {
+    if i.name.trim().is_empty() {
+        return Err(StoreError::invalid("name", "请填写单元名称"));
+    }
+    let a = assess_major_hazard(i.unit_kind, &i.substances, i.exposed_people).map_err(StoreError::Invalid)?;
+    let ts = now();
+    let terms = serde_json::to_string(&a.terms).unwrap_or_default();
+    let id = match id_version {
+        None => {
+            let mut q = Q::new("INSERT INTO major_hazard_source (enterprise_id, scope_path, sector, name, unit_kind, substances, exposed_people, s, r, alpha, is_major, grade, terms, created_at, updated_at) VALUES (");
+            q.bind(ent.0)
+                .push(", ")
+                .bind(ent.2)
+                .push(", ")
+                .bind(ent.3)
+                .push(", ")
+                .bind(i.name.trim())
+                .push(", ")
+                .bind(kind_str(i.unit_kind));
+            q.push(", ")
+                .bind(substances_json(&i.substances))
+                .push(", ")
+                .bind(i.exposed_people)
+                .push(", ")
+                .bind(Some(a.s));
+            q.push(", ")
+                .bind(Some(a.r))
+                .push(", ")
+                .bind(Some(a.alpha))
+                .push(", ")
+                .bind(a.is_major)
+                .push(", ")
+                .bind(a.grade.clone());
+            q.push(", ").bind(terms).push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+            q.fetch_one(&mut *tx.tx).await?.try_get("id")?
+        }
+        Some((id, version)) => {
+            let mut q = Q::new("UPDATE major_hazard_source SET name = ");
+            q.bind(i.name.trim())
+                .push(", unit_kind = ")
+                .bind(kind_str(i.unit_kind))
+                .push(", substances = ")
+                .bind(substances_json(&i.substances));
+            q.push(", exposed_people = ")
+                .bind(i.exposed_people)
+                .push(", s = ")
+                .bind(Some(a.s))
+                .push(", r = ")
+                .bind(Some(a.r));
+            q.push(", alpha = ")
+                .bind(Some(a.alpha))
+                .push(", is_major = ")
+                .bind(a.is_major)
+                .push(", grade = ")
+                .bind(a.grade.clone());
+            q.push(", terms = ").bind(terms).push(", version = version + 1, updated_at = ").bind(ts.as_str());
+            q.push(" WHERE id = ").bind(id).push(" AND version = ").bind(version);
+            if q.execute(&mut *tx.tx).await? == 0 {
+                return Err(stale());
+            }
+            id
+        }
+    };
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: if id_version.is_none() { "create" } else { "update" },
+            entity: "major_hazard_source",
+            entity_id: Some(id),
+            scope_path: ent.2,
+            summary: format!(
+                "{}「{}」（{}）：S={:.3}，{}",
+                if id_version.is_none() { "登记辨识单元" } else { "修改辨识单元" },
+                i.name.trim(),
+                ent.1,
+                a.s,
+                match &a.grade {
+                    Some(g) => format!("构成{g}重大危险源，R={:.2}", a.r),
+                    None => "不构成重大危险源".into(),
+                }
+            ),
+            before: None,
+            after: Some(
+                serde_json::json!({"s": a.s, "r": a.r, "grade": a.grade, "substances": substances_json(&i.substances)}),
+            ),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn create(store: &Store, p: &Principal, i: SourceInput) -> Result<MajorHazardSource, StoreError> {
+    may_write(p.role)?;
+    let ent = enterprise_get(store, p, i.enterprise_id)
+        .await
+        .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
+    let mut tx = store.begin().await?;
+    let sector = ent.sectors.first().cloned().unwrap_or_default();
+    let id = write(&mut tx, &p.actor(), (ent.id, &ent.name, &ent.scope_path, &sector), None, &i).await?;
+    tx.commit().await?;
+    get(store, p, id).await
+}
+
+pub async fn update(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    patch: SourcePatch,
+) -> Result<MajorHazardSource, StoreError> {
+    let before = get(store, p, id).await?;
+    may_write(p.role)?;
+    let ent = enterprise_get(store, p, before.enterprise_id).await?;
+    let substances = match patch.substances {
+        Some(s) => s,
+        None => serde_json::from_value(serde_json::Value::Array(before.substances.clone())).unwrap_or_default(),
+    };
+    let i = SourceInput {
+        enterprise_id: before.enterprise_id,
+        name: patch.name.unwrap_or(before.name),
+        unit_kind: patch.unit_kind.unwrap_or(before.unit_kind),
+        substances,
+        exposed_people: patch.exposed_people.unwrap_or(before.exposed_people),
+    };
+    let mut tx = store.begin().await?;
+    let sector = ent.sectors.first().cloned().unwrap_or_default();
+    write(&mut tx, &p.actor(), (ent.id, &ent.name, &ent.scope_path, &sector), Some((id, patch.version)), &i).await?;
+    tx.commit().await?;
+    get(store, p, id).await
+}
+
+pub async fn delete(store: &Store, p: &Principal, id: i64, version: i64) -> Result<(), StoreError> {
+    let s = get(store, p, id).await?;
+    may_write(p.role)?;
+    let ent = enterprise_get(store, p, s.enterprise_id).await?;
+    let mut tx = store.begin().await?;
+    delete_versioned(&mut tx, "major_hazard_source", id, version).await?;
+    audit::record(
+        &mut tx,
+        &p.actor(),
+        Change {
+            action: "delete",
+            entity: "major_hazard_source",
+            entity_id: Some(id),
+            scope_path: &ent.scope_path,
+            summary: format!("删除辨识单元「{}」", s.name),
+            before: Some(serde_json::json!({"s": s.s, "grade": s.grade})),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
