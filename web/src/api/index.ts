@@ -29,6 +29,7 @@ import type {
   MapBoundaryFeature,
   MapEnterpriseProps,
   MapHazardProps,
+  MapMajorHazardProps,
   MapLayerFilter,
   MapSettings,
   Page,
@@ -296,6 +297,8 @@ export const mapApi = {
     http.get<GeoFeatureCollection<GeoPointFeature<MapEnterpriseProps>>>(`${API}/map/layers/enterprises`, { ...f }),
   hazards: (f: Pick<MapLayerFilter, 'bbox' | 'jurisdiction_id'>) =>
     http.get<GeoFeatureCollection<GeoPointFeature<MapHazardProps>>>(`${API}/map/layers/hazards`, { ...f }),
+  majorHazards: (f: Pick<MapLayerFilter, 'bbox' | 'jurisdiction_id'>) =>
+    http.get<GeoFeatureCollection<GeoPointFeature<MapMajorHazardProps>>>(`${API}/map/layers/major-hazards`, { ...f }),
 }
 
 export const OPENAPI_URL = '/api/openapi.json'

@@ -410,6 +410,19 @@ export interface MapHazardProps {
   overdue: boolean
 }
 
+export type MajorHazardGrade = '一级' | '二级' | '三级' | '四级'
+
+/** a registered 重大危险源 unit on the map */
+export interface MapMajorHazardProps {
+  id: Id
+  name: string
+  grade: MajorHazardGrade
+  /** R 值 (the unit's risk figure) */
+  r: number
+  enterprise_id: Id
+  enterprise_name: string
+}
+
 export interface MapBoundaryProps {
   id: Id
   name: string
