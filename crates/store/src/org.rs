@@ -862,6 +862,42 @@ async fn resolve_placement(
     Ok(placement)
 }
 
+/// The enterprise as written from a validated draft at a placement.
+fn enterprise_of(
+    id: i64,
+    v: &ValidEnterprise,
+    pl: &Placement,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+) -> Enterprise {
+    let d = &v.draft;
+    Enterprise {
+        id,
+        name: d.name.clone(),
+        credit_code: v.credit_code.to_string(),
+        address: d.address.clone(),
+        longitude: d.longitude,
+        latitude: d.latitude,
+        coord_system: v.coord_system.as_str().into(),
+        jurisdiction_id: pl.jurisdiction.id,
+        jurisdiction_name: pl.jurisdiction.name.clone(),
+        grid_id: pl.grid.as_ref().map(|g| g.id),
+        grid_name: pl.grid.as_ref().map(|g| g.name.clone()),
+        sectors: d.sectors.clone(),
+        above_scale: d.above_scale,
+        key_enterprise: d.key_enterprise,
+        employees: d.employees,
+        legal_representative: d.legal_representative.clone(),
+        safety_manager: d.safety_manager.clone(),
+        contact_phone: d.contact_phone.clone(),
+        version,
+        created_at,
+        updated_at,
+        scope_path: pl.scope_path().to_string(),
+    }
+}
+
 fn enterprise_conflict(e: StoreError) -> StoreError {
     match e.unique_violation() {
         Some(m) if m.contains("credit_code") => StoreError::Duplicate {
@@ -948,30 +984,7 @@ async fn insert_enterprise(
     q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = q.fetch_one(&mut *tx.tx).await.map_err(enterprise_conflict)?.try_get("id")?;
     write_sectors(tx, id, &d.sectors).await?;
-    let e = Enterprise {
-        id,
-        name: d.name.clone(),
-        credit_code: v.credit_code.to_string(),
-        address: d.address.clone(),
-        longitude: d.longitude,
-        latitude: d.latitude,
-        coord_system: v.coord_system.as_str().into(),
-        jurisdiction_id: pl.jurisdiction.id,
-        jurisdiction_name: pl.jurisdiction.name.clone(),
-        grid_id: pl.grid.as_ref().map(|g| g.id),
-        grid_name: pl.grid.as_ref().map(|g| g.name.clone()),
-        sectors: d.sectors.clone(),
-        above_scale: d.above_scale,
-        key_enterprise: d.key_enterprise,
-        employees: d.employees,
-        legal_representative: d.legal_representative.clone(),
-        safety_manager: d.safety_manager.clone(),
-        contact_phone: d.contact_phone.clone(),
-        version: 1,
-        created_at: ts.clone(),
-        updated_at: ts,
-        scope_path: pl.scope_path().to_string(),
-    };
+    let e = enterprise_of(id, v, pl, 1, ts.clone(), ts);
     audit::record(
         tx,
         actor,
@@ -1049,29 +1062,7 @@ pub async fn enterprise_update(
         return Err(stale());
     }
     write_sectors(&mut tx, id, &d.sectors).await?;
-    let after = Enterprise {
-        name: d.name.clone(),
-        credit_code: v.credit_code.to_string(),
-        address: d.address.clone(),
-        longitude: d.longitude,
-        latitude: d.latitude,
-        coord_system: v.coord_system.as_str().into(),
-        jurisdiction_id: pl.jurisdiction.id,
-        jurisdiction_name: pl.jurisdiction.name.clone(),
-        grid_id: pl.grid.as_ref().map(|g| g.id),
-        grid_name: pl.grid.as_ref().map(|g| g.name.clone()),
-        sectors: d.sectors.clone(),
-        above_scale: d.above_scale,
-        key_enterprise: d.key_enterprise,
-        employees: d.employees,
-        legal_representative: d.legal_representative.clone(),
-        safety_manager: d.safety_manager.clone(),
-        contact_phone: d.contact_phone.clone(),
-        version: before.version + 1,
-        updated_at: ts,
-        scope_path: pl.scope_path().to_string(),
-        ..before.clone()
-    };
+    let after = enterprise_of(id, &v, &pl, before.version + 1, before.created_at.clone(), ts);
     audit::record(
         &mut tx,
         &p.actor(),
