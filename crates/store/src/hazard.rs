@@ -326,7 +326,7 @@ async fn filter_clause(
         w.push(" AND h.enterprise_id = ").bind(e);
     }
     if let Some(o) = f.overdue {
-        let open = " h.state IN ('reported', 'rectifying', 'pending_verification') AND h.deadline < ";
+        let open = concat!(" h.state IN ", crate::open_states!(), " AND h.deadline < ");
         if o {
             w.push(" AND").push(open).bind(today.to_string());
         } else {
@@ -1265,7 +1265,11 @@ pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp)
         q
     };
     let mut overdue_q = Q::new(&format!(
-        "SELECT {} AS k, COUNT(*) AS n FROM hazard h WHERE h.state IN ('reported', 'rectifying', 'pending_verification') AND h.deadline < ",
+        concat!(
+            "SELECT {} AS k, COUNT(*) AS n FROM hazard h WHERE h.state IN ",
+            crate::open_states!(),
+            " AND h.deadline < "
+        ),
         col("h")
     ));
     overdue_q.bind(today);

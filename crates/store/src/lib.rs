@@ -22,8 +22,17 @@ pub mod risk;
 pub mod settings;
 
 pub use anjian_domain as domain;
+
+/// The SQL list of the open hazard states (those `HazardState::is_open` calls open), as a literal
+/// for `concat!`; a test checks it against the domain so the rule stays in one place.
+macro_rules! open_states {
+    () => {
+        "('reported', 'rectifying', 'pending_verification')"
+    };
+}
 pub use db::{Backend, Store, Tx, Val, Q};
 use domain::FieldError;
+pub(crate) use open_states;
 
 /// What can go wrong in the store, in terms the HTTP layer can map one to one.
 #[derive(Debug, thiserror::Error)]
@@ -118,5 +127,17 @@ impl Principal {
         } else {
             Err(StoreError::Forbidden(format!("{}无权执行此操作", self.role.label())))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use anjian_domain::hazard::HazardState;
+
+    #[test]
+    fn open_states_sql_matches_the_domain() {
+        let open: Vec<String> =
+            HazardState::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+        assert_eq!(open_states!(), format!("({})", open.join(", ")));
     }
 }

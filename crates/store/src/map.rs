@@ -81,11 +81,11 @@ fn parse_level(s: &str) -> Option<RiskLevel> {
 /// page: override, else the highest point, raised to 重大 by an open linked 重大 hazard).
 pub async fn enterprises(store: &Store, p: &Principal, f: &LayerFilter) -> Result<Value, StoreError> {
     let bbox = parse_bbox(f.bbox.as_deref())?;
-    let mut q = Q::new("SELECT e.id, e.name, e.longitude, e.latitude, e.sectors, e.key_enterprise, \
+    let mut q = Q::new(concat!("SELECT e.id, e.name, e.longitude, e.latitude, e.sectors, e.key_enterprise, \
         (SELECT o.level FROM enterprise_risk_override o WHERE o.enterprise_id = e.id) AS override_level, \
         (SELECT MAX(CASE r.level WHEN '重大' THEN 4 WHEN '较大' THEN 3 WHEN '一般' THEN 2 ELSE 1 END) FROM risk_point r WHERE r.enterprise_id = e.id) AS point_rank, \
-        (SELECT COUNT(*) FROM hazard h WHERE h.enterprise_id = e.id AND h.risk_point_id IS NOT NULL AND h.grade = '重大' AND h.state IN ('reported', 'rectifying', 'pending_verification')) AS linked_major \
-        FROM enterprise e WHERE e.longitude IS NOT NULL");
+        (SELECT COUNT(*) FROM hazard h WHERE h.enterprise_id = e.id AND h.risk_point_id IS NOT NULL AND h.grade = '重大' AND h.state IN ", crate::open_states!(), ") AS linked_major \
+        FROM enterprise e WHERE e.longitude IS NOT NULL"));
     push_enterprise_scope(&mut q, &p.scope);
     push_bbox(&mut q, bbox, "e.longitude", "e.latitude");
     push_jurisdiction(store, &mut q, "e.scope_path", f.jurisdiction_id).await?;
@@ -124,7 +124,7 @@ pub async fn enterprises(store: &Store, p: &Principal, f: &LayerFilter) -> Resul
 /// Open 重大 hazards at their enterprise's location.
 pub async fn major_hazards(store: &Store, p: &Principal, f: &LayerFilter, today: &str) -> Result<Value, StoreError> {
     let bbox = parse_bbox(f.bbox.as_deref())?;
-    let mut q = Q::new("SELECT h.id, h.number, h.state, h.deadline, h.description, e.name AS enterprise_name, e.longitude, e.latitude FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id WHERE h.grade = '重大' AND h.state IN ('reported', 'rectifying', 'pending_verification') AND e.longitude IS NOT NULL");
+    let mut q = Q::new(concat!("SELECT h.id, h.number, h.state, h.deadline, h.description, e.name AS enterprise_name, e.longitude, e.latitude FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id WHERE h.grade = '重大' AND h.state IN ", crate::open_states!(), " AND e.longitude IS NOT NULL"));
     push_hazard_scope(&mut q, &p.scope);
     push_bbox(&mut q, bbox, "e.longitude", "e.latitude");
     push_jurisdiction(store, &mut q, "h.scope_path", f.jurisdiction_id).await?;

@@ -79,7 +79,7 @@ pub async fn mark_read(store: &Store, p: &Principal, id: i64) -> Result<(), Stor
 pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) -> Result<usize, StoreError> {
     let today = local_date(at);
     let now = today.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| StoreError::Config(e.to_string()))?;
-    let rows = Q::new("SELECT id, number, enterprise_id, scope_path, deadline, escalation_level, description FROM hazard WHERE state IN ('reported', 'rectifying', 'pending_verification') AND deadline < ")
+    let rows = Q::new(concat!("SELECT id, number, enterprise_id, scope_path, deadline, escalation_level, description FROM hazard WHERE state IN ", crate::open_states!(), " AND deadline < "))
         .bind(today.to_string())
         .push(" AND escalation_level < 3 ORDER BY id")
         .fetch_all(store.pool())

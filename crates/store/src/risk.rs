@@ -99,7 +99,11 @@ async fn open_major_by_point(store: &Store, ids: &[i64]) -> Result<Vec<(i64, Str
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let mut q = Q::new("SELECT risk_point_id, number FROM hazard WHERE grade = '重大' AND state IN ('reported', 'rectifying', 'pending_verification') AND risk_point_id IN ");
+    let mut q = Q::new(concat!(
+        "SELECT risk_point_id, number FROM hazard WHERE grade = '重大' AND state IN ",
+        crate::open_states!(),
+        " AND risk_point_id IN "
+    ));
     q.bind_list(ids).push(" ORDER BY id");
     q.fetch_all(store.pool()).await?.iter().map(|r| Ok((r.try_get("risk_point_id")?, r.try_get("number")?))).collect()
 }
