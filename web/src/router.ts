@@ -22,6 +22,19 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/auth/LoginView.vue'),
     meta: { title: '登录', public: true },
   },
+  // 风险告知卡: outside the main layout (no menu or top bar), so the page prints cleanly.
+  {
+    path: '/risk/points/:id/card',
+    name: 'risk-card',
+    component: () => import('@/views/risk/RiskCardView.vue'),
+    meta: { title: '风险告知卡' },
+  },
+  {
+    path: '/risk/cards',
+    name: 'risk-cards',
+    component: () => import('@/views/risk/RiskCardView.vue'),
+    meta: { title: '风险告知卡' },
+  },
   {
     path: '/',
     component: () => import('@/layouts/MainLayout.vue'),
@@ -92,6 +105,12 @@ const routes: RouteRecordRaw[] = [
         name: 'risk-calculator',
         component: () => import('@/views/risk/RiskCalculator.vue'),
         meta: { title: '风险计算器' },
+      },
+      {
+        path: 'risk/points',
+        name: 'risk-points',
+        component: () => import('@/views/risk/RiskPointList.vue'),
+        meta: { title: '风险清单' },
       },
       {
         path: 'risk/map',

@@ -6,7 +6,8 @@ use anjian_domain::hazard::EscalationPolicy;
 use anjian_store::Store;
 use std::time::Duration;
 
-/// Runs the overdue escalation every `every`, starting at once.
+/// Runs the overdue escalation of hazards and the reminders of overdue risk reviews every
+/// `every`, starting at once.
 pub fn spawn_escalation(store: Store, clock: Clock, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -16,6 +17,15 @@ pub fn spawn_escalation(store: Store, clock: Clock, every: Duration) -> tokio::t
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminders = n, "overdue hazards escalated"),
                 Err(e) => tracing::error!(error = %e, "escalation job failed"),
+            }
+            let reviews = match anjian_store::risk::rules(&store).await {
+                Ok(rules) => anjian_store::notify::remind_reviews(&store, clock.now(), rules).await,
+                Err(e) => Err(e),
+            };
+            match reviews {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "overdue risk reviews reminded"),
+                Err(e) => tracing::error!(error = %e, "review reminder job failed"),
             }
         }
     })

@@ -290,6 +290,10 @@ async fn listing_respects_level_rights_and_counts_against_the_quota() {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let sum = app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json();
     assert_eq!(sum[1]["quota"], 12);
+    // A setting changed is a state change: audited with before and after.
+    let a = app.login("admin").await;
+    let log = app.get("/api/v1/audit?entity=setting", &a).await.json();
+    assert_eq!(log["items"][0]["summary"], "设置2026年挂牌督办指标：市级8、区级12、街道30", "{log}");
 }
 
 #[tokio::test]

@@ -394,3 +394,188 @@ async fn major_hazard_sources_are_identified_on_save_and_scoped() {
     app.get(&format!("/api/v1/risk/major-hazards/{}", theirs["id"]), &e).await.problem(404);
     assert_eq!(app.get("/api/v1/risk/major-hazards", &e).await.json()["total"], 1);
 }
+
+#[tokio::test]
+async fn the_reference_tables_come_from_the_standards() {
+    let app = TestApp::demo().await;
+    let t = app.login("grid").await;
+    let v = app.get("/api/v1/risk/reference", &t).await.json();
+    assert_eq!(v["accident_types"].as_array().unwrap().len(), 20);
+    assert_eq!(v["accident_types"][18], "中毒和窒息");
+    assert_eq!(v["lec"]["c"][0], json!({"value": 100.0, "desc": "大灾难,许多人死亡"}));
+    assert_eq!(v["ls"]["l"].as_array().unwrap().len(), 5);
+    assert_eq!(v["bands"]["bands"]["lec"], json!({"major": 320.0, "considerable": 160.0, "general": 70.0}));
+    assert_eq!(v["rules"]["dynamic_level"], true);
+    let named = v["gb18218"]["named"].as_array().unwrap();
+    let phosgene = named.iter().find(|n| n["cas"] == "75-44-5").unwrap();
+    assert_eq!((phosgene["critical_q"].as_f64(), phosgene["beta"].as_f64()), (Some(0.3), Some(20.0)));
+    let j1 = v["gb18218"]["categories"].as_array().unwrap().iter().find(|c| c["symbol"] == "J1").unwrap().clone();
+    assert_eq!((j1["critical_q"].as_f64(), j1["beta"].as_f64()), (Some(5.0), Some(4.0)));
+    assert_eq!(v["gb18218"]["grades"][0]["grade"], "一级");
+}
+
+#[tokio::test]
+async fn overdue_reviews_remind_the_enterprise_then_the_station_once_per_review() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let (e, s, c) = (app.login("enterprise").await, app.login("station").await, app.login("committee").await);
+    let mut body = point(line, "液氯储罐区", json!({"method": "LEC", "l": 6, "e": 6, "c": 15}));
+    body["next_review"] = json!("2026-06-20");
+    let p = app.post("/api/v1/risk/points", &e, body).await.json();
+    let id = p["id"].as_i64().unwrap();
+    let remind = || async {
+        let rules = anjian_store::risk::rules(&app.store).await.unwrap();
+        anjian_store::notify::remind_reviews(&app.store, app.now(), rules).await.unwrap()
+    };
+    let inbox = |t: String| {
+        let app = &app;
+        async move { app.get("/api/v1/notifications?unread=true", &t).await.json() }
+    };
+    // On the review date itself nothing is due.
+    app.advance_days(5);
+    assert_eq!(remind().await, 0);
+    assert_eq!(app.get("/api/v1/risk/points?review_overdue=true", &e).await.json()["total"], 0);
+    // The day after, the enterprise is reminded — once, however often the job runs.
+    app.advance_days(1);
+    assert_eq!(app.get("/api/v1/risk/points?review_overdue=true", &e).await.json()["total"], 1);
+    assert_eq!(remind().await, 1);
+    assert_eq!(remind().await, 0);
+    let n = inbox(e.clone()).await;
+    assert_eq!(n["total"], 1);
+    assert_eq!(n["items"][0]["risk_point_id"].as_i64(), Some(id));
+    assert!(n["items"][0]["title"].as_str().unwrap().contains("液氯储罐区"), "{}", n["items"][0]);
+    assert_eq!(inbox(s.clone()).await["total"], 0);
+    // Thirty days overdue, the station too; never the committee.
+    app.advance_days(29);
+    assert_eq!(remind().await, 0);
+    app.advance_days(1);
+    assert!(remind().await >= 1);
+    assert_eq!(remind().await, 0);
+    assert_eq!(
+        (inbox(e.clone()).await["total"].as_i64(), inbox(s.clone()).await["total"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(inbox(c.clone()).await["total"], 0);
+    // Reviewing sets a new date; when that one passes the reminders start afresh.
+    let r =
+        app.patch(&format!("/api/v1/risk/points/{id}"), &e, json!({"next_review": "2026-08-01", "version": 1})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(remind().await, 0);
+    app.advance_days(12);
+    assert_eq!(remind().await, 1);
+    assert_eq!(inbox(e.clone()).await["total"], 2);
+    // Every reminder is audited, attributed to the job.
+    let a = app.login("admin").await;
+    let log = app.get("/api/v1/audit?entity=risk_point&action=review_reminder", &a).await.json();
+    assert_eq!(log["total"], 3, "{log}");
+    // The station's threshold is a rule the committee sets.
+    let r = app
+        .call(
+            axum::http::Method::PUT,
+            "/api/v1/risk/rules",
+            Some(&s),
+            Some(json!({"dynamic_level": true, "review_station_after_days": 10})),
+        )
+        .await;
+    r.problem(403);
+    let r = app
+        .call(
+            axum::http::Method::PUT,
+            "/api/v1/risk/rules",
+            Some(&c),
+            Some(json!({"dynamic_level": true, "review_station_after_days": 0})),
+        )
+        .await;
+    assert_eq!(r.problem(422)["errors"][0]["field"], "review_station_after_days");
+}
+
+#[tokio::test]
+async fn the_dynamic_rule_is_a_setting() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let s = app.login("station").await;
+    let p = app
+        .post("/api/v1/risk/points", &s, point(line, "包装车间", json!({"method": "LS", "l": 2, "s": 3})))
+        .await
+        .json();
+    app.post(
+        "/api/v1/hazards",
+        &s,
+        json!({"enterprise_id": line, "description": "包装机防护联锁失效", "grade": "重大",
+               "source": "政府检查", "deadline": "2026-08-01", "risk_point_id": p["id"]}),
+    )
+    .await;
+    let level = || async {
+        let pt = app.get(&format!("/api/v1/risk/points/{}", p["id"]), &s).await.json()["level"].clone();
+        let ent = app.get("/api/v1/map/layers/enterprises", &s).await.json()["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"].as_i64() == Some(line))
+            .map(|f| f["properties"]["level"].clone())
+            .unwrap();
+        (pt, ent)
+    };
+    assert_eq!(level().await, (json!("重大"), json!("重大")));
+    let c = app.login("committee").await;
+    let before = app.count("audit_log").await;
+    let r = app
+        .call(
+            axum::http::Method::PUT,
+            "/api/v1/risk/rules",
+            Some(&c),
+            Some(json!({"dynamic_level": false, "review_station_after_days": 30})),
+        )
+        .await;
+    assert_eq!(r.json()["dynamic_level"], false);
+    assert_eq!(app.count("audit_log").await, before + 1);
+    assert_eq!(level().await, (json!("一般"), json!("一般")));
+    assert_eq!(app.get("/api/v1/risk/rules", &s).await.json()["dynamic_level"], false);
+}
+
+#[tokio::test]
+async fn risk_statistics_add_up_and_follow_scope() {
+    let app = TestApp::demo_with_history().await;
+    let c = app.login("committee").await;
+    let v = app.get("/api/v1/risk/stats", &c).await.json();
+    let level_sum = |x: &serde_json::Value| -> i64 {
+        ["major", "considerable", "general", "low"].iter().map(|k| x[*k].as_i64().unwrap()).sum()
+    };
+    // Totals equal the registers counted directly.
+    let points_total = app.get("/api/v1/risk/points?size=1", &c).await.json()["total"].as_i64().unwrap();
+    assert!(points_total > 0);
+    assert_eq!(level_sum(&v["totals"]["points"]), points_total);
+    for (key, level) in [("major", "重大"), ("considerable", "较大"), ("general", "一般"), ("low", "低")] {
+        let n = app.get(&format!("/api/v1/risk/points?size=1&level={level}"), &c).await.json()["total"].clone();
+        assert_eq!(v["totals"]["points"][key], n, "{level}");
+    }
+    let enterprises = app.get("/api/v1/enterprises?page_size=1", &c).await.json()["total"].as_i64().unwrap();
+    assert_eq!(
+        level_sum(&v["totals"]["enterprises"]) + v["totals"]["unassessed_enterprises"].as_i64().unwrap(),
+        enterprises
+    );
+    let red =
+        app.get("/api/v1/map/layers/enterprises?level=重大", &c).await.json()["features"].as_array().unwrap().len();
+    assert_eq!(v["totals"]["enterprises"]["major"].as_i64(), Some(red as i64));
+    let sources = app.get("/api/v1/risk/major-hazards?size=1&is_major=true", &c).await.json()["total"].clone();
+    assert_eq!(v["totals"]["major_hazard_sources"], sources);
+    // The streets add up to the district.
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 6, "six streets");
+    let street_points: i64 = groups.iter().map(|g| level_sum(&g["points"])).sum();
+    assert_eq!(street_points, points_total);
+    // By sector the totals are the same.
+    let by_sector = app.get("/api/v1/risk/stats?group_by=sector", &c).await.json();
+    assert_eq!(by_sector["totals"]["points"], v["totals"]["points"]);
+    assert!(by_sector["groups"].as_array().unwrap().iter().any(|g| g["label"] == "危险化学品"));
+    // A station sees its own street only; the enterprise its own points.
+    let s = app.login("station").await;
+    let mine = app.get("/api/v1/risk/stats", &s).await.json();
+    let station_points = app.get("/api/v1/risk/points?size=1", &s).await.json()["total"].as_i64().unwrap();
+    assert_eq!(level_sum(&mine["totals"]["points"]), station_points);
+    assert!(station_points < points_total);
+    let e = app.login("enterprise").await;
+    let own = app.get("/api/v1/risk/stats", &e).await.json();
+    assert_eq!(level_sum(&own["totals"]["enterprises"]) + own["totals"]["unassessed_enterprises"].as_i64().unwrap(), 1);
+    app.get("/api/v1/risk/stats?group_by=street", &c).await.problem(400);
+}

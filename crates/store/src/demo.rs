@@ -363,7 +363,14 @@ pub async fn generate(
         sum.hazards = generate_hazards(store, &mut rng, &demo_ents, &street_paths, hazards).await?;
         progress("隐患", hazards, hazards);
     }
-    crate::settings::set(store, "demo_seed", &seed.to_string()).await?;
+    crate::settings::set(
+        store,
+        &crate::Actor::system("演示数据"),
+        "demo_seed",
+        &seed,
+        &format!("生成演示数据（种子 {seed}）"),
+    )
+    .await?;
     Ok(sum)
 }
 

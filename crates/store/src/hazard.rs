@@ -1064,10 +1064,7 @@ pub struct ListingSummary {
 }
 
 pub async fn quota(store: &Store, year: i64) -> Result<ListingQuota, StoreError> {
-    Ok(crate::settings::get(store, &format!("listing_quota:{year}"))
-        .await?
-        .and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default())
+    crate::settings::get_or_default(store, &format!("listing_quota:{year}")).await
 }
 
 pub async fn set_quota(store: &Store, p: &Principal, year: i64, q: ListingQuota) -> Result<(), StoreError> {
@@ -1077,7 +1074,8 @@ pub async fn set_quota(store: &Store, p: &Principal, year: i64, q: ListingQuota)
     if [q.city, q.district, q.street].iter().any(|v| !(0..=10_000).contains(v)) {
         return Err(StoreError::invalid("quota", "指标应在0至10000之间"));
     }
-    crate::settings::set(store, &format!("listing_quota:{year}"), &serde_json::to_string(&q).unwrap_or_default()).await
+    let summary = format!("设置{year}年挂牌督办指标：市级{}、区级{}、街道{}", q.city, q.district, q.street);
+    crate::settings::set(store, &p.actor(), &format!("listing_quota:{year}"), &q, &summary).await
 }
 
 pub async fn listing_summary(store: &Store, p: &Principal, year: i64) -> Result<Vec<ListingSummary>, StoreError> {
@@ -1319,45 +1317,21 @@ pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp)
     Ok(Stats { totals: totals.finish(total_on_time), groups })
 }
 
-/// Folds per-path rows into the children of the breakdown root.
+/// Folds per-path rows into the units of the breakdown (see `org::breakdown_units`).
 async fn by_child(
     store: &Store,
     p: &Principal,
     root: Option<i64>,
     raw: Vec<(Indicators, i64)>,
 ) -> Result<Vec<Indicators>, StoreError> {
-    // The root is the given node, or the top of the caller's visible tree.
-    let tree = crate::org::jurisdiction_tree(store, p).await?;
-    let root_id = match root {
-        Some(r) => Some(r),
-        None if tree.len() == 1 => {
-            // Go down single-child levels (市 → 区) so the breakdown is useful.
-            let mut n = &tree[0];
-            while n.children.len() == 1 {
-                n = &n.children[0];
-            }
-            Some(n.id)
-        }
-        None => None,
-    };
-    let children: Vec<(i64, String)> = match root_id {
-        Some(rid) => {
-            let rows = Q::new("SELECT id, name, path FROM jurisdiction WHERE parent_id = ")
-                .bind(rid)
-                .push(" ORDER BY id")
-                .fetch_all(store.pool())
-                .await?;
-            rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect::<Result<_, StoreError>>()?
-        }
-        None => tree.iter().map(|n| (n.id, n.name.clone())).collect(),
-    };
-    let mut out: Vec<(Indicators, i64)> = children
+    let units = crate::org::breakdown_units(store, p, root).await?;
+    let mut out: Vec<(Indicators, i64)> = units
         .iter()
         .map(|(id, name)| (Indicators { key: id.to_string(), label: name.clone(), ..Default::default() }, 0))
         .collect();
     for (i, on) in raw {
-        let ids: Vec<&str> = i.key.split('/').filter(|s| !s.is_empty()).collect();
-        if let Some(slot) = out.iter_mut().find(|(o, _)| ids.contains(&o.key.as_str())) {
+        if let Some(u) = crate::org::unit_of(&units, &i.key) {
+            let slot = &mut out[u];
             slot.1 += slot.0.add(&i, on);
         }
     }

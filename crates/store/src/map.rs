@@ -2,7 +2,6 @@
 
 use crate::db::Q;
 use crate::hazard::push_hazard_scope;
-use crate::org::push_enterprise_scope;
 use crate::{Principal, Store, StoreError};
 use anjian_domain::risk::RiskLevel;
 use anjian_domain::scope::JurisdictionView;
@@ -61,32 +60,10 @@ async fn push_jurisdiction(store: &Store, q: &mut Q, col: &str, id: Option<i64>)
     Ok(())
 }
 
-fn rank_level(rank: i64) -> Option<RiskLevel> {
-    match rank {
-        4 => Some(RiskLevel::Major),
-        3 => Some(RiskLevel::Considerable),
-        2 => Some(RiskLevel::General),
-        1 => Some(RiskLevel::Low),
-        _ => None,
-    }
-}
-
-fn parse_level(s: &str) -> Option<RiskLevel> {
-    [RiskLevel::Major, RiskLevel::Considerable, RiskLevel::General, RiskLevel::Low]
-        .into_iter()
-        .find(|l| l.as_str() == s)
-}
-
-/// Enterprises as points coloured by their risk level (the same rule as the enterprise's risk
-/// page: override, else the highest point, raised to 重大 by an open linked 重大 hazard).
+/// Enterprises as points coloured by their risk level (`risk::enterprise_levels`).
 pub async fn enterprises(store: &Store, p: &Principal, f: &LayerFilter) -> Result<Value, StoreError> {
     let bbox = parse_bbox(f.bbox.as_deref())?;
-    let mut q = Q::new(concat!("SELECT e.id, e.name, e.longitude, e.latitude, e.sectors, e.key_enterprise, \
-        (SELECT o.level FROM enterprise_risk_override o WHERE o.enterprise_id = e.id) AS override_level, \
-        (SELECT MAX(CASE r.level WHEN '重大' THEN 4 WHEN '较大' THEN 3 WHEN '一般' THEN 2 ELSE 1 END) FROM risk_point r WHERE r.enterprise_id = e.id) AS point_rank, \
-        (SELECT COUNT(*) FROM hazard h WHERE h.enterprise_id = e.id AND h.risk_point_id IS NOT NULL AND h.grade = '重大' AND h.state IN ", crate::open_states!(), ") AS linked_major \
-        FROM enterprise e WHERE e.longitude IS NOT NULL"));
-    push_enterprise_scope(&mut q, &p.scope);
+    let mut q = Q::new(" AND e.longitude IS NOT NULL");
     push_bbox(&mut q, bbox, "e.longitude", "e.latitude");
     push_jurisdiction(store, &mut q, "e.scope_path", f.jurisdiction_id).await?;
     if let Some(s) = f.sector.as_deref().filter(|s| !s.is_empty()) {
@@ -94,30 +71,25 @@ pub async fn enterprises(store: &Store, p: &Principal, f: &LayerFilter) -> Resul
             .bind(s)
             .push(")");
     }
-    q.push(" ORDER BY e.id LIMIT ").bind(MAX_FEATURES);
-    let mut features = vec![];
-    for r in q.fetch_all(store.pool()).await? {
-        let point = rank_level(r.try_get::<Option<i64>, _>("point_rank")?.unwrap_or(0));
-        let dynamic = r.try_get::<i64, _>("linked_major")? > 0 && point.is_some();
-        let computed = if dynamic { Some(RiskLevel::Major) } else { point };
-        let level = r.try_get::<Option<String>, _>("override_level")?.as_deref().and_then(parse_level).or(computed);
-        if f.level.is_some() && f.level != level {
-            continue;
-        }
-        let sectors: Vec<String> = serde_json::from_str(&r.try_get::<String, _>("sectors")?).unwrap_or_default();
-        features.push(json!({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [r.try_get::<Option<f64>, _>("longitude")?, r.try_get::<Option<f64>, _>("latitude")?]},
-            "properties": {
-                "id": r.try_get::<i64, _>("id")?,
-                "name": r.try_get::<String, _>("name")?,
-                "level": level.map(|l| l.as_str()),
-                "color": level.map(|l| l.color()).unwrap_or("grey"),
-                "sectors": sectors,
-                "key_enterprise": r.try_get::<i64, _>("key_enterprise")? != 0,
-            }
-        }));
-    }
+    let features: Vec<Value> = crate::risk::enterprise_levels(store, p, q, MAX_FEATURES)
+        .await?
+        .into_iter()
+        .filter(|e| f.level.is_none() || f.level == e.level)
+        .map(|e| {
+            json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [e.longitude, e.latitude]},
+                "properties": {
+                    "id": e.id,
+                    "name": e.name,
+                    "level": e.level.map(|l| l.as_str()),
+                    "color": e.level.map(|l| l.color()).unwrap_or("grey"),
+                    "sectors": e.sectors,
+                    "key_enterprise": e.key_enterprise,
+                }
+            })
+        })
+        .collect();
     Ok(json!({"type": "FeatureCollection", "features": features}))
 }
 

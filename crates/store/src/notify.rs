@@ -5,6 +5,7 @@ use crate::hazard::local_date;
 use crate::page::{finish, Page, PageReq};
 use crate::{format_ts, Principal, Store, StoreError};
 use anjian_domain::hazard::{days_overdue, EscalationLevel, EscalationPolicy};
+use anjian_domain::risk::RiskRules;
 use jiff::Timestamp;
 use serde::Serialize;
 use sqlx::Row;
@@ -13,6 +14,8 @@ use sqlx::Row;
 pub struct Notification {
     pub id: i64,
     pub hazard_id: Option<i64>,
+    /// 风险点 of a review reminder
+    pub risk_point_id: Option<i64>,
     pub level: i64,
     pub title: String,
     pub body: String,
@@ -46,6 +49,7 @@ pub async fn inbox(
             Ok(Notification {
                 id: r.try_get("id")?,
                 hazard_id: r.try_get("hazard_id")?,
+                risk_point_id: r.try_get("risk_point_id")?,
                 level: r.try_get("level")?,
                 title: r.try_get("title")?,
                 body: r.try_get("body")?,
@@ -115,25 +119,7 @@ pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) ->
             if (level as i64) <= current || level > due {
                 continue;
             }
-            let mut users = match level {
-                EscalationLevel::Enterprise => {
-                    let mut q = Q::new(
-                        "SELECT u.id FROM app_user u WHERE u.active = 1 AND u.org_kind = 'enterprise' AND u.org_id = ",
-                    );
-                    q.bind(enterprise_id);
-                    q
-                }
-                EscalationLevel::Station | EscalationLevel::Committee => {
-                    let role = if level == EscalationLevel::Station { "station" } else { "committee" };
-                    // Users whose jurisdiction contains the hazard: path is a prefix of the hazard's.
-                    let ancestors: Vec<String> = ancestor_paths(&path);
-                    let mut q = Q::new("SELECT u.id FROM app_user u JOIN jurisdiction j ON u.org_kind = 'jurisdiction' AND j.id = u.org_id WHERE u.active = 1 AND u.role = ");
-                    q.bind(role).push(" AND j.path IN ").bind_list(&ancestors);
-                    q
-                }
-            };
-            users.push(" ORDER BY u.id");
-            let recipients = users.fetch_all(&mut *tx.tx).await?;
+            let recipients = recipients(&mut tx, level, enterprise_id, &path).await?;
             let (title, who) = match level {
                 EscalationLevel::Enterprise => (format!("隐患 {number} 已逾期，请尽快整改"), "企业"),
                 EscalationLevel::Station => (format!("隐患 {number} 逾期{}天未整改，请督办", days + 1), "属地安监站"),
@@ -142,21 +128,17 @@ pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) ->
                 }
             };
             let body = format!("整改期限 {deadline}，{description}");
-            for u in &recipients {
-                let uid: i64 = u.try_get("id")?;
-                let mut q =
-                    Q::new("INSERT INTO notification (user_id, hazard_id, level, title, body, created_at) VALUES (");
-                q.bind(uid)
-                    .push(", ")
-                    .bind(id)
-                    .push(", ")
-                    .bind(level as i64)
-                    .push(", ")
-                    .bind(title.as_str())
-                    .push(", ")
-                    .bind(body.as_str());
-                q.push(", ").bind(format_ts(at)).push(")");
-                q.execute(&mut *tx.tx).await?;
+            for uid in &recipients {
+                let n = NewNotification {
+                    user_id: *uid,
+                    hazard_id: Some(id),
+                    risk_point_id: None,
+                    level,
+                    title: &title,
+                    body: &body,
+                    at,
+                };
+                send(&mut tx, &n).await?;
                 sent += 1;
             }
             let actor = crate::Actor::system("逾期提醒");
@@ -179,6 +161,138 @@ pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) ->
                     summary: format!("隐患 {number} 逾期提醒{who}"),
                     before: Some(serde_json::json!({"escalation_level": current})),
                     after: Some(serde_json::json!({"escalation_level": level as i64})),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}
+
+/// The active accounts a reminder of this level goes to: the enterprise's own, or the station's
+/// or committee's whose jurisdiction contains `path`.
+async fn recipients(
+    tx: &mut crate::Tx,
+    level: EscalationLevel,
+    enterprise_id: i64,
+    path: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let mut q = match level {
+        EscalationLevel::Enterprise => {
+            let mut q =
+                Q::new("SELECT u.id FROM app_user u WHERE u.active = 1 AND u.org_kind = 'enterprise' AND u.org_id = ");
+            q.bind(enterprise_id);
+            q
+        }
+        EscalationLevel::Station | EscalationLevel::Committee => {
+            let role = if level == EscalationLevel::Station { "station" } else { "committee" };
+            let mut q = Q::new("SELECT u.id FROM app_user u JOIN jurisdiction j ON u.org_kind = 'jurisdiction' AND j.id = u.org_id WHERE u.active = 1 AND u.role = ");
+            q.bind(role).push(" AND j.path IN ").bind_list(&ancestor_paths(path));
+            q
+        }
+    };
+    q.push(" ORDER BY u.id");
+    q.fetch_all(&mut *tx.tx).await?.iter().map(|r| Ok(r.try_get("id")?)).collect()
+}
+
+struct NewNotification<'a> {
+    user_id: i64,
+    hazard_id: Option<i64>,
+    risk_point_id: Option<i64>,
+    level: EscalationLevel,
+    title: &'a str,
+    body: &'a str,
+    at: Timestamp,
+}
+
+async fn send(tx: &mut crate::Tx, n: &NewNotification<'_>) -> Result<(), StoreError> {
+    let mut q =
+        Q::new("INSERT INTO notification (user_id, hazard_id, risk_point_id, level, title, body, created_at) VALUES (");
+    q.bind(n.user_id).push(", ").bind(n.hazard_id).push(", ").bind(n.risk_point_id);
+    q.push(", ").bind(n.level as i64).push(", ").bind(n.title).push(", ").bind(n.body);
+    q.push(", ").bind(format_ts(n.at)).push(")");
+    q.execute(&mut *tx.tx).await?;
+    Ok(())
+}
+
+/// Sends the reminders of overdue risk reviews (风险评审逾期提醒) due at `at`: the enterprise on
+/// the first day after the review date, the station as well after the days the rules set; each
+/// level once per review date, claimed by a compare-and-set like the hazard escalation. A new
+/// review date starts the reminders afresh.
+pub async fn remind_reviews(store: &Store, at: Timestamp, rules: RiskRules) -> Result<usize, StoreError> {
+    let today = local_date(at);
+    let now = today.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| StoreError::Config(e.to_string()))?;
+    let rows = Q::new("SELECT p.id, p.name, p.enterprise_id, p.scope_path, p.next_review, p.review_reminded_for, p.review_reminder_level, e.name AS enterprise_name FROM risk_point p JOIN enterprise e ON e.id = p.enterprise_id WHERE p.next_review < ")
+        .bind(today.to_string())
+        .push(" AND (p.review_reminded_for IS NULL OR p.review_reminded_for <> p.next_review OR p.review_reminder_level < ")
+        .bind(EscalationLevel::Station as i64)
+        .push(") ORDER BY p.id")
+        .fetch_all(store.pool())
+        .await?;
+    let mut sent = 0;
+    for r in rows {
+        let id: i64 = r.try_get("id")?;
+        let review: String = r.try_get("next_review")?;
+        let Ok(d) = review.parse::<jiff::civil::Date>() else { continue };
+        let Some(due) = days_overdue(d, &now).and_then(|days| rules.review_reminder(days)) else { continue };
+        let reminded_for: Option<String> = r.try_get("review_reminded_for")?;
+        let stored_level: i64 = r.try_get("review_reminder_level")?;
+        // Reminders sent for an earlier review date do not count for this one.
+        let current = if reminded_for.as_deref() == Some(review.as_str()) { stored_level } else { 0 };
+        if (due as i64) <= current {
+            continue;
+        }
+        let mut tx = store.begin().await?;
+        let mut claim = Q::new("UPDATE risk_point SET review_reminder_level = ");
+        claim.bind(due as i64).push(", review_reminded_for = ").bind(review.as_str());
+        claim.push(" WHERE id = ").bind(id).push(" AND next_review = ").bind(review.as_str());
+        claim.push(" AND review_reminder_level = ").bind(stored_level);
+        match &reminded_for {
+            Some(f) => claim.push(" AND review_reminded_for = ").bind(f.as_str()),
+            None => claim.push(" AND review_reminded_for IS NULL"),
+        };
+        if claim.execute(&mut *tx.tx).await? == 0 {
+            continue;
+        }
+        let name: String = r.try_get("name")?;
+        let enterprise: String = r.try_get("enterprise_name")?;
+        let path: String = r.try_get("scope_path")?;
+        let enterprise_id: i64 = r.try_get("enterprise_id")?;
+        for level in [EscalationLevel::Enterprise, EscalationLevel::Station] {
+            if (level as i64) <= current || level > due {
+                continue;
+            }
+            let (title, who) = match level {
+                EscalationLevel::Enterprise => (format!("风险点「{name}」评审已逾期，请组织重新评价"), "企业"),
+                _ => (format!("{enterprise}风险点「{name}」评审逾期未完成，请督促"), "属地安监站"),
+            };
+            let body = format!("应于 {review} 前完成风险评审（{enterprise}）");
+            let users = recipients(&mut tx, level, enterprise_id, &path).await?;
+            for uid in &users {
+                let n = NewNotification {
+                    user_id: *uid,
+                    hazard_id: None,
+                    risk_point_id: Some(id),
+                    level,
+                    title: &title,
+                    body: &body,
+                    at,
+                };
+                send(&mut tx, &n).await?;
+                sent += 1;
+            }
+            crate::audit::record(
+                &mut tx,
+                &crate::Actor::system("评审提醒"),
+                crate::audit::Change {
+                    action: "review_reminder",
+                    entity: "risk_point",
+                    entity_id: Some(id),
+                    scope_path: &path,
+                    summary: format!("风险点「{name}」评审逾期，提醒{who}（{}人）", users.len()),
+                    before: Some(serde_json::json!({"review_reminder_level": current, "next_review": review})),
+                    after: Some(serde_json::json!({"review_reminder_level": level as i64})),
                 },
             )
             .await?;

@@ -731,6 +731,44 @@ fn row_to_enterprise(r: &AnyRow) -> Result<Enterprise, StoreError> {
 
 /// Appends the condition that enterprise row `e` is inside `scope` (the SQL form of
 /// [`Scope::sees_enterprise`]).
+/// The units a statistic breaks down into: the children of `root`, or of the top of the
+/// caller's visible tree (going down single-child levels, 市 → 区, so the breakdown is useful).
+pub async fn breakdown_units(
+    store: &Store,
+    p: &Principal,
+    root: Option<i64>,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let tree = jurisdiction_tree(store, p).await?;
+    let root_id = match root {
+        Some(r) => Some(r),
+        None if tree.len() == 1 => {
+            let mut n = &tree[0];
+            while n.children.len() == 1 {
+                n = &n.children[0];
+            }
+            Some(n.id)
+        }
+        None => None,
+    };
+    match root_id {
+        Some(rid) => {
+            let rows = Q::new("SELECT id, name FROM jurisdiction WHERE parent_id = ")
+                .bind(rid)
+                .push(" ORDER BY id")
+                .fetch_all(store.pool())
+                .await?;
+            rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect()
+        }
+        None => Ok(tree.iter().map(|n| (n.id, n.name.clone())).collect()),
+    }
+}
+
+/// The unit of a breakdown a materialised path lies in.
+pub fn unit_of(units: &[(i64, String)], path: &str) -> Option<usize> {
+    let ids: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    units.iter().position(|(id, _)| ids.contains(&id.to_string().as_str()))
+}
+
 pub fn push_enterprise_scope(q: &mut Q, scope: &Scope) {
     match scope {
         Scope::All => {

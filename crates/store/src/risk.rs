@@ -3,12 +3,12 @@
 use crate::audit::{self, Change};
 use crate::db::Q;
 use crate::hazard::push_hazard_scope;
-use crate::org::{enterprise_get, stale};
+use crate::org::{enterprise_get, push_enterprise_scope, stale};
 use crate::page::{finish, Page, PageReq};
 use crate::{now, Principal, Store, StoreError};
 use anjian_domain::auth::Role;
 use anjian_domain::risk::{
-    check_point, effective_level, enterprise_level, BandSet, ControlMeasures, RiskLevel, Scores,
+    check_point, effective_level, enterprise_level, BandSet, ControlMeasures, RiskLevel, RiskRules, Scores,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -108,7 +108,7 @@ async fn open_major_by_point(store: &Store, ids: &[i64]) -> Result<Vec<(i64, Str
     q.fetch_all(store.pool()).await?.iter().map(|r| Ok((r.try_get("risk_point_id")?, r.try_get("number")?))).collect()
 }
 
-fn row_to_point(r: &AnyRow, majors: &[(i64, String)], today: &str) -> Result<RiskPoint, StoreError> {
+fn row_to_point(r: &AnyRow, majors: &[(i64, String)], dynamic: bool, today: &str) -> Result<RiskPoint, StoreError> {
     let id: i64 = r.try_get("id")?;
     let assessed = match r.try_get::<String, _>("level")?.as_str() {
         "重大" => RiskLevel::Major,
@@ -117,7 +117,7 @@ fn row_to_point(r: &AnyRow, majors: &[(i64, String)], today: &str) -> Result<Ris
         _ => RiskLevel::Low,
     };
     let linked: Vec<String> = majors.iter().filter(|(p, _)| *p == id).map(|m| m.1.clone()).collect();
-    let (level, reason) = effective_level(assessed, &linked, true);
+    let (level, reason) = effective_level(assessed, &linked, dynamic);
     let next_review: String = r.try_get("next_review")?;
     Ok(RiskPoint {
         id,
@@ -147,8 +147,9 @@ fn row_to_point(r: &AnyRow, majors: &[(i64, String)], today: &str) -> Result<Ris
 
 async fn rows_to_points(store: &Store, rows: &[AnyRow], today: &str) -> Result<Vec<RiskPoint>, StoreError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
-    let majors = open_major_by_point(store, &ids).await?;
-    rows.iter().map(|r| row_to_point(r, &majors, today)).collect()
+    let dynamic = rules(store).await?.dynamic_level;
+    let majors = if dynamic { open_major_by_point(store, &ids).await? } else { vec![] };
+    rows.iter().map(|r| row_to_point(r, &majors, dynamic, today)).collect()
 }
 
 pub async fn list(
@@ -496,7 +497,278 @@ pub async fn set_override(
     enterprise_risk(store, p, enterprise_id, today).await
 }
 
-// ---------------------------------------------------------------- band settings
+// ---------------------------------------------------------------- enterprise levels, statistics
+
+/// An enterprise with its current risk level, for the one-map and the statistics.
+#[derive(Debug, Clone)]
+pub struct EnterpriseLevel {
+    pub id: i64,
+    pub name: String,
+    pub scope_path: String,
+    pub sectors: Vec<String>,
+    pub longitude: Option<f64>,
+    pub latitude: Option<f64>,
+    pub key_enterprise: bool,
+    /// None: no risk point yet (未评估)
+    pub level: Option<RiskLevel>,
+}
+
+fn rank_level(rank: i64) -> Option<RiskLevel> {
+    match rank {
+        4 => Some(RiskLevel::Major),
+        3 => Some(RiskLevel::Considerable),
+        2 => Some(RiskLevel::General),
+        1 => Some(RiskLevel::Low),
+        _ => None,
+    }
+}
+
+pub(crate) fn parse_level(s: &str) -> Option<RiskLevel> {
+    [RiskLevel::Major, RiskLevel::Considerable, RiskLevel::General, RiskLevel::Low]
+        .into_iter()
+        .find(|l| l.as_str() == s)
+}
+
+/// The enterprises within scope that `narrow` (conditions on `e`, each starting with " AND")
+/// keeps, with their level by the rule of the enterprise's risk page: the committee's override,
+/// else the highest point, raised to 重大 by an open linked 重大 hazard when the rules say so.
+pub async fn enterprise_levels(
+    store: &Store,
+    p: &Principal,
+    mut narrow: Q,
+    limit: i64,
+) -> Result<Vec<EnterpriseLevel>, StoreError> {
+    let dynamic = rules(store).await?.dynamic_level;
+    let linked = if dynamic {
+        concat!("(SELECT COUNT(*) FROM hazard h WHERE h.enterprise_id = e.id AND h.risk_point_id IS NOT NULL AND h.grade = '重大' AND h.state IN ", crate::open_states!(), ")")
+    } else {
+        "0"
+    };
+    push_enterprise_scope(&mut narrow, &p.scope);
+    let mut q = Q::prefixed(&format!("SELECT e.id, e.name, e.scope_path, e.longitude, e.latitude, e.sectors, e.key_enterprise, \
+        (SELECT o.level FROM enterprise_risk_override o WHERE o.enterprise_id = e.id) AS override_level, \
+        (SELECT MAX(CASE r.level WHEN '重大' THEN 4 WHEN '较大' THEN 3 WHEN '一般' THEN 2 ELSE 1 END) FROM risk_point r WHERE r.enterprise_id = e.id) AS point_rank, \
+        {linked} AS linked_major FROM enterprise e WHERE 1=1"), &narrow);
+    q.push(" ORDER BY e.id LIMIT ").bind(limit);
+    q.fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let point = rank_level(r.try_get::<Option<i64>, _>("point_rank")?.unwrap_or(0));
+            let raised = r.try_get::<i64, _>("linked_major")? > 0 && point.is_some();
+            let computed = if raised { Some(RiskLevel::Major) } else { point };
+            let overridden = r.try_get::<Option<String>, _>("override_level")?.as_deref().and_then(parse_level);
+            Ok(EnterpriseLevel {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                scope_path: r.try_get("scope_path")?,
+                sectors: serde_json::from_str(&r.try_get::<String, _>("sectors")?).unwrap_or_default(),
+                longitude: r.try_get("longitude")?,
+                latitude: r.try_get("latitude")?,
+                key_enterprise: r.try_get::<i64, _>("key_enterprise")? != 0,
+                level: overridden.or(computed),
+            })
+        })
+        .collect()
+}
+
+/// How the risk statistics are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskGroupBy {
+    Jurisdiction,
+    Sector,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct RiskStatsQuery {
+    /// jurisdiction (default: the units below the root) or sector (行业, the first of an enterprise's)
+    pub group_by: Option<RiskGroupBy>,
+    /// Root of the jurisdiction breakdown (default: the caller's)
+    pub jurisdiction_id: Option<i64>,
+}
+
+/// Counts per level (四色).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LevelCounts {
+    /// 重大 (红)
+    pub major: i64,
+    /// 较大 (橙)
+    pub considerable: i64,
+    /// 一般 (黄)
+    pub general: i64,
+    /// 低 (蓝)
+    pub low: i64,
+}
+
+impl LevelCounts {
+    fn add(&mut self, l: RiskLevel, n: i64) {
+        match l {
+            RiskLevel::Major => self.major += n,
+            RiskLevel::Considerable => self.considerable += n,
+            RiskLevel::General => self.general += n,
+            RiskLevel::Low => self.low += n,
+        }
+    }
+    fn plus(&mut self, o: &LevelCounts) {
+        self.major += o.major;
+        self.considerable += o.considerable;
+        self.general += o.general;
+        self.low += o.low;
+    }
+}
+
+/// The risk figures of one group (风险统计).
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct RiskTally {
+    pub key: String,
+    pub label: String,
+    /// 风险点 by assessed level
+    pub points: LevelCounts,
+    /// 企业 by current level (override, highest point, dynamic rule)
+    pub enterprises: LevelCounts,
+    /// 企业 without any risk point (未评估)
+    pub unassessed_enterprises: i64,
+    /// 风险点 past their review date
+    pub review_overdue: i64,
+    /// 重大危险源 (units that are one)
+    pub major_hazard_sources: i64,
+}
+
+impl RiskTally {
+    fn plus(&mut self, o: &RiskTally) {
+        self.points.plus(&o.points);
+        self.enterprises.plus(&o.enterprises);
+        self.unassessed_enterprises += o.unassessed_enterprises;
+        self.review_overdue += o.review_overdue;
+        self.major_hazard_sources += o.major_hazard_sources;
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RiskStats {
+    pub totals: RiskTally,
+    pub groups: Vec<RiskTally>,
+}
+
+/// Risk points and enterprises by level, grouped by jurisdiction or sector, within scope.
+pub async fn stats(store: &Store, p: &Principal, sq: &RiskStatsQuery, today: &str) -> Result<RiskStats, StoreError> {
+    let group = sq.group_by.unwrap_or(RiskGroupBy::Jurisdiction);
+    let root = match sq.jurisdiction_id {
+        Some(id) => Some(crate::org::jurisdiction_get(store, p, id).await?),
+        None => None,
+    };
+    let key_col = |alias: &str| match group {
+        RiskGroupBy::Jurisdiction => format!("{alias}.scope_path"),
+        RiskGroupBy::Sector => format!("{alias}.sector"),
+    };
+    let under_root = |q: &mut Q, col: &str| {
+        if let Some(r) = &root {
+            q.push(" AND ");
+            crate::db::push_subtree(q, col, &r.path);
+        }
+    };
+    // Raw figures keyed by path or sector, folded into groups below.
+    let mut raw: Vec<RiskTally> = vec![];
+    fn slot<'a>(raw: &'a mut Vec<RiskTally>, k: &str) -> &'a mut RiskTally {
+        match raw.iter().position(|t| t.key == k) {
+            Some(i) => &mut raw[i],
+            None => {
+                raw.push(RiskTally { key: k.to_string(), ..Default::default() });
+                raw.last_mut().expect("just pushed")
+            }
+        }
+    }
+    let mut q = Q::new(&format!(
+        "SELECT {} AS k, h.level AS level, COUNT(*) AS n, SUM(CASE WHEN h.next_review < ",
+        key_col("h")
+    ));
+    q.bind(today).push(" THEN 1 ELSE 0 END) AS overdue FROM risk_point h WHERE 1=1");
+    push_hazard_scope(&mut q, &p.scope);
+    under_root(&mut q, "h.scope_path");
+    q.push(&format!(" GROUP BY {}, h.level", key_col("h")));
+    for r in q.fetch_all(store.pool()).await? {
+        let k: String = r.try_get::<Option<String>, _>("k")?.unwrap_or_default();
+        let t = slot(&mut raw, &k);
+        if let Some(l) = parse_level(&r.try_get::<String, _>("level")?) {
+            t.points.add(l, r.try_get("n")?);
+        }
+        t.review_overdue += r.try_get::<Option<i64>, _>("overdue")?.unwrap_or(0);
+    }
+    let mut q =
+        Q::new(&format!("SELECT {} AS k, COUNT(*) AS n FROM major_hazard_source h WHERE h.is_major = 1", key_col("h")));
+    push_hazard_scope(&mut q, &p.scope);
+    under_root(&mut q, "h.scope_path");
+    q.push(&format!(" GROUP BY {}", key_col("h")));
+    for r in q.fetch_all(store.pool()).await? {
+        let k: String = r.try_get::<Option<String>, _>("k")?.unwrap_or_default();
+        slot(&mut raw, &k).major_hazard_sources += r.try_get::<i64, _>("n")?;
+    }
+    let mut narrow = Q::new("");
+    under_root(&mut narrow, "e.scope_path");
+    for e in enterprise_levels(store, p, narrow, i64::MAX).await? {
+        let k = match group {
+            RiskGroupBy::Jurisdiction => e.scope_path,
+            RiskGroupBy::Sector => e.sectors.into_iter().next().unwrap_or_default(),
+        };
+        let t = slot(&mut raw, &k);
+        match e.level {
+            Some(l) => t.enterprises.add(l, 1),
+            None => t.unassessed_enterprises += 1,
+        }
+    }
+    let mut totals = RiskTally { key: "total".into(), label: "合计".into(), ..Default::default() };
+    raw.iter().for_each(|t| totals.plus(t));
+    let groups = match group {
+        RiskGroupBy::Jurisdiction => {
+            let units = crate::org::breakdown_units(store, p, root.map(|r| r.id)).await?;
+            let mut out: Vec<RiskTally> = units
+                .iter()
+                .map(|(id, name)| RiskTally { key: id.to_string(), label: name.clone(), ..Default::default() })
+                .collect();
+            for t in &raw {
+                if let Some(i) = crate::org::unit_of(&units, &t.key) {
+                    out[i].plus(t);
+                }
+            }
+            out
+        }
+        RiskGroupBy::Sector => {
+            raw.sort_by(|a, b| a.key.cmp(&b.key));
+            raw.into_iter()
+                .map(|mut t| {
+                    t.label = if t.key.is_empty() { "未分类".into() } else { t.key.clone() };
+                    t
+                })
+                .collect()
+        }
+    };
+    Ok(RiskStats { totals, groups })
+}
+
+// ---------------------------------------------------------------- settings
+
+const RULES_KEY: &str = "risk_rules";
+
+/// The district's rules of risk grading (动态风险, review reminders); defaults until set.
+pub async fn rules(store: &Store) -> Result<RiskRules, StoreError> {
+    crate::settings::get_or_default(store, RULES_KEY).await
+}
+
+/// Sets the rules (admin, committee), audited.
+pub async fn set_rules(store: &Store, p: &Principal, r: RiskRules) -> Result<RiskRules, StoreError> {
+    if !matches!(p.role, Role::Admin | Role::Committee) {
+        return Err(StoreError::Forbidden("只有安委办可以设置风险管控规则".into()));
+    }
+    r.validate().map_err(StoreError::Invalid)?;
+    let summary = format!(
+        "设置风险管控规则：动态风险{}，评审逾期{}天提醒安监站",
+        if r.dynamic_level { "启用" } else { "停用" },
+        r.review_station_after_days
+    );
+    crate::settings::set(store, &p.actor(), RULES_KEY, &r, &summary).await?;
+    Ok(r)
+}
 
 /// The bands in force at a path: those of the nearest jurisdiction above it (or at it) that set
 /// its own, else the reference defaults. Returns the bands and the jurisdiction that set them.
@@ -562,15 +834,12 @@ pub async fn set_bands(
     bands.validate().map_err(StoreError::Invalid)?;
     let (before, _) = bands_at(store, &j.path).await?;
     let mut tx = store.begin().await?;
-    let key = format!("risk_bands:{jurisdiction_id}");
-    Q::new("DELETE FROM setting WHERE key = ").bind(key.as_str()).execute(&mut *tx.tx).await?;
-    Q::new("INSERT INTO setting (key, value) VALUES (")
-        .bind(key.as_str())
-        .push(", ")
-        .bind(serde_json::to_string(&bands).unwrap_or_default())
-        .push(")")
-        .execute(&mut *tx.tx)
-        .await?;
+    crate::settings::put_in(
+        &mut tx,
+        &format!("risk_bands:{jurisdiction_id}"),
+        &serde_json::to_string(&bands).unwrap_or_default(),
+    )
+    .await?;
     // Points below that a deeper setting governs keep their bands.
     let deeper: Vec<String> = {
         let rows = Q::new("SELECT key FROM setting WHERE key LIKE 'risk_bands:%'").fetch_all(&mut *tx.tx).await?;

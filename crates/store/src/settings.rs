@@ -1,7 +1,8 @@
-//! Settings kept in the database (设置), as key and text value.
+//! Settings kept in the database (设置), as key and JSON text value.
 
+use crate::audit::{self, Change};
 use crate::db::Q;
-use crate::{Store, StoreError};
+use crate::{Actor, Store, StoreError};
 use sqlx::Row;
 
 pub async fn get(store: &Store, key: &str) -> Result<Option<String>, StoreError> {
@@ -9,8 +10,16 @@ pub async fn get(store: &Store, key: &str) -> Result<Option<String>, StoreError>
     Ok(r.map(|r| r.try_get("value")).transpose()?)
 }
 
-pub async fn set(store: &Store, key: &str, value: &str) -> Result<(), StoreError> {
-    let mut tx = store.begin().await?;
+/// A setting parsed, or its default when unset (or unreadable after a format change).
+pub async fn get_or_default<T: serde::de::DeserializeOwned + Default>(
+    store: &Store,
+    key: &str,
+) -> Result<T, StoreError> {
+    Ok(get(store, key).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+}
+
+/// Replaces a setting in the caller's transaction.
+pub(crate) async fn put_in(tx: &mut crate::Tx, key: &str, value: &str) -> Result<(), StoreError> {
     Q::new("DELETE FROM setting WHERE key = ").bind(key).execute(&mut *tx.tx).await?;
     Q::new("INSERT INTO setting (key, value) VALUES (")
         .bind(key)
@@ -19,5 +28,34 @@ pub async fn set(store: &Store, key: &str, value: &str) -> Result<(), StoreError
         .push(")")
         .execute(&mut *tx.tx)
         .await?;
+    Ok(())
+}
+
+/// Replaces a setting and audits the change (设置变更), before and after, in one transaction.
+pub async fn set<T: serde::Serialize>(
+    store: &Store,
+    actor: &Actor,
+    key: &str,
+    value: &T,
+    summary: &str,
+) -> Result<(), StoreError> {
+    let before = get(store, key).await?.and_then(|v| serde_json::from_str::<serde_json::Value>(&v).ok());
+    let after = serde_json::to_value(value).map_err(|e| StoreError::Config(e.to_string()))?;
+    let mut tx = store.begin().await?;
+    put_in(&mut tx, key, &after.to_string()).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "set",
+            entity: "setting",
+            entity_id: None,
+            scope_path: "/",
+            summary: summary.to_string(),
+            before,
+            after: Some(after),
+        },
+    )
+    .await?;
     tx.commit().await
 }

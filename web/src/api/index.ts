@@ -9,6 +9,7 @@ import type {
   ChecklistTemplate,
   Department,
   Enterprise,
+  EnterpriseRisk,
   EnterpriseHazardReport,
   Hazard,
   HazardDetail,
@@ -36,6 +37,11 @@ import type {
   RectificationPlan,
   RiskAssessment,
   RiskAssessRequest,
+  RiskLevel,
+  RiskPoint,
+  RiskPointInput,
+  RiskPointPatch,
+  RiskReference,
   UploadedFile,
   User,
 } from './types'
@@ -286,6 +292,23 @@ export const riskApi = {
   assess: (body: RiskAssessRequest) => http.post<RiskAssessment>(`${API}/risk/assess`, body, { silent: [400, 422] }),
   majorHazard: (body: MajorHazardRequest) =>
     http.post<MajorHazardResult>(`${API}/risk/major-hazard/assess`, body, { silent: [400, 422] }),
+}
+
+// ---- risk points (风险点, 风险清单) and the enterprise's risk level ----
+export const riskPointApi = {
+  list: (q: Query, opts?: RequestOptions) => http.get<Page<RiskPoint>>(`${API}/risk/points`, q, opts),
+  get: (id: Id, opts?: RequestOptions) => http.get<RiskPoint>(`${API}/risk/points/${id}`, undefined, opts),
+  create: (body: RiskPointInput, key?: string) =>
+    http.post<RiskPoint>(`${API}/risk/points`, body, createOpts(key, { silent: [403, 409, 422] })),
+  update: (id: Id, body: RiskPointPatch) => http.patch<RiskPoint>(`${API}/risk/points/${id}`, body, { silent: [403, 409, 422] }),
+  remove: (id: Id, version: number) => http.del<void>(`${API}/risk/points/${id}`, { version }),
+  exportUrl: (q: Query) => withQuery(`${API}/risk/points/export.xlsx`, q),
+  /** option lists and value tables (GB 6441 accident types, kinds, control levels, LEC / LS) */
+  reference: () => http.get<RiskReference>(`${API}/risk/reference`, undefined, { silent: true }),
+  enterpriseRisk: (enterpriseId: Id, opts?: RequestOptions) => http.get<EnterpriseRisk>(`${API}/enterprises/${enterpriseId}/risk`, undefined, opts),
+  /** 安委办调整 (admin, committee); `level: null` returns to the computed level */
+  setEnterpriseRisk: (enterpriseId: Id, level: RiskLevel | null, reason: string) =>
+    http.put<EnterpriseRisk>(`${API}/enterprises/${enterpriseId}/risk`, { level, reason }, { silent: [403, 409, 422] }),
 }
 
 // ---- risk one-map (风险一张图): GeoJSON layers and the tile settings ----

@@ -443,3 +443,99 @@ export interface MapLayerFilter {
   sector?: string | null
   jurisdiction_id?: Id | null
 }
+
+// ---- risk points (风险点, 风险清单) ----
+
+/** 管控措施 at the four levels of control. */
+export interface ControlMeasures {
+  /** 工程技术措施 */
+  engineering: string
+  /** 管理措施 */
+  management: string
+  /** 个体防护措施 */
+  ppe: string
+  /** 应急处置措施 */
+  emergency: string
+}
+
+/** The scores as entered: LEC (D = L×E×C) or LS (R = L×S). */
+export type RiskScores = { method: 'LEC'; l: number; e: number; c: number } | { method: 'LS'; l: number; s: number }
+
+export interface RiskPoint {
+  id: Id
+  enterprise_id: Id
+  enterprise_name: string
+  name: string
+  /** 场所 / 工艺 / 设备 */
+  kind: string
+  location: string
+  /** 危险有害因素 */
+  hazard_factors: string
+  /** GB 6441 事故类型 */
+  accident_types: string[]
+  measures: ControlMeasures
+  responsible: string
+  /** 公司 / 车间 / 班组 / 岗位 */
+  control_level: string
+  scores: RiskScores
+  score: number
+  /** 评价等级 (from the scores) */
+  assessed_level: RiskLevel
+  /** 当前等级 (dynamic: raised to 重大 while a linked 重大 hazard is open) */
+  level: RiskLevel
+  color: RiskColor
+  /** why the current level differs from the assessed one */
+  level_reason: string | null
+  /** 下次评审日期 YYYY-MM-DD */
+  next_review: string
+  review_overdue: boolean
+  version: number
+  updated_at: string
+}
+
+export interface RiskPointInput {
+  enterprise_id: Id
+  name: string
+  kind: string
+  location: string
+  hazard_factors: string
+  accident_types: string[]
+  measures: ControlMeasures
+  responsible: string
+  control_level: string
+  scores: RiskScores
+  next_review: string
+}
+
+export type RiskPointPatch = Partial<Omit<RiskPointInput, 'enterprise_id'>> & { version: number }
+
+/** GET /enterprises/{id}/risk: the enterprise's level (highest point, or the committee's override). */
+export interface EnterpriseRisk {
+  enterprise_id: Id
+  /** null while the enterprise has no risk point */
+  level: RiskLevel | null
+  color: RiskColor | null
+  source: 'computed' | 'override'
+  computed_level: RiskLevel | null
+  override_reason: string | null
+  override_by: string | null
+  /** points per current level: [[level, count], ...] */
+  points: [RiskLevel, number][]
+}
+
+export interface RiskValueDesc {
+  value: number
+  desc: string
+}
+
+/** GET /risk/reference: the option lists and value tables of the risk forms. */
+export interface RiskReference {
+  /** the 20 accident types of GB 6441 */
+  accident_types: string[]
+  point_kinds: string[]
+  control_levels: string[]
+  lec: { l: RiskValueDesc[]; e: RiskValueDesc[]; c: RiskValueDesc[] }
+  ls: { l: RiskValueDesc[]; s: RiskValueDesc[] }
+  bands?: unknown
+  gb18218?: unknown
+}

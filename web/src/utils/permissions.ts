@@ -18,6 +18,8 @@ export type Action =
   | 'readListings'
   | 'editListingQuota'
   | 'readHazardStats'
+  | 'writeRiskPoint'
+  | 'overrideEnterpriseRisk'
 
 const RULES: Record<Action, Role[]> = {
   createEnterprise: ['admin', 'committee', 'station', 'department', 'grid'],
@@ -36,6 +38,10 @@ const RULES: Record<Action, Role[]> = {
   readListings: ['admin', 'committee', 'department', 'station'],
   editListingQuota: ['admin', 'committee'],
   readHazardStats: ['admin', 'committee', 'department', 'station', 'grid'],
+  // risk points: grid and expert read only (crates/store/src/risk.rs may_write)
+  writeRiskPoint: ['admin', 'committee', 'department', 'station', 'enterprise'],
+  // 安委办调整企业风险等级 (PUT /enterprises/{id}/risk)
+  overrideEnterpriseRisk: ['admin', 'committee'],
 }
 
 /** The roles of an action, for route `meta.roles` and menu entries. */

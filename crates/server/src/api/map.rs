@@ -68,8 +68,7 @@ pub struct MapSettings {
 /// 地图设置
 #[utoipa::path(get, path = "/api/v1/map/settings", tag = "risk", responses((status = 200, body = MapSettings)))]
 async fn get_settings(State(s): State<AppState>, _auth: Auth) -> ApiResult<Json<MapSettings>> {
-    let v = anjian_store::settings::get(&s.store, "map").await?;
-    Ok(Json(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default()))
+    Ok(Json(anjian_store::settings::get_or_default(&s.store, "map").await?))
 }
 
 /// 修改地图设置 (admin)
@@ -92,6 +91,6 @@ async fn put_settings(
             )]));
         }
     }
-    anjian_store::settings::set(&s.store, "map", &serde_json::to_string(&b).unwrap_or_default()).await?;
+    anjian_store::settings::set(&s.store, &auth.principal.actor(), "map", &b, "修改地图设置").await?;
     Ok(StatusCode::NO_CONTENT)
 }

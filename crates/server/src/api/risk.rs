@@ -10,6 +10,7 @@ use anjian_store::major_hazard::{self as sources, MajorHazardSource, SourceFilte
 use anjian_store::page::{Page, PageReq};
 use anjian_store::risk::{
     self as points, BandsInForce, EnterpriseRisk, RiskPoint, RiskPointFilter, RiskPointInput, RiskPointPatch,
+    RiskStats, RiskStatsQuery,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,6 +21,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(reference))
+        .routes(routes!(stats))
+        .routes(routes!(get_rules, put_rules))
         .routes(routes!(assess))
         .routes(routes!(assess_major_hazard))
         .routes(routes!(list_points, create_point))
@@ -33,6 +37,52 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 fn today(s: &AppState) -> String {
     anjian_store::hazard::local_date(s.config.clock.now()).to_string()
+}
+
+/// The reference tables the forms offer, and the bands in force for the caller.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReferenceResponse {
+    #[serde(flatten)]
+    pub tables: &'static risk::Reference,
+    pub bands: BandsInForce,
+    pub rules: risk::RiskRules,
+}
+
+/// 参考表: GB 6441 事故类型, LEC/LS value tables, GB 18218-2018 tables 1–6, the bands in force
+#[utoipa::path(get, path = "/api/v1/risk/reference", tag = "risk", responses((status = 200, body = ReferenceResponse)))]
+async fn reference(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<ReferenceResponse>> {
+    Ok(Json(ReferenceResponse {
+        tables: risk::reference(),
+        bands: points::bands_for(&s.store, &auth.principal, None).await?,
+        rules: points::rules(&s.store).await?,
+    }))
+}
+
+/// 风险统计: points and enterprises by level, by jurisdiction or sector
+#[utoipa::path(get, path = "/api/v1/risk/stats", tag = "risk", params(RiskStatsQuery), responses((status = 200, body = RiskStats)))]
+async fn stats(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<RiskStatsQuery>,
+) -> ApiResult<Json<RiskStats>> {
+    Ok(Json(points::stats(&s.store, &auth.principal, &q, &today(&s)).await?))
+}
+
+/// 风险管控规则 (动态风险, review reminders)
+#[utoipa::path(get, path = "/api/v1/risk/rules", tag = "risk", responses((status = 200, body = risk::RiskRules)))]
+async fn get_rules(State(s): State<AppState>, _auth: Auth) -> ApiResult<Json<risk::RiskRules>> {
+    Ok(Json(points::rules(&s.store).await?))
+}
+
+/// 设置风险管控规则 (安委办; audited)
+#[utoipa::path(put, path = "/api/v1/risk/rules", tag = "risk", request_body = risk::RiskRules,
+    responses((status = 200, body = risk::RiskRules), (status = 403, body = crate::error::Problem)))]
+async fn put_rules(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(r): ApiJson<risk::RiskRules>,
+) -> ApiResult<Json<risk::RiskRules>> {
+    Ok(Json(points::set_rules(&s.store, &auth.principal, r).await?))
 }
 
 /// 风险清单 (risk register)
