@@ -257,6 +257,7 @@ pub async fn generate(
             }
         }
         let business = sector_business(sector).0;
+        let mut tries = 0;
         let name = loop {
             let n = format!(
                 "常州{}{}{}有限公司",
@@ -264,6 +265,9 @@ pub async fn generate(
                 NAME_WORDS.choose(&mut rng).unwrap(),
                 business.choose(&mut rng).unwrap()
             );
+            // The word lists give some thousands of names; a large district numbers its branches.
+            tries += 1;
+            let n = if tries > 8 { format!("{n}第{}分公司", i) } else { n };
             let n = if i == 0 { "常州安泰化工有限公司".to_string() } else { n };
             if used_names.insert(n.clone()) {
                 break n;
@@ -661,6 +665,7 @@ pub(crate) async fn generate_risk_points(
     use crate::risk::{insert_point, RiskPointInput};
     use anjian_domain::risk::{ControlMeasures, Scores};
     let actor = Actor::system("演示数据生成");
+    let today = crate::hazard::local_date(jiff::Timestamp::now());
     let mut tx = store.begin().await?;
     let mut n = 0;
     for (e, name) in ents.iter().zip(names) {
@@ -699,7 +704,11 @@ pub(crate) async fn generate_risk_points(
                 }
                 .into(),
                 scores,
-                next_review: format!("2027-0{}-15", rng.gen_range(1..10)),
+                // Reviewed yearly; about one in eight is past its date, so reminders show.
+                next_review: today
+                    .checked_add(jiff::Span::new().days(rng.gen_range(-45..320)))
+                    .unwrap_or(today)
+                    .to_string(),
             };
             insert_point(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), &input, &a).await?;
             n += 1;

@@ -5,7 +5,7 @@ use crate::hazard::push_hazard_scope;
 use crate::{Principal, Store, StoreError};
 use anjian_domain::risk::RiskLevel;
 use anjian_domain::scope::JurisdictionView;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlx::Row;
 
@@ -19,6 +19,77 @@ pub struct LayerFilter {
     pub sector: Option<String>,
     /// 辖区 (includes everything below it)
     pub jurisdiction_id: Option<i64>,
+}
+
+/// A GeoJSON FeatureCollection of points with typed properties, serialised directly: at 100,000
+/// features, building `serde_json::Value` trees cost more than the query.
+#[derive(Debug, Serialize)]
+pub struct Points<P> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub features: Vec<PointFeature<P>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PointFeature<P> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub geometry: PointGeometry,
+    pub properties: P,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PointGeometry {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// [longitude, latitude]
+    pub coordinates: [Option<f64>; 2],
+}
+
+impl<P> Points<P> {
+    fn new(features: Vec<PointFeature<P>>) -> Self {
+        Self { kind: "FeatureCollection", features }
+    }
+}
+
+fn feature<P>(longitude: Option<f64>, latitude: Option<f64>, properties: P) -> PointFeature<P> {
+    PointFeature {
+        kind: "Feature",
+        geometry: PointGeometry { kind: "Point", coordinates: [longitude, latitude] },
+        properties,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct EnterpriseProps {
+    pub id: i64,
+    pub name: String,
+    pub level: Option<&'static str>,
+    /// red / orange / yellow / blue, grey when not yet assessed
+    pub color: &'static str,
+    pub sectors: Vec<String>,
+    pub key_enterprise: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HazardProps {
+    pub id: i64,
+    pub number: String,
+    pub state: String,
+    pub description: String,
+    pub enterprise_name: String,
+    pub overdue: bool,
+    pub deadline: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceProps {
+    pub id: i64,
+    pub name: String,
+    pub grade: Option<String>,
+    pub r: f64,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
 }
 
 /// Most points one answer carries; the UI asks again for a smaller box when it is reached.
@@ -61,7 +132,7 @@ async fn push_jurisdiction(store: &Store, q: &mut Q, col: &str, id: Option<i64>)
 }
 
 /// Enterprises as points coloured by their risk level (`risk::enterprise_levels`).
-pub async fn enterprises(store: &Store, p: &Principal, f: &LayerFilter) -> Result<Value, StoreError> {
+pub async fn enterprises(store: &Store, p: &Principal, f: &LayerFilter) -> Result<Points<EnterpriseProps>, StoreError> {
     let bbox = parse_bbox(f.bbox.as_deref())?;
     let mut q = Q::new(" AND e.longitude IS NOT NULL");
     push_bbox(&mut q, bbox, "e.longitude", "e.latitude");
@@ -71,30 +142,32 @@ pub async fn enterprises(store: &Store, p: &Principal, f: &LayerFilter) -> Resul
             .bind(s)
             .push(")");
     }
-    let features: Vec<Value> = crate::risk::enterprise_levels(store, p, q, MAX_FEATURES)
+    let features = crate::risk::enterprise_levels(store, p, q, MAX_FEATURES)
         .await?
         .into_iter()
         .filter(|e| f.level.is_none() || f.level == e.level)
         .map(|e| {
-            json!({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [e.longitude, e.latitude]},
-                "properties": {
-                    "id": e.id,
-                    "name": e.name,
-                    "level": e.level.map(|l| l.as_str()),
-                    "color": e.level.map(|l| l.color()).unwrap_or("grey"),
-                    "sectors": e.sectors,
-                    "key_enterprise": e.key_enterprise,
-                }
-            })
+            let props = EnterpriseProps {
+                id: e.id,
+                name: e.name,
+                level: e.level.map(|l| l.as_str()),
+                color: e.level.map(|l| l.color()).unwrap_or("grey"),
+                sectors: e.sectors,
+                key_enterprise: e.key_enterprise,
+            };
+            feature(e.longitude, e.latitude, props)
         })
         .collect();
-    Ok(json!({"type": "FeatureCollection", "features": features}))
+    Ok(Points::new(features))
 }
 
 /// Open 重大 hazards at their enterprise's location.
-pub async fn major_hazards(store: &Store, p: &Principal, f: &LayerFilter, today: &str) -> Result<Value, StoreError> {
+pub async fn major_hazards(
+    store: &Store,
+    p: &Principal,
+    f: &LayerFilter,
+    today: &str,
+) -> Result<Points<HazardProps>, StoreError> {
     let bbox = parse_bbox(f.bbox.as_deref())?;
     let mut q = Q::new(concat!("SELECT h.id, h.number, h.state, h.deadline, h.description, e.name AS enterprise_name, e.longitude, e.latitude FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id WHERE h.grade = '重大' AND h.state IN ", crate::open_states!(), " AND e.longitude IS NOT NULL"));
     push_hazard_scope(&mut q, &p.scope);
@@ -104,21 +177,18 @@ pub async fn major_hazards(store: &Store, p: &Principal, f: &LayerFilter, today:
     let mut features = vec![];
     for r in q.fetch_all(store.pool()).await? {
         let deadline: String = r.try_get("deadline")?;
-        features.push(json!({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [r.try_get::<Option<f64>, _>("longitude")?, r.try_get::<Option<f64>, _>("latitude")?]},
-            "properties": {
-                "id": r.try_get::<i64, _>("id")?,
-                "number": r.try_get::<String, _>("number")?,
-                "state": r.try_get::<String, _>("state")?,
-                "description": r.try_get::<String, _>("description")?,
-                "enterprise_name": r.try_get::<String, _>("enterprise_name")?,
-                "overdue": deadline.as_str() < today,
-                "deadline": deadline,
-            }
-        }));
+        let props = HazardProps {
+            id: r.try_get("id")?,
+            number: r.try_get("number")?,
+            state: r.try_get("state")?,
+            description: r.try_get("description")?,
+            enterprise_name: r.try_get("enterprise_name")?,
+            overdue: deadline.as_str() < today,
+            deadline,
+        };
+        features.push(feature(r.try_get("longitude")?, r.try_get("latitude")?, props));
     }
-    Ok(json!({"type": "FeatureCollection", "features": features}))
+    Ok(Points::new(features))
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -156,7 +226,11 @@ pub async fn boundaries(store: &Store, p: &Principal, f: &BoundaryFilter) -> Res
 }
 
 /// Major hazard sources (units that are one) at their enterprise's location, with their grade.
-pub async fn major_hazard_sources(store: &Store, p: &Principal, f: &LayerFilter) -> Result<Value, StoreError> {
+pub async fn major_hazard_sources(
+    store: &Store,
+    p: &Principal,
+    f: &LayerFilter,
+) -> Result<Points<SourceProps>, StoreError> {
     let bbox = parse_bbox(f.bbox.as_deref())?;
     let mut q = Q::new("SELECT h.id, h.name, h.grade, h.r, e.name AS enterprise_name, e.id AS enterprise_id, e.longitude, e.latitude FROM major_hazard_source h JOIN enterprise e ON e.id = h.enterprise_id WHERE h.is_major = 1 AND e.longitude IS NOT NULL");
     push_hazard_scope(&mut q, &p.scope);
@@ -165,18 +239,15 @@ pub async fn major_hazard_sources(store: &Store, p: &Principal, f: &LayerFilter)
     q.push(" ORDER BY h.id LIMIT ").bind(MAX_FEATURES);
     let mut features = vec![];
     for r in q.fetch_all(store.pool()).await? {
-        features.push(json!({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [r.try_get::<Option<f64>, _>("longitude")?, r.try_get::<Option<f64>, _>("latitude")?]},
-            "properties": {
-                "id": r.try_get::<i64, _>("id")?,
-                "name": r.try_get::<String, _>("name")?,
-                "grade": r.try_get::<Option<String>, _>("grade")?,
-                "r": r.try_get::<f64, _>("r")?,
-                "enterprise_id": r.try_get::<i64, _>("enterprise_id")?,
-                "enterprise_name": r.try_get::<String, _>("enterprise_name")?,
-            }
-        }));
+        let props = SourceProps {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            grade: r.try_get("grade")?,
+            r: r.try_get("r")?,
+            enterprise_id: r.try_get("enterprise_id")?,
+            enterprise_name: r.try_get("enterprise_name")?,
+        };
+        features.push(feature(r.try_get("longitude")?, r.try_get("latitude")?, props));
     }
-    Ok(json!({"type": "FeatureCollection", "features": features}))
+    Ok(Points::new(features))
 }

@@ -3,7 +3,7 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
-use anjian_store::map::{self, BoundaryFilter, LayerFilter};
+use anjian_store::map::{self, BoundaryFilter, EnterpriseProps, HazardProps, LayerFilter, Points, SourceProps};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -26,13 +26,17 @@ async fn enterprises(
     State(s): State<AppState>,
     auth: Auth,
     ApiQuery(f): ApiQuery<LayerFilter>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Points<EnterpriseProps>>> {
     Ok(Json(map::enterprises(&s.store, &auth.principal, &f).await?))
 }
 
 /// 未销号的重大隐患 (GeoJSON FeatureCollection)
 #[utoipa::path(get, path = "/api/v1/map/layers/hazards", tag = "risk", params(LayerFilter), responses((status = 200, body = Object)))]
-async fn hazards(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<LayerFilter>) -> ApiResult<Json<Value>> {
+async fn hazards(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<LayerFilter>,
+) -> ApiResult<Json<Points<HazardProps>>> {
     let today = anjian_store::hazard::local_date(s.config.clock.now()).to_string();
     Ok(Json(map::major_hazards(&s.store, &auth.principal, &f, &today).await?))
 }
@@ -43,7 +47,7 @@ async fn major_hazard_sources(
     State(s): State<AppState>,
     auth: Auth,
     ApiQuery(f): ApiQuery<LayerFilter>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Points<SourceProps>>> {
     Ok(Json(map::major_hazard_sources(&s.store, &auth.principal, &f).await?))
 }
 
