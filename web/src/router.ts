@@ -119,6 +119,24 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '风险一张图', roles: ['admin', 'committee', 'department', 'station', 'grid'] },
       },
       {
+        path: 'risk/major-hazards',
+        name: 'major-hazards',
+        component: () => import('@/views/risk/MajorHazardList.vue'),
+        meta: { title: '重大危险源' },
+      },
+      {
+        path: 'risk/stats',
+        name: 'risk-stats',
+        component: () => import('@/views/risk/RiskStats.vue'),
+        meta: { title: '风险统计', roles: rolesFor('readRiskStats') },
+      },
+      {
+        path: 'risk/settings',
+        name: 'risk-settings',
+        component: () => import('@/views/risk/RiskSettings.vue'),
+        meta: { title: '分级规则', roles: rolesFor('manageRiskRules') },
+      },
+      {
         path: 'departments',
         name: 'departments',
         component: () => import('@/views/department/DepartmentsView.vue'),

@@ -25,6 +25,13 @@ import type {
   LoginResponse,
   MajorHazardRequest,
   MajorHazardResult,
+  MajorHazardSource,
+  MajorHazardSourceInput,
+  MajorHazardSourcePatch,
+  RiskBandSet,
+  RiskBandsInForce,
+  RiskRules,
+  RiskStats,
   GeoFeatureCollection,
   GeoPointFeature,
   MapBoundaryFeature,
@@ -322,6 +329,30 @@ export const mapApi = {
     http.get<GeoFeatureCollection<GeoPointFeature<MapHazardProps>>>(`${API}/map/layers/hazards`, { ...f }),
   majorHazards: (f: Pick<MapLayerFilter, 'bbox' | 'jurisdiction_id'>) =>
     http.get<GeoFeatureCollection<GeoPointFeature<MapMajorHazardProps>>>(`${API}/map/layers/major-hazards`, { ...f }),
+}
+
+// ---- 重大危险源 (registered identification units, graded on save) ----
+export const majorHazardApi = {
+  list: (q: Query, opts?: RequestOptions) => http.get<Page<MajorHazardSource>>(`${API}/risk/major-hazards`, q, opts),
+  get: (id: Id, opts?: RequestOptions) => http.get<MajorHazardSource>(`${API}/risk/major-hazards/${id}`, undefined, opts),
+  create: (body: MajorHazardSourceInput, key?: string) =>
+    http.post<MajorHazardSource>(`${API}/risk/major-hazards`, body, createOpts(key, { silent: [400, 403, 409, 422] })),
+  update: (id: Id, body: MajorHazardSourcePatch) =>
+    http.patch<MajorHazardSource>(`${API}/risk/major-hazards/${id}`, body, { silent: [400, 403, 409, 422] }),
+  remove: (id: Id, version: number) => http.del<void>(`${API}/risk/major-hazards/${id}`, { version }),
+}
+
+// ---- 风险统计 and the 分级规则 settings (bands per jurisdiction, rules) ----
+export const riskAdminApi = {
+  stats: (q: { group_by: 'jurisdiction' | 'sector'; jurisdiction_id?: Id | null }) =>
+    http.get<RiskStats>(`${API}/risk/stats`, { group_by: q.group_by, jurisdiction_id: q.jurisdiction_id ?? undefined }),
+  /** the bands in force at a jurisdiction (default: the caller's own) */
+  bands: (jurisdictionId?: Id | null, opts?: RequestOptions) =>
+    http.get<RiskBandsInForce>(`${API}/risk/bands`, { jurisdiction_id: jurisdictionId ?? undefined }, opts),
+  setBands: (jurisdictionId: Id, bands: RiskBandSet) =>
+    http.put<{ relevelled: number }>(`${API}/risk/bands`, { jurisdiction_id: jurisdictionId, ...bands }, { silent: [403, 422] }),
+  rules: () => http.get<RiskRules>(`${API}/risk/rules`),
+  setRules: (rules: RiskRules) => http.put<RiskRules>(`${API}/risk/rules`, rules, { silent: [403, 422] }),
 }
 
 export const OPENAPI_URL = '/api/openapi.json'

@@ -284,6 +284,8 @@ export interface ChecklistRunResult {
 export interface AppNotification {
   id: Id
   hazard_id: Id | null
+  /** the risk point of a 评审逾期 reminder */
+  risk_point_id: Id | null
   /** escalation level of the reminder (1 企业, 2 安监站, 3 安委办) */
   level?: number
   title: string
@@ -536,6 +538,133 @@ export interface RiskReference {
   control_levels: string[]
   lec: { l: RiskValueDesc[]; e: RiskValueDesc[]; c: RiskValueDesc[] }
   ls: { l: RiskValueDesc[]; s: RiskValueDesc[] }
-  bands?: unknown
-  gb18218?: unknown
+  /** the bands in force where the caller is */
+  bands: RiskBandsInForce
+  /** GB 18218-2018 表1–表6 */
+  gb18218: Gb18218Reference
+  rules: RiskRules
 }
+
+// ---- GB 18218-2018 reference tables, bands, rules, 风险统计, 重大危险源 (registered units) ----
+
+/** 表1: a named chemical; `beta` is its 表3 β (toxic gases), else null */
+export interface Gb18218Named {
+  name: string
+  aliases: string[]
+  /** may hold several numbers with notes, e.g. `74-82-8(甲烷);8006-14-2(天然气)` */
+  cas: string
+  critical_q: number
+  beta: number | null
+}
+
+/** 表2 (临界量) and 表4 (β) by hazard category symbol (J1…J5, W1.1…W11) */
+export interface Gb18218Category {
+  symbol: string
+  /** 健康危害 / 物理危险 */
+  group: string
+  category: string
+  description: string
+  critical_q: number
+  beta: number | null
+}
+
+export interface Gb18218Reference {
+  named: Gb18218Named[]
+  categories: Gb18218Category[]
+  /** 表3: β of the named toxic gases (`desc` is the gas) */
+  toxic_gases: RiskValueDesc[]
+  /** 表5: α by people within 500 m (`min` people and more) */
+  alpha: { label: string; min: number; alpha: number }[]
+  /** 表6: grade by R (`r_min` inclusive; null for the lowest) */
+  grades: { grade: string; expression: string; r_min: number | null }[]
+}
+
+/** Lower bounds (inclusive) of 重大, 较大, 一般; anything below 一般 is 低. */
+export interface RiskBandBounds {
+  major: number
+  considerable: number
+  general: number
+}
+
+export interface RiskBandSet {
+  lec: RiskBandBounds
+  ls: RiskBandBounds
+}
+
+/** GET /risk/bands */
+export interface RiskBandsInForce {
+  bands: RiskBandSet
+  /** the jurisdiction whose setting applies; null: the reference defaults */
+  set_by_jurisdiction_id: Id | null
+}
+
+/** GET/PUT /risk/rules */
+export interface RiskRules {
+  /** 动态风险: an open 重大 hazard linked to a point raises it to 重大 */
+  dynamic_level: boolean
+  /** days a review may be overdue before the station is reminded (1–366) */
+  review_station_after_days: number
+}
+
+export interface RiskLevelCounts {
+  major: number
+  considerable: number
+  general: number
+  low: number
+}
+
+/** One group of 风险统计 (or the totals). */
+export interface RiskTally {
+  /** a jurisdiction id (group_by=jurisdiction) or the sector name */
+  key: string
+  label: string
+  /** 风险点 by assessed level */
+  points: RiskLevelCounts
+  /** 企业 by current level */
+  enterprises: RiskLevelCounts
+  unassessed_enterprises: number
+  review_overdue: number
+  major_hazard_sources: number
+}
+
+export interface RiskStats {
+  totals: RiskTally
+  groups: RiskTally[]
+}
+
+/** A substance as stored with a unit (the fields left out come back null). */
+export interface MajorHazardStoredSubstance {
+  name?: string | null
+  cas?: string | null
+  category?: string | null
+  quantity_t: number
+}
+
+/** A registered identification unit (重大危险源 when `is_major`), graded on save. */
+export interface MajorHazardSource {
+  id: Id
+  enterprise_id: Id
+  enterprise_name: string
+  name: string
+  unit_kind: MajorHazardUnit
+  substances: MajorHazardStoredSubstance[]
+  exposed_people: number
+  s: number
+  r: number
+  alpha: number
+  is_major: boolean
+  grade: MajorHazardGrade | null
+  terms: MajorHazardTerm[]
+  version: number
+  updated_at: string
+}
+
+export interface MajorHazardSourceInput {
+  enterprise_id: Id
+  name: string
+  unit_kind: MajorHazardUnit
+  substances: MajorHazardSubstance[]
+  exposed_people: number
+}
+
+export type MajorHazardSourcePatch = Partial<Omit<MajorHazardSourceInput, 'enterprise_id'>> & { version: number }

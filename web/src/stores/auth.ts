@@ -2,6 +2,7 @@
 // store only keeps the user object from /auth/login or /auth/me for the UI.
 import { computed, reactive } from 'vue'
 import { authApi } from '@/api'
+import { invalidateRiskReference } from '@/composables/useRiskReference'
 import { ApiError } from '@/api/http'
 import type { Role, User } from '@/api/types'
 
@@ -69,6 +70,7 @@ export const auth = {
     } catch {
       /* the session is gone either way */
     }
+    invalidateRiskReference()
     auth.clear()
   },
 

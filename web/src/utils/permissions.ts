@@ -20,6 +20,9 @@ export type Action =
   | 'readHazardStats'
   | 'writeRiskPoint'
   | 'overrideEnterpriseRisk'
+  | 'writeMajorHazard'
+  | 'readRiskStats'
+  | 'manageRiskRules'
 
 const RULES: Record<Action, Role[]> = {
   createEnterprise: ['admin', 'committee', 'station', 'department', 'grid'],
@@ -42,6 +45,12 @@ const RULES: Record<Action, Role[]> = {
   writeRiskPoint: ['admin', 'committee', 'department', 'station', 'enterprise'],
   // 安委办调整企业风险等级 (PUT /enterprises/{id}/risk)
   overrideEnterpriseRisk: ['admin', 'committee'],
+  // 重大危险源: grid and expert read only (crates/store/src/major_hazard.rs may_write)
+  writeMajorHazard: ['admin', 'committee', 'department', 'station', 'enterprise'],
+  // 风险统计 (an enterprise has its own figures on its page)
+  readRiskStats: ['admin', 'committee', 'department', 'station', 'grid', 'expert'],
+  // 分级规则: risk bands per jurisdiction and the rules (set_bands / set_rules)
+  manageRiskRules: ['admin', 'committee'],
 }
 
 /** The roles of an action, for route `meta.roles` and menu entries. */

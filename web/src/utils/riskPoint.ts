@@ -1,13 +1,13 @@
 // Display helpers of the risk points (风险清单, 风险告知卡, an enterprise's 风险分级).
 import type { RiskColor, RiskLevel, RiskScores } from '@/api/types'
-import { LEC_BANDS, num, RISK_COLORS } from './risk'
+import { LEVEL_COLORS, num, RISK_COLORS } from './risk'
 
 /** The four levels, highest first (the order of the bands). */
-export const RISK_LEVELS: RiskLevel[] = LEC_BANDS.map((b) => b.level)
+export const RISK_LEVELS: RiskLevel[] = LEVEL_COLORS.map((b) => b.level)
 
 /** The 四色 of a level (the colour is the level's, whatever the method). */
 export function levelColor(level: RiskLevel | null | undefined): RiskColor | null {
-  return LEC_BANDS.find((b) => b.level === level)?.color ?? null
+  return LEVEL_COLORS.find((b) => b.level === level)?.color ?? null
 }
 
 /** Inline style of a coloured level tag / band. */
