@@ -578,4 +578,10 @@ async fn risk_statistics_add_up_and_follow_scope() {
     let own = app.get("/api/v1/risk/stats", &e).await.json();
     assert_eq!(level_sum(&own["totals"]["enterprises"]) + own["totals"]["unassessed_enterprises"].as_i64().unwrap(), 1);
     app.get("/api/v1/risk/stats?group_by=street", &c).await.problem(400);
+    // The table exports with the same figures and a 合计 row.
+    let rows = common::xlsx_rows(&app.get("/api/v1/risk/stats/export.xlsx", &c).await.bytes);
+    assert_eq!(rows.len(), 1 + 6 + 1);
+    assert_eq!((rows[0][0].as_str(), rows[0][1].as_str()), ("辖区", "重大风险企业"));
+    assert_eq!(rows[7][0], "合计");
+    assert_eq!(rows[7][6], v["totals"]["points"]["major"].to_string());
 }

@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(reference))
         .routes(routes!(stats))
+        .routes(routes!(export_stats))
         .routes(routes!(get_rules, put_rules))
         .routes(routes!(assess))
         .routes(routes!(assess_major_hazard))
@@ -66,6 +67,43 @@ async fn stats(
     ApiQuery(q): ApiQuery<RiskStatsQuery>,
 ) -> ApiResult<Json<RiskStats>> {
     Ok(Json(points::stats(&s.store, &auth.principal, &q, &today(&s)).await?))
+}
+
+/// 导出风险统计 (Excel): one row per group and the 合计
+#[utoipa::path(get, path = "/api/v1/risk/stats/export.xlsx", tag = "risk", params(RiskStatsQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_stats(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<RiskStatsQuery>,
+) -> ApiResult<Response> {
+    let st = points::stats(&s.store, &auth.principal, &q, &today(&s)).await?;
+    let row = |t: &points::RiskTally| -> Vec<Cell> {
+        let (p, e) = (&t.points, &t.enterprises);
+        let mut r: Vec<Cell> = vec![t.label.clone().into()];
+        r.extend([e.major, e.considerable, e.general, e.low, t.unassessed_enterprises].map(|n| Cell::Num(n as f64)));
+        r.extend([p.major, p.considerable, p.general, p.low, t.review_overdue].map(|n| Cell::Num(n as f64)));
+        r.push(Cell::Num(t.major_hazard_sources as f64));
+        r
+    };
+    let mut rows: Vec<Vec<Cell>> = st.groups.iter().map(row).collect();
+    rows.push(row(&st.totals));
+    let group = if matches!(q.group_by, Some(points::RiskGroupBy::Sector)) { "行业" } else { "辖区" };
+    let headers = [
+        group,
+        "重大风险企业",
+        "较大风险企业",
+        "一般风险企业",
+        "低风险企业",
+        "未评估企业",
+        "重大风险点",
+        "较大风险点",
+        "一般风险点",
+        "低风险点",
+        "评审逾期风险点",
+        "重大危险源",
+    ];
+    Ok(attachment(workbook("风险统计", &headers, rows)?, "风险统计.xlsx"))
 }
 
 /// 风险管控规则 (动态风险, review reminders)
