@@ -321,6 +321,8 @@ export const riskPointApi = {
 // ---- risk one-map (风险一张图): GeoJSON layers and the tile settings ----
 export const mapApi = {
   settings: () => http.get<MapSettings>(`${API}/map/settings`),
+  /** admin only; 422 names `tile_url` when the template is not an http(s) URL with {z}, {x}, {y} */
+  setSettings: (body: MapSettings) => http.put<void>(`${API}/map/settings`, body, { silent: [403, 422] }),
   boundaries: (level: 'street' | 'community' | 'grid' = 'street') =>
     http.get<GeoFeatureCollection<MapBoundaryFeature>>(`${API}/map/layers/boundaries`, { level }),
   enterprises: (f: MapLayerFilter) =>
@@ -344,8 +346,11 @@ export const majorHazardApi = {
 
 // ---- 风险统计 and the 分级规则 settings (bands per jurisdiction, rules) ----
 export const riskAdminApi = {
-  stats: (q: { group_by: 'jurisdiction' | 'sector'; jurisdiction_id?: Id | null }) =>
-    http.get<RiskStats>(`${API}/risk/stats`, { group_by: q.group_by, jurisdiction_id: q.jurisdiction_id ?? undefined }),
+  stats: (q: { group_by: 'jurisdiction' | 'sector'; jurisdiction_id?: Id | null }, opts?: RequestOptions) =>
+    http.get<RiskStats>(`${API}/risk/stats`, { group_by: q.group_by, jurisdiction_id: q.jurisdiction_id ?? undefined }, opts),
+  /** the same figures as Excel (one row per group and the 合计) */
+  statsExportUrl: (q: { group_by: 'jurisdiction' | 'sector'; jurisdiction_id?: Id | null }) =>
+    withQuery(`${API}/risk/stats/export.xlsx`, { group_by: q.group_by, jurisdiction_id: q.jurisdiction_id ?? undefined }),
   /** the bands in force at a jurisdiction (default: the caller's own) */
   bands: (jurisdictionId?: Id | null, opts?: RequestOptions) =>
     http.get<RiskBandsInForce>(`${API}/risk/bands`, { jurisdiction_id: jurisdictionId ?? undefined }, opts),

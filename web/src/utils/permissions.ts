@@ -23,6 +23,7 @@ export type Action =
   | 'writeMajorHazard'
   | 'readRiskStats'
   | 'manageRiskRules'
+  | 'manageMapSettings'
 
 const RULES: Record<Action, Role[]> = {
   createEnterprise: ['admin', 'committee', 'station', 'department', 'grid'],
@@ -51,6 +52,8 @@ const RULES: Record<Action, Role[]> = {
   readRiskStats: ['admin', 'committee', 'department', 'station', 'grid', 'expert'],
   // 分级规则: risk bands per jurisdiction and the rules (set_bands / set_rules)
   manageRiskRules: ['admin', 'committee'],
+  // 地图底图 (PUT /map/settings: the server asks for ManageUsers, i.e. admin only)
+  manageMapSettings: ['admin'],
 }
 
 /** The roles of an action, for route `meta.roles` and menu entries. */
