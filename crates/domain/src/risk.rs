@@ -306,16 +306,31 @@ fn norm(s: &str) -> String {
     s.trim().replace(['（', '）'], "").replace(['(', ')'], "")
 }
 
+/// Of the Table 1 entries that match, the one whose full (normalised) name is given, else the
+/// strictest.
+fn pick_entry<'a>(found: Vec<&'a NamedChemical>, name: Option<&str>) -> Option<&'a NamedChemical> {
+    let named = found.iter().find(|c| name == Some(norm(&c.name).as_str())).copied();
+    named.or_else(|| found.into_iter().min_by(|a, b| a.critical_t.total_cmp(&b.critical_t)))
+}
+
 impl Gb18218 {
-    /// A Table 1 chemical by CAS first, then by name or alias.
+    /// A Table 1 chemical by CAS first, then by name or alias. Some entries share a CAS number or
+    /// an alias (硝酸铵 by combustible content, 硝化纤维素 by nitrogen, water or alcohol): the
+    /// entry whose full name is given wins, otherwise the strictest (smallest critical quantity),
+    /// which errs on the side of safety and shows in the term so the clerk can name it exactly.
     pub fn find_named(&self, name: Option<&str>, cas: Option<&str>) -> Option<&NamedChemical> {
+        let name = name.map(norm).filter(|n| !n.is_empty());
         if let Some(cas) = cas.map(str::trim).filter(|c| !c.is_empty()) {
-            if let Some(c) = self.named.iter().find(|c| c.cas == cas) {
-                return Some(c);
+            let by_cas: Vec<&NamedChemical> = self.named.iter().filter(|c| c.cas == cas).collect();
+            if !by_cas.is_empty() {
+                return pick_entry(by_cas, name.as_deref());
             }
         }
-        let name = norm(name?);
-        self.named.iter().find(|c| norm(&c.name) == name || c.aliases.iter().any(|a| norm(a) == name))
+        let n = name.as_deref()?;
+        pick_entry(
+            self.named.iter().filter(|c| norm(&c.name) == n || c.aliases.iter().any(|a| norm(a) == n)).collect(),
+            Some(n),
+        )
     }
 
     /// β of a Table 1 chemical that is one of the toxic gases of Table 3.
@@ -949,6 +964,40 @@ mod tests {
         assert_eq!(t.critical_q_source, "表1");
         assert_eq!(r.alpha, 2.0);
         assert_eq!(r.r, 2.0 * 2.0 * 1.2);
+    }
+
+    #[test]
+    fn entries_sharing_a_cas_take_the_named_one_else_the_strictest() {
+        let t = gb18218();
+        let an = |name: &str| t.find_named(Some(name), Some("6484-52-2")).map(|c| c.critical_t);
+        assert_eq!(an("硝酸铵(含可燃物≤0.2%)"), Some(50.0));
+        assert_eq!(an("硝酸铵"), Some(5.0), "not told the combustible content: the stricter entry");
+        assert_eq!(t.find_named(Some("硝化棉"), None).map(|c| c.critical_t), Some(1.0));
+        assert_eq!(t.find_named(Some("硝化纤维素(含乙醇≥25%)"), None).map(|c| c.critical_t), Some(10.0));
+    }
+
+    #[test]
+    fn the_tianjin_port_warehouse_was_a_major_hazard_source() {
+        // 天津港"8·12"瑞海公司危险品仓库特别重大火灾爆炸事故 (2015): the investigation report lists
+        // among the goods in store about 800 t of ammonium nitrate, 680.5 t of sodium cyanide and
+        // 229.37 t of nitrocellulose. Taking the most lenient entries — 硝酸铵 with ≤0.2 % combustibles
+        // (Q 50 t), 硝化棉 wetted with ≥25 % alcohol (Q 10 t) — and sodium cyanide, which is not in
+        // 表1, by its category J2 (acute toxicity cat. 1, solid: Q 50 t):
+        let goods = [
+            sub("硝酸铵(含可燃物≤0.2%)", "6484-52-2", "W9.2", 800.0),
+            sub("氰化钠", "143-33-9", "J2", 680.5),
+            sub("硝化纤维素(含乙醇≥25%)", "9004-70-0", "W10", 229.37),
+        ];
+        // S = 800/50 + 680.5/50 + 229.37/10 = 16 + 13.61 + 22.937 = 52.547: fifty times the threshold.
+        let nobody = assess_major_hazard(UnitKind::Storage, &goods, 0).unwrap();
+        assert_eq!(nobody.s, 52.547);
+        assert!(nobody.is_major);
+        assert_eq!(nobody.terms[1].critical_q_source, "表2 J2");
+        // All β are 1 (表4 W9.2, J2, W10): R = α × 52.547. Even with nobody within 500 m (α 0.5) it is
+        // 三级; with the port's workers and neighbours (100 or more, α 2) it is 一级.
+        assert_eq!((nobody.r, nobody.grade.as_deref()), (26.2735, Some("三级")));
+        let crowded = assess_major_hazard(UnitKind::Storage, &goods, 100).unwrap();
+        assert_eq!((crowded.r, crowded.grade.as_deref()), (105.094, Some("一级")));
     }
 
     #[test]
