@@ -183,3 +183,11 @@ export function fieldErrorMap(err: unknown): Record<string, string> {
   }
   return out
 }
+
+/** The field errors without one field (its input changed), the same object when it had none. */
+export function withoutField<T extends Partial<Record<string, string>>>(errors: T, field: keyof T & string): T {
+  if (!(field in errors)) return errors
+  const next = { ...errors }
+  delete next[field]
+  return next
+}

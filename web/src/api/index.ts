@@ -310,7 +310,7 @@ export const riskPointApi = {
   update: (id: Id, body: RiskPointPatch) => http.patch<RiskPoint>(`${API}/risk/points/${id}`, body, { silent: [403, 409, 422] }),
   remove: (id: Id, version: number) => http.del<void>(`${API}/risk/points/${id}`, { version }),
   exportUrl: (q: Query) => withQuery(`${API}/risk/points/export.xlsx`, q),
-  /** option lists and value tables (GB 6441 accident types, kinds, control levels, LEC / LS) */
+  /** option lists and value tables: GB 6441 accident types, kinds, control levels, LEC / LS, GB 18218-2018, bands, rules */
   reference: () => http.get<RiskReference>(`${API}/risk/reference`, undefined, { silent: true }),
   enterpriseRisk: (enterpriseId: Id, opts?: RequestOptions) => http.get<EnterpriseRisk>(`${API}/enterprises/${enterpriseId}/risk`, undefined, opts),
   /** 安委办调整 (admin, committee); `level: null` returns to the computed level */
@@ -345,12 +345,18 @@ export const majorHazardApi = {
 }
 
 // ---- 风险统计 and the 分级规则 settings (bands per jurisdiction, rules) ----
+export interface RiskStatsQuery {
+  group_by: 'jurisdiction' | 'sector'
+  /** the units below this one (default: below the caller's top) */
+  jurisdiction_id?: Id | null
+}
+
+const statsQuery = (q: RiskStatsQuery): Query => ({ group_by: q.group_by, jurisdiction_id: q.jurisdiction_id ?? undefined })
+
 export const riskAdminApi = {
-  stats: (q: { group_by: 'jurisdiction' | 'sector'; jurisdiction_id?: Id | null }, opts?: RequestOptions) =>
-    http.get<RiskStats>(`${API}/risk/stats`, { group_by: q.group_by, jurisdiction_id: q.jurisdiction_id ?? undefined }, opts),
+  stats: (q: RiskStatsQuery, opts?: RequestOptions) => http.get<RiskStats>(`${API}/risk/stats`, statsQuery(q), opts),
   /** the same figures as Excel (one row per group and the 合计) */
-  statsExportUrl: (q: { group_by: 'jurisdiction' | 'sector'; jurisdiction_id?: Id | null }) =>
-    withQuery(`${API}/risk/stats/export.xlsx`, { group_by: q.group_by, jurisdiction_id: q.jurisdiction_id ?? undefined }),
+  statsExportUrl: (q: RiskStatsQuery) => withQuery(`${API}/risk/stats/export.xlsx`, statsQuery(q)),
   /** the bands in force at a jurisdiction (default: the caller's own) */
   bands: (jurisdictionId?: Id | null, opts?: RequestOptions) =>
     http.get<RiskBandsInForce>(`${API}/risk/bands`, { jurisdiction_id: jurisdictionId ?? undefined }, opts),

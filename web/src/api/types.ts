@@ -322,7 +322,8 @@ export type RiskMethod = 'LEC' | 'LS'
 export type RiskLevel = '重大' | '较大' | '一般' | '低'
 export type RiskColor = 'red' | 'orange' | 'yellow' | 'blue'
 
-export type RiskAssessRequest = { method: 'LEC'; l: number; e: number; c: number } | { method: 'LS'; l: number; s: number }
+/** POST /risk/assess: the scores of one method (the same shape as a risk point's `scores`). */
+export type RiskAssessRequest = RiskScores
 
 /** POST /risk/assess: D = L×E×C (LEC) or R = L×S (LS), with its 四色 level. */
 export interface RiskAssessment {
@@ -368,7 +369,7 @@ export interface MajorHazardResult {
   r: number
   alpha: number
   /** 一级…四级; null when S < 1 */
-  grade: string | null
+  grade: MajorHazardGrade | null
   terms: MajorHazardTerm[]
 }
 
@@ -463,10 +464,9 @@ export interface ControlMeasures {
 /** The scores as entered: LEC (D = L×E×C) or LS (R = L×S). */
 export type RiskScores = { method: 'LEC'; l: number; e: number; c: number } | { method: 'LS'; l: number; s: number }
 
-export interface RiskPoint {
-  id: Id
+/** POST /risk/points (PATCH: the changed fields, without the enterprise) */
+export interface RiskPointInput {
   enterprise_id: Id
-  enterprise_name: string
   name: string
   /** 场所 / 工艺 / 设备 */
   kind: string
@@ -480,6 +480,14 @@ export interface RiskPoint {
   /** 公司 / 车间 / 班组 / 岗位 */
   control_level: string
   scores: RiskScores
+  /** 下次评审日期 YYYY-MM-DD */
+  next_review: string
+}
+
+/** A risk point as the server answers it: the input with its assessment. */
+export interface RiskPoint extends RiskPointInput {
+  id: Id
+  enterprise_name: string
   score: number
   /** 评价等级 (from the scores) */
   assessed_level: RiskLevel
@@ -488,25 +496,9 @@ export interface RiskPoint {
   color: RiskColor
   /** why the current level differs from the assessed one */
   level_reason: string | null
-  /** 下次评审日期 YYYY-MM-DD */
-  next_review: string
   review_overdue: boolean
   version: number
   updated_at: string
-}
-
-export interface RiskPointInput {
-  enterprise_id: Id
-  name: string
-  kind: string
-  location: string
-  hazard_factors: string
-  accident_types: string[]
-  measures: ControlMeasures
-  responsible: string
-  control_level: string
-  scores: RiskScores
-  next_review: string
 }
 
 export type RiskPointPatch = Partial<Omit<RiskPointInput, 'enterprise_id'>> & { version: number }

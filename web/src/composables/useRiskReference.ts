@@ -4,47 +4,63 @@
 // `invalidateRiskReference()` (logout, or after the rules or bands change).
 import { computed, ref, type ComputedRef, type Ref } from 'vue'
 import { riskPointApi } from '@/api'
-import type { RiskReference, RiskValueDesc } from '@/api/types'
+import type { Gb18218Reference, RiskMethod, RiskReference, RiskValueDesc } from '@/api/types'
+import type { ScoreKey } from '@/utils/riskPoint'
 
 const reference = ref<RiskReference | null>(null)
 const loading = ref(false)
 const failed = ref(false)
 let pending: Promise<RiskReference | null> | null = null
+/** bumped by invalidateRiskReference(): an answer to an older request is dropped */
+let generation = 0
 
 function load(): Promise<RiskReference | null> {
   if (!pending) {
+    const mine = generation
     loading.value = true
     failed.value = false
     pending = riskPointApi
       .reference()
-      .then((r) => (reference.value = r))
+      .then((r) => {
+        if (mine !== generation) return null
+        reference.value = r
+        return r
+      })
       .catch(() => {
-        failed.value = true
-        pending = null // ask again on the next page that needs it
+        if (mine === generation) {
+          failed.value = true
+          pending = null // ask again on the next page that needs it
+        }
         return null
       })
-      .finally(() => (loading.value = false))
+      .finally(() => {
+        if (mine === generation) loading.value = false
+      })
   }
   return pending
 }
 
 /** Forgets the cached reference: the next user of it fetches it again. */
 export function invalidateRiskReference(): void {
+  generation++
   pending = null
   reference.value = null
+  loading.value = false
+  failed.value = false
 }
 
 export interface RiskReferenceView {
   /** null until loaded */
   reference: Ref<RiskReference | null>
   loading: Ref<boolean>
-  /** the request failed (network): the forms show empty lists and say so */
+  /** the request failed (network): the forms show empty lists and say so (RiskReferenceAlert) */
   failed: Ref<boolean>
   accidentTypes: ComputedRef<string[]>
   pointKinds: ComputedRef<string[]>
   controlLevels: ComputedRef<string[]>
-  lec: ComputedRef<{ l: RiskValueDesc[]; e: RiskValueDesc[]; c: RiskValueDesc[] }>
-  ls: ComputedRef<{ l: RiskValueDesc[]; s: RiskValueDesc[] }>
+  gb18218: ComputedRef<Gb18218Reference | null>
+  /** the value table of one factor of a method (empty until loaded) */
+  valueTable: (method: RiskMethod, key: ScoreKey) => RiskValueDesc[]
   ready: () => Promise<RiskReference | null>
 }
 
@@ -58,8 +74,11 @@ export function useRiskReference(): RiskReferenceView {
     accidentTypes: computed(() => r.value?.accident_types ?? []),
     pointKinds: computed(() => r.value?.point_kinds ?? []),
     controlLevels: computed(() => r.value?.control_levels ?? []),
-    lec: computed(() => r.value?.lec ?? { l: [], e: [], c: [] }),
-    ls: computed(() => r.value?.ls ?? { l: [], s: [] }),
+    gb18218: computed(() => r.value?.gb18218 ?? null),
+    valueTable: (method, key) => {
+      const table: Partial<Record<ScoreKey, RiskValueDesc[]>> | undefined = method === 'LEC' ? r.value?.lec : r.value?.ls
+      return table?.[key] ?? []
+    },
     ready: load,
   }
 }

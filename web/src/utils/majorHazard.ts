@@ -1,6 +1,7 @@
 // 重大危险源 (GB 18218-2018) form helpers shared by the calculator (风险计算器) and the register
 // (重大危险源): the editable substance rows, lookups in 表1 / 表2 of GET /risk/reference, the
 // client-side checks before asking the server, and readable places for field errors.
+import { ApiError, fieldErrorMap } from '@/api/http'
 import type {
   Gb18218Category,
   Gb18218Named,
@@ -9,7 +10,7 @@ import type {
   MajorHazardSubstance,
   MajorHazardUnit,
 } from '@/api/types'
-import { num } from './risk'
+import { GRADE_COLORS, num } from './risk'
 
 export interface SubstanceRow {
   uid: number
@@ -30,7 +31,8 @@ export function unitLabel(kind: string | null | undefined): string {
   return UNIT_KINDS.find((u) => u.value === kind)?.label ?? (kind || '')
 }
 
-export const GRADES = ['一级', '二级', '三级', '四级'] as const
+/** 一级 … 四级 (GB 18218-2018 表6) */
+export const GRADES = GRADE_COLORS.map((g) => g.grade)
 
 let nextUid = 1
 export function emptyRow(init: Partial<Omit<SubstanceRow, 'uid'>> = {}): SubstanceRow {
@@ -38,9 +40,7 @@ export function emptyRow(init: Partial<Omit<SubstanceRow, 'uid'>> = {}): Substan
 }
 
 export function rowsFrom(substances: MajorHazardStoredSubstance[] | null | undefined): SubstanceRow[] {
-  const rows = (substances ?? []).map((s) =>
-    emptyRow({ name: s.name ?? '', cas: s.cas ?? '', category: s.category ?? '', quantity: typeof s.quantity_t === 'number' ? s.quantity_t : null }),
-  )
+  const rows = (substances ?? []).map((s) => emptyRow({ name: s.name ?? '', cas: s.cas ?? '', category: s.category ?? '', quantity: s.quantity_t }))
   return rows.length ? rows : [emptyRow()]
 }
 
@@ -61,7 +61,7 @@ function norm(s: string): string {
 }
 
 /** The 表1 entry a row resolves to, as the server matches it: by CAS first, then name or alias. */
-export function findNamed(gb: Gb18218Reference | null | undefined, row: Pick<SubstanceRow, 'name' | 'cas'>): Gb18218Named | undefined {
+function findNamed(gb: Gb18218Reference | null | undefined, row: Pick<SubstanceRow, 'name' | 'cas'>): Gb18218Named | undefined {
   const named = gb?.named ?? []
   const cas = row.cas.trim()
   if (cas) {
@@ -73,7 +73,7 @@ export function findNamed(gb: Gb18218Reference | null | undefined, row: Pick<Sub
   return named.find((c) => norm(c.name) === name || c.aliases.some((a) => norm(a) === name))
 }
 
-export function findCategory(gb: Gb18218Reference | null | undefined, symbol: string): Gb18218Category | undefined {
+function findCategory(gb: Gb18218Reference | null | undefined, symbol: string): Gb18218Category | undefined {
   return symbol ? gb?.categories.find((c) => c.symbol === symbol) : undefined
 }
 
@@ -162,6 +162,17 @@ const TOP_FIELDS: Record<string, string> = {
   unit_kind: '单元类型',
   name: '单元名称',
   enterprise_id: '企业',
+}
+
+/**
+ * The answer to a rejected calculation or save: a 400 / 422 gives the field errors (keyed like
+ * `substances[1].quantity_t`) and the summary; null for any other failure (the http wrapper or
+ * the caller says it).
+ */
+export function rejection(e: unknown): { errors: Record<string, string>; message: string } | null {
+  if (!(e instanceof ApiError) || (e.status !== 400 && e.status !== 422)) return null
+  const errors = fieldErrorMap(e)
+  return { errors, message: Object.keys(errors).length ? '提交的数据未通过校验，请修改标红的内容' : e.detail }
 }
 
 /** Every error with a readable place, for the summary under the table. */

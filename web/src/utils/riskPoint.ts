@@ -1,19 +1,58 @@
-// Display helpers of the risk points (风险清单, 风险告知卡, an enterprise's 风险分级).
-import type { RiskColor, RiskLevel, RiskScores } from '@/api/types'
-import { LEVEL_COLORS, num, RISK_COLORS } from './risk'
+// Helpers of the risk points (风险清单, 风险告知卡, an enterprise's 风险分级) and of the LEC / LS
+// score inputs shared by the risk point form and the calculator (风险计算器).
+import type { ControlMeasures, RiskMethod, RiskScores } from '@/api/types'
+import { num } from './risk'
 
-/** The four levels, highest first (the order of the bands). */
-export const RISK_LEVELS: RiskLevel[] = LEVEL_COLORS.map((b) => b.level)
+// ---- LEC / LS score inputs ----
 
-/** The 四色 of a level (the colour is the level's, whatever the method). */
-export function levelColor(level: RiskLevel | null | undefined): RiskColor | null {
-  return LEVEL_COLORS.find((b) => b.level === level)?.color ?? null
+export type ScoreKey = 'l' | 'e' | 'c' | 's'
+/** What has been picked for each factor (null: not yet). */
+export type ScoreValues = Record<ScoreKey, number | null>
+
+export interface ScoreField {
+  key: ScoreKey
+  /** short label: 「L 可能性」 */
+  label: string
+  /** what the factor measures: 「事故发生的可能性」 */
+  meaning: string
 }
 
-/** Inline style of a coloured level tag / band. */
-export function levelStyle(color: RiskColor | null | undefined, level?: RiskLevel | null): Record<string, string> {
-  const c = RISK_COLORS[(color ?? levelColor(level)) as RiskColor]
-  return c ? { background: c.bg, color: c.fg, borderColor: c.bg } : {}
+/** The factors of each method, in the order of the formula (D = L × E × C, R = L × S). */
+export const SCORE_FIELDS: Record<RiskMethod, ScoreField[]> = {
+  LEC: [
+    { key: 'l', label: 'L 可能性', meaning: '事故发生的可能性' },
+    { key: 'e', label: 'E 暴露频繁程度', meaning: '暴露于危险环境的频繁程度' },
+    { key: 'c', label: 'C 后果', meaning: '事故后果' },
+  ],
+  LS: [
+    { key: 'l', label: 'L 可能性', meaning: '可能性' },
+    { key: 's', label: 'S 严重性', meaning: '严重性' },
+  ],
+}
+
+export const METHOD_LABELS: Record<RiskMethod, string> = {
+  LEC: 'LEC 作业条件危险性评价法',
+  LS: 'LS 风险矩阵',
+}
+
+/** 「请选择 L（事故发生的可能性）」 */
+export function missingScoreMessage(f: ScoreField): string {
+  return `请选择 ${f.key.toUpperCase()}（${f.meaning}）`
+}
+
+export function emptyScoreValues(): ScoreValues {
+  return { l: null, e: null, c: null, s: null }
+}
+
+/** The scores to send, or null while a factor of the method is missing. */
+export function scoresOf(method: RiskMethod, v: ScoreValues): RiskScores | null {
+  if (method === 'LEC') return v.l === null || v.e === null || v.c === null ? null : { method, l: v.l, e: v.e, c: v.c }
+  return v.l === null || v.s === null ? null : { method, l: v.l, s: v.s }
+}
+
+/** The factors of the method not picked yet, with their message. */
+export function missingScores(method: RiskMethod, v: ScoreValues): Partial<Record<ScoreKey, string>> {
+  return Object.fromEntries(SCORE_FIELDS[method].filter((f) => v[f.key] === null).map((f) => [f.key, missingScoreMessage(f)]))
 }
 
 /** 「D = 6 × 3 × 15 = 270」 / 「R = 4 × 5 = 20」 */
@@ -24,6 +63,16 @@ export function scoresFormula(scores: RiskScores | null | undefined, score?: num
   const tail = score === null || score === undefined ? '' : ` = ${num(score)}`
   return `${head} = ${parts.map(num).join(' × ')}${tail}`
 }
+
+// ---- 管控措施, 风险告知卡, review dates ----
+
+/** The four kinds of control measures, in the order of the form and the card. */
+export const MEASURE_FIELDS: { key: keyof ControlMeasures; label: string }[] = [
+  { key: 'engineering', label: '工程技术措施' },
+  { key: 'management', label: '管理措施' },
+  { key: 'ppe', label: '个体防护措施' },
+  { key: 'emergency', label: '应急处置措施' },
+]
 
 /** Emergency numbers printed on every 风险告知卡. */
 export const EMERGENCY_PHONES: { label: string; number: string }[] = [
@@ -38,9 +87,4 @@ export function yearsFromToday(years = 1): string {
   d.setFullYear(d.getFullYear() + years)
   const p = (n: number) => String(n).padStart(2, '0')
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
-}
-
-/** YYYY-MM-DD of today (local). */
-export function todayIso(): string {
-  return yearsFromToday(0)
 }

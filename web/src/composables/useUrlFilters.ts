@@ -1,0 +1,68 @@
+// A keyset-paged list whose filters live in the URL (`?level=重大&page_size=50`): the filter form,
+// the filters applied, the list, and what a filter bar does (查询, 重置, page size). The page says
+// how the URL reads into its filters and how they are sent.
+import { reactive, ref, type Ref } from 'vue'
+import { useRoute, useRouter, type LocationQuery } from 'vue-router'
+import type { Query } from '@/api/http'
+import type { Page } from '@/api/types'
+import { batched } from '@/utils/batch'
+import { PAGE_SIZES, useKeysetList } from './useKeysetList'
+
+const DEFAULT_PAGE_SIZE = 20
+
+/** The first value of a query parameter, '' when absent. */
+export function queryString(v: LocationQuery[string]): string {
+  const s = Array.isArray(v) ? v[0] : v
+  return s ?? ''
+}
+
+export function useUrlFilters<F extends object, T>(opts: {
+  /** the filters a URL asks for (unknown values dropped); `{}` gives the empty filters */
+  fromQuery: (q: LocationQuery) => F
+  /** the filters as sent to the list endpoint, and written to the URL */
+  toQuery: (f: F) => Query
+  fetch: (q: Query) => Promise<Page<T>>
+}) {
+  const route = useRoute()
+  const router = useRouter()
+
+  const empty = opts.fromQuery({})
+  /** what the filter bar shows */
+  const form = reactive({ ...opts.fromQuery(route.query) }) as F
+  /** what the list was asked with */
+  const applied = ref({ ...form }) as Ref<F>
+
+  const initialSize = Number(queryString(route.query.page_size))
+  const list = useKeysetList<T>(
+    opts.fetch,
+    () => opts.toQuery(applied.value),
+    PAGE_SIZES.includes(initialSize) ? initialSize : DEFAULT_PAGE_SIZE,
+  )
+
+  function syncUrl() {
+    const q: Record<string, string> = {}
+    for (const [k, v] of Object.entries(opts.toQuery(applied.value))) if (v !== undefined && v !== null) q[k] = String(v)
+    if (list.pageSize.value !== DEFAULT_PAGE_SIZE) q.page_size = String(list.pageSize.value)
+    void router.replace({ query: q })
+  }
+
+  function search() {
+    applied.value = { ...form }
+    syncUrl()
+    void list.reset()
+  }
+
+  /** several filter changes in one tick search once */
+  const scheduleSearch = batched(search)
+
+  function resetFilters() {
+    Object.assign(form, empty)
+    scheduleSearch()
+  }
+
+  function setPageSize(n: number) {
+    void list.setPageSize(n).then(syncUrl)
+  }
+
+  return { form, applied, list, empty, search, scheduleSearch, resetFilters, setPageSize }
+}
