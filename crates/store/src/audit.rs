@@ -21,14 +21,39 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-/// Appends an audit record in the caller's transaction. The head row is updated first, which
-/// locks it until commit, so concurrent writers chain one after another.
-pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), StoreError> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
-        .fetch_one(&mut *tx.tx)
+/// The head of the audit chain: the last sequence number and hash.
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    seq: i64,
+    last_hash: String,
+}
+
+/// Writes the head a transaction advanced (at its commit).
+pub(crate) async fn write_head(tx: &mut Tx, h: &Head) -> Result<(), StoreError> {
+    Q::new("UPDATE audit_head SET seq = ")
+        .bind(h.seq)
+        .push(", last_hash = ")
+        .bind(h.last_hash.as_str())
+        .push(" WHERE id = 1")
+        .execute(&mut *tx.tx)
         .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev: String = head.try_get("last_hash")?;
+    Ok(())
+}
+
+/// Appends an audit record in the caller's transaction. The first record of a transaction
+/// locks the head row (an update to itself) until commit, so concurrent writers chain one after
+/// another; later records of the same transaction chain on in memory, and the head is written
+/// once at commit.
+pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), StoreError> {
+    let (seq, prev) = match &tx.audit_head {
+        Some(h) => (h.seq + 1, h.last_hash.clone()),
+        None => {
+            let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, last_hash")
+                .fetch_one(&mut *tx.tx)
+                .await?;
+            (head.try_get::<i64, _>("seq")? + 1, head.try_get::<String, _>("last_hash")?)
+        }
+    };
     let at = now();
     let before = c.before.map(|v| v.to_string());
     let after = c.after.map(|v| v.to_string());
@@ -52,7 +77,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), Sto
     q.push(", ").bind(c.summary.as_str()).push(", ").bind(before).push(", ").bind(after);
     q.push(", ").bind(prev.as_str()).push(", ").bind(hash.as_str()).push(")");
     q.execute(&mut *tx.tx).await?;
-    Q::new("UPDATE audit_head SET last_hash = ").bind(hash).push(" WHERE id = 1").execute(&mut *tx.tx).await?;
+    tx.audit_head = Some(Head { seq, last_hash: hash });
     Ok(())
 }
 

@@ -33,10 +33,18 @@ pub struct Store {
 pub struct Tx {
     pub(crate) tx: Transaction<'static, Any>,
     _guard: Option<OwnedMutexGuard<()>>,
+    /// The audit chain head as this transaction has advanced it (`audit::record`), written back
+    /// once at commit: updating the head row once per record made a transaction that records
+    /// thousands of changes (an import, the demo) slower with every record on PostgreSQL, which
+    /// keeps every version of a row updated within one transaction.
+    pub(crate) audit_head: Option<crate::audit::Head>,
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        if let Some(h) = self.audit_head.take() {
+            crate::audit::write_head(&mut self, &h).await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }
@@ -159,7 +167,7 @@ impl Store {
             Backend::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(Tx { tx, _guard: guard })
+        Ok(Tx { tx, _guard: guard, audit_head: None })
     }
 
     pub fn pool(&self) -> &AnyPool {
