@@ -215,7 +215,7 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
                 }
             }
             let bind = bind.unwrap_or(cfg.bind.clone());
-            anjian_server::jobs::spawn_escalation(
+            anjian_server::jobs::spawn_reminders(
                 store.clone(),
                 anjian_server::Clock::system(),
                 std::time::Duration::from_secs(300),

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// Runs the overdue escalation of hazards and the reminders of overdue risk reviews every
 /// `every`, starting at once.
-pub fn spawn_escalation(store: Store, clock: Clock, every: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_reminders(store: Store, clock: Clock, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
