@@ -16,6 +16,13 @@ export function queryString(v: LocationQuery[string]): string {
   return s ?? ''
 }
 
+/** The URL query of some filters (as `toQuery` gives them): the values set, as strings. */
+export function urlQuery(f: Query): Record<string, string> {
+  const q: Record<string, string> = {}
+  for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== null) q[k] = String(v)
+  return q
+}
+
 export function useUrlFilters<F extends object, T>(opts: {
   /** the filters a URL asks for (unknown values dropped); `{}` gives the empty filters */
   fromQuery: (q: LocationQuery) => F
@@ -40,8 +47,7 @@ export function useUrlFilters<F extends object, T>(opts: {
   )
 
   function syncUrl() {
-    const q: Record<string, string> = {}
-    for (const [k, v] of Object.entries(opts.toQuery(applied.value))) if (v !== undefined && v !== null) q[k] = String(v)
+    const q = urlQuery(opts.toQuery(applied.value))
     if (list.pageSize.value !== DEFAULT_PAGE_SIZE) q.page_size = String(list.pageSize.value)
     void router.replace({ query: q })
   }
