@@ -3,7 +3,7 @@
 // 风险告知卡.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, loginPage, api, DESKTOP, field } from './helpers.js';
+import { launch, loginPage, api, DESKTOP, PHONE, field } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -84,5 +84,25 @@ test('enterprise adds a LEC risk point and opens its 告知卡', async () => {
   assert.match(await card.getByTestId('risk-card-measures').textContent(), new RegExp(measure));
   assert.match(await card.getByTestId('risk-card-phones').textContent(), /119[\s\S]*120[\s\S]*12350/);
   assert.equal(await page.getByTestId('side-menu').count(), 0, 'the card prints without the menu');
+  await context.close();
+});
+
+test('enterprise on a phone follows a review reminder from the bell to the point\'s 告知卡', async () => {
+  // The demo line's first risk point is past its review date; the reminder job runs at start.
+  let reminder;
+  for (let i = 0; i < 40 && !reminder; i++) {
+    const inbox = (await api('enterprise', '/api/v1/notifications?page_size=50')).body.items;
+    reminder = inbox.find((n) => n.risk_point_id !== null && n.title.includes('评审已逾期'));
+    if (!reminder) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(reminder, 'the enterprise has a review reminder');
+  const point = (await api('enterprise', `/api/v1/risk/points/${reminder.risk_point_id}`)).body;
+  assert.equal(point.review_overdue, true);
+
+  const { context, page } = await loginPage(browser, 'enterprise', PHONE);
+  await page.getByTestId('notification-bell').click();
+  await page.getByTestId('notification-item').filter({ hasText: '评审已逾期' }).first().click();
+  await page.waitForURL(new RegExp(`/risk/points/${reminder.risk_point_id}/card$`));
+  await page.getByTestId('risk-card-name').filter({ hasText: point.name }).waitFor();
   await context.close();
 });

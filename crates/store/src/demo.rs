@@ -668,7 +668,7 @@ pub(crate) async fn generate_risk_points(
     let today = crate::hazard::local_date(jiff::Timestamp::now());
     let mut tx = store.begin().await?;
     let mut n = 0;
-    for (e, name) in ents.iter().zip(names) {
+    for (i, (e, name)) in ents.iter().zip(names).enumerate() {
         let severe = matches!(e.sector.as_str(), "危险化学品" | "粉尘涉爆" | "有限空间" | "涉氨制冷");
         for (k, (point, kind, factors, types)) in risk_points_for(&e.sector).iter().enumerate() {
             if k > 0 && rng.gen_bool(0.4) {
@@ -704,9 +704,10 @@ pub(crate) async fn generate_risk_points(
                 }
                 .into(),
                 scores,
-                // Reviewed yearly; about one in eight is past its date, so reminders show.
+                // Reviewed yearly; about one in eight is past its date, so reminders show — the demo
+                // line's first point always, so the enterprise account meets one at first login.
                 next_review: today
-                    .checked_add(jiff::Span::new().days(rng.gen_range(-45..320)))
+                    .checked_add(jiff::Span::new().days(if i == 0 && k == 0 { -3 } else { rng.gen_range(-45..320) }))
                     .unwrap_or(today)
                     .to_string(),
             };
