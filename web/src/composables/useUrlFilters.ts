@@ -1,7 +1,7 @@
 // A keyset-paged list whose filters live in the URL (`?level=重大&page_size=50`): the filter form,
 // the filters applied, the list, and what a filter bar does (查询, 重置, page size). The page says
 // how the URL reads into its filters and how they are sent.
-import { reactive, ref, type Ref } from 'vue'
+import { reactive, ref, watch, type Ref } from 'vue'
 import { useRoute, useRouter, type LocationQuery } from 'vue-router'
 import type { Query } from '@/api/http'
 import type { Page } from '@/api/types'
@@ -14,6 +14,14 @@ const DEFAULT_PAGE_SIZE = 20
 export function queryString(v: LocationQuery[string]): string {
   const s = Array.isArray(v) ? v[0] : v
   return s ?? ''
+}
+
+export type YesNo = '' | 'true' | 'false'
+
+/** A yes/no filter parameter: 'true', 'false', or '' (any) when absent or anything else. */
+export function queryYesNo(v: LocationQuery[string]): YesNo {
+  const s = queryString(v)
+  return s === 'true' || s === 'false' ? s : ''
 }
 
 /** The URL query of some filters (as `toQuery` gives them): the values set, as strings. */
@@ -29,6 +37,11 @@ export function useUrlFilters<F extends object, T>(opts: {
   /** the filters as sent to the list endpoint, and written to the URL */
   toQuery: (f: F) => Query
   fetch: (q: Query) => Promise<Page<T>>
+  /**
+   * The page's route name: given, a link to the page with other filters while it is open
+   * (e.g. from a notification) fills the form and searches again.
+   */
+  routeName?: string
 }) {
   const route = useRoute()
   const router = useRouter()
@@ -68,6 +81,20 @@ export function useUrlFilters<F extends object, T>(opts: {
 
   function setPageSize(n: number) {
     void list.setPageSize(n).then(syncUrl)
+  }
+
+  if (opts.routeName !== undefined) {
+    const same = (a: F, b: F) => JSON.stringify(opts.toQuery(a)) === JSON.stringify(opts.toQuery(b))
+    watch(
+      () => route.query,
+      (q) => {
+        if (route.name !== opts.routeName) return
+        const next = opts.fromQuery(q)
+        if (same(next, applied.value)) return
+        Object.assign(form, next)
+        scheduleSearch()
+      },
+    )
   }
 
   return { form, applied, list, empty, search, scheduleSearch, resetFilters, setPageSize }
