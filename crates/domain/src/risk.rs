@@ -306,18 +306,38 @@ fn norm(s: &str) -> String {
     s.trim().replace(['（', '）'], "").replace(['(', ')'], "")
 }
 
-/// Of the Table 1 entries that match, the one whose full (normalised) name is given, else the
-/// strictest.
+/// A Table 1 name without its qualification: `硝酸铵(含可燃物≤0.2%)` → `硝酸铵`.
+fn stem(name: &str) -> &str {
+    name.split(['(', '（', '[']).next().unwrap_or(name).trim()
+}
+
+/// Whether a (normalised) name given by the user names this entry by an alias or by its stem.
+fn loosely_named(c: &NamedChemical, name: &str) -> bool {
+    c.aliases.iter().any(|a| norm(a) == name) || norm(stem(&c.name)) == name
+}
+
+/// Of the Table 1 entries that match, the one whose full (normalised) name is given; else the
+/// strictest of those named by an alias or stem; else the strictest.
 fn pick_entry<'a>(found: Vec<&'a NamedChemical>, name: Option<&str>) -> Option<&'a NamedChemical> {
-    let named = found.iter().find(|c| name == Some(norm(&c.name).as_str())).copied();
-    named.or_else(|| found.into_iter().min_by(|a, b| a.critical_t.total_cmp(&b.critical_t)))
+    let strictest = |v: Vec<&'a NamedChemical>| v.into_iter().min_by(|a, b| a.critical_t.total_cmp(&b.critical_t));
+    if let Some(n) = name {
+        if let Some(c) = found.iter().find(|c| norm(&c.name) == n) {
+            return Some(c);
+        }
+        let loose: Vec<&NamedChemical> = found.iter().copied().filter(|c| loosely_named(c, n)).collect();
+        if !loose.is_empty() {
+            return strictest(loose);
+        }
+    }
+    strictest(found)
 }
 
 impl Gb18218 {
-    /// A Table 1 chemical by CAS first, then by name or alias. Some entries share a CAS number or
-    /// an alias (硝酸铵 by combustible content, 硝化纤维素 by nitrogen, water or alcohol): the
-    /// entry whose full name is given wins, otherwise the strictest (smallest critical quantity),
-    /// which errs on the side of safety and shows in the term so the clerk can name it exactly.
+    /// A Table 1 chemical by CAS first, then by name, alias or the name without its qualification
+    /// (`硝酸铵` for both 硝酸铵 entries). Some entries share a CAS number, an alias or a stem
+    /// (硝酸铵 by combustible content, 硝化纤维素 by nitrogen, water or alcohol): the entry whose
+    /// full name is given wins, otherwise the strictest (smallest critical quantity), which errs on
+    /// the side of safety and shows in the term so the clerk can name it exactly.
     pub fn find_named(&self, name: Option<&str>, cas: Option<&str>) -> Option<&NamedChemical> {
         let name = name.map(norm).filter(|n| !n.is_empty());
         if let Some(cas) = cas.map(str::trim).filter(|c| !c.is_empty()) {
@@ -327,10 +347,7 @@ impl Gb18218 {
             }
         }
         let n = name.as_deref()?;
-        pick_entry(
-            self.named.iter().filter(|c| norm(&c.name) == n || c.aliases.iter().any(|a| norm(a) == n)).collect(),
-            Some(n),
-        )
+        pick_entry(self.named.iter().filter(|c| norm(&c.name) == n || loosely_named(c, n)).collect(), Some(n))
     }
 
     /// β of a Table 1 chemical that is one of the toxic gases of Table 3.
@@ -615,7 +632,7 @@ pub fn effective_level(
 
 /// Rules of risk grading that a district decides (风险管控规则), a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RiskRules {
     /// 动态风险: an open 重大 hazard linked to a point shows the point as 重大 until it is closed
     pub dynamic_level: bool,
@@ -973,6 +990,16 @@ mod tests {
         assert_eq!(an("硝酸铵(含可燃物≤0.2%)"), Some(50.0));
         assert_eq!(an("硝酸铵"), Some(5.0), "not told the combustible content: the stricter entry");
         assert_eq!(t.find_named(Some("硝化棉"), None).map(|c| c.critical_t), Some(1.0));
+        // A plain name finds the qualified entries (not the far larger 表2 quantity of its category).
+        assert_eq!(t.find_named(Some("硝酸铵"), None).map(|c| c.critical_t), Some(5.0));
+        assert_eq!(t.find_named(Some("硝化纤维素"), None).map(|c| c.critical_t), Some(1.0));
+        assert_eq!(
+            t.find_named(Some("硝酸铵肥料"), None).map(|c| c.critical_t),
+            Some(200.0),
+            "a stem names only its own entries"
+        );
+        // With a shared CAS, an alias picks among the entries that carry it.
+        assert_eq!(t.find_named(Some("硝化棉溶液"), Some("9004-70-0")).map(|c| c.critical_t), Some(50.0));
         assert_eq!(t.find_named(Some("硝化纤维素(含乙醇≥25%)"), None).map(|c| c.critical_t), Some(10.0));
     }
 

@@ -98,6 +98,10 @@ fn describe_serde_error(text: &str) -> (String, String) {
     let reason = if msg.contains("unknown variant") {
         let allowed = msg.split("expected ").nth(1).unwrap_or("").split(" at line").next().unwrap_or("");
         format!("取值不在允许范围内（允许：{}）", allowed.replace('`', ""))
+    } else if msg.contains("unknown field") {
+        let allowed = msg.split("expected ").nth(1).unwrap_or("").split(" at line").next().unwrap_or("");
+        let allowed = allowed.trim_start_matches("one of ").replace('`', "").replace(" or ", "、").replace(", ", "、");
+        format!("不认识的字段（可用：{allowed}）")
     } else if msg.contains("invalid type") {
         "类型不正确".to_string()
     } else {
@@ -153,5 +157,8 @@ mod tests {
         let (f, m) = describe_serde_error("Failed to deserialize the JSON body into the target type: role: unknown variant `boss`, expected one of `admin`, `grid` at line 1 column 20");
         assert_eq!(f, "role");
         assert!(m.contains("允许"), "{m}");
+        let (f, m) = describe_serde_error("Failed to deserialize the JSON body into the target type: review_station_after_day: unknown field `review_station_after_day`, expected `dynamic_level` or `review_station_after_days` at line 1 column 60");
+        assert_eq!(f, "review_station_after_day");
+        assert_eq!(m, "review_station_after_day：不认识的字段（可用：dynamic_level、review_station_after_days）");
     }
 }

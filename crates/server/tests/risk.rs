@@ -468,25 +468,18 @@ async fn overdue_reviews_remind_the_enterprise_then_the_station_once_per_review(
     let a = app.login("admin").await;
     let log = app.get("/api/v1/audit?entity=risk_point&action=review_reminder", &a).await.json();
     assert_eq!(log["total"], 3, "{log}");
-    // The station's threshold is a rule the committee sets.
-    let r = app
-        .call(
-            axum::http::Method::PUT,
-            "/api/v1/risk/rules",
-            Some(&s),
-            Some(json!({"dynamic_level": true, "review_station_after_days": 10})),
-        )
-        .await;
-    r.problem(403);
-    let r = app
-        .call(
-            axum::http::Method::PUT,
-            "/api/v1/risk/rules",
-            Some(&c),
-            Some(json!({"dynamic_level": true, "review_station_after_days": 0})),
-        )
-        .await;
+    // The station's threshold is a rule of the whole installation: the administrator sets it.
+    let admin = app.login("admin").await;
+    let put = |t: String, body: serde_json::Value| {
+        let app = &app;
+        async move { app.call(axum::http::Method::PUT, "/api/v1/risk/rules", Some(&t), Some(body)).await }
+    };
+    put(s.clone(), json!({"dynamic_level": true, "review_station_after_days": 10})).await.problem(403);
+    put(c.clone(), json!({"dynamic_level": true, "review_station_after_days": 10})).await.problem(403);
+    let r = put(admin.clone(), json!({"dynamic_level": true, "review_station_after_days": 0})).await;
     assert_eq!(r.problem(422)["errors"][0]["field"], "review_station_after_days");
+    // A misspelt field is refused, not silently reset to the default.
+    put(admin.clone(), json!({"dynamic_level": true, "review_station_after_day": 10})).await.problem(422);
 }
 
 #[tokio::test]
@@ -517,13 +510,13 @@ async fn the_dynamic_rule_is_a_setting() {
         (pt, ent)
     };
     assert_eq!(level().await, (json!("重大"), json!("重大")));
-    let c = app.login("committee").await;
+    let admin = app.login("admin").await;
     let before = app.count("audit_log").await;
     let r = app
         .call(
             axum::http::Method::PUT,
             "/api/v1/risk/rules",
-            Some(&c),
+            Some(&admin),
             Some(json!({"dynamic_level": false, "review_station_after_days": 30})),
         )
         .await;
@@ -584,4 +577,39 @@ async fn risk_statistics_add_up_and_follow_scope() {
     assert_eq!((rows[0][0].as_str(), rows[0][1].as_str()), ("辖区", "重大风险企业"));
     assert_eq!(rows[7][0], "合计");
     assert_eq!(rows[7][6], v["totals"]["points"]["major"].to_string());
+}
+
+#[tokio::test]
+async fn the_register_moves_with_the_enterprise_and_review_dates_are_canonical() {
+    let app = TestApp::demo().await;
+    let line = line_enterprise(&app).await;
+    let (a, s) = (app.login("admin").await, app.login("station").await);
+    let mut body = point(line, "液氯储罐区", json!({"method": "LEC", "l": 6, "e": 6, "c": 15}));
+    body["next_review"] = json!("20270301");
+    let p = app.post("/api/v1/risk/points", &s, body).await.json();
+    assert_eq!(p["next_review"], "2027-03-01", "stored in the form the reminders compare");
+    assert_eq!(app.get("/api/v1/risk/points?size=1", &s).await.json()["total"], 1);
+    // The enterprise moves to a grid of 三井街道: its register goes with it, out of 春江's view.
+    let sanjing =
+        app.get("/api/v1/jurisdictions?level=street&q=三井", &a).await.json()["items"][0]["id"].as_i64().unwrap();
+    let grid = app.get("/api/v1/jurisdictions?level=grid&page_size=200", &a).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["path"].as_str().unwrap().contains(&format!("/{sanjing}/")))
+        .unwrap()
+        .clone();
+    let ent = app.get(&format!("/api/v1/enterprises/{line}"), &a).await.json();
+    let r = app
+        .patch(
+            &format!("/api/v1/enterprises/{line}"),
+            &a,
+            json!({"jurisdiction_id": grid["parent_id"], "grid_id": grid["id"], "version": ent["version"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(app.get("/api/v1/risk/points?size=1", &s).await.json()["total"], 0);
+    app.get(&format!("/api/v1/risk/points/{}", p["id"]), &s).await.problem(404);
+    let stats = app.get(&format!("/api/v1/risk/stats?jurisdiction_id={sanjing}"), &a).await.json();
+    assert_eq!(stats["totals"]["points"]["major"], 1);
 }

@@ -225,9 +225,18 @@ pub async fn remind_reviews(store: &Store, at: Timestamp, rules: RiskRules) -> R
     let now = today.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| StoreError::Config(e.to_string()))?;
     let rows = Q::new("SELECT p.id, p.name, p.enterprise_id, p.scope_path, p.next_review, p.review_reminded_for, p.review_reminder_level, e.name AS enterprise_name FROM risk_point p JOIN enterprise e ON e.id = p.enterprise_id WHERE p.next_review < ")
         .bind(today.to_string())
-        .push(" AND (p.review_reminded_for IS NULL OR p.review_reminded_for <> p.next_review OR p.review_reminder_level < ")
+        // Not yet reminded for this date, or due the station's reminder (days overdue ≥ N means
+        // the date lies before today − N): points waiting for that are not read every tick.
+        .push(" AND (p.review_reminded_for IS NULL OR p.review_reminded_for <> p.next_review OR (p.review_reminder_level < ")
         .bind(EscalationLevel::Station as i64)
-        .push(") ORDER BY p.id")
+        .push(" AND p.next_review < ")
+        .bind(
+            today
+                .checked_sub(jiff::Span::new().days(rules.review_station_after_days))
+                .map_err(|e| StoreError::Config(e.to_string()))?
+                .to_string(),
+        )
+        .push(")) ORDER BY p.id")
         .fetch_all(store.pool())
         .await?;
     let mut sent = 0;

@@ -729,8 +729,6 @@ fn row_to_enterprise(r: &AnyRow) -> Result<Enterprise, StoreError> {
     })
 }
 
-/// Appends the condition that enterprise row `e` is inside `scope` (the SQL form of
-/// [`Scope::sees_enterprise`]).
 /// The units a statistic breaks down into: the children of `root`, or of the top of the
 /// caller's visible tree (going down single-child levels, 市 → 区, so the breakdown is useful).
 pub async fn breakdown_units(
@@ -769,6 +767,8 @@ pub fn unit_of(units: &[(i64, String)], path: &str) -> Option<usize> {
     units.iter().position(|(id, _)| ids.contains(&id.to_string().as_str()))
 }
 
+/// Appends the condition that enterprise row `e` is inside `scope` (the SQL form of
+/// [`Scope::sees_enterprise`]).
 pub fn push_enterprise_scope(q: &mut Q, scope: &Scope) {
     match scope {
         Scope::All => {
@@ -1100,6 +1100,19 @@ pub async fn enterprise_update(
         return Err(stale());
     }
     write_sectors(&mut tx, id, &d.sectors).await?;
+    // The risk register and the major hazard sources describe the enterprise as it is now, so they
+    // move with it (hazards keep the place where they were found).
+    let sector = d.sectors.first().map(String::as_str).unwrap_or("");
+    for table in ["risk_point", "major_hazard_source"] {
+        Q::new(&format!("UPDATE {table} SET scope_path = "))
+            .bind(pl.scope_path())
+            .push(", sector = ")
+            .bind(sector)
+            .push(" WHERE enterprise_id = ")
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
     let after = enterprise_of(id, &v, &pl, before.version + 1, before.created_at.clone(), ts);
     audit::record(
         &mut tx,

@@ -210,8 +210,13 @@ fn may_write(role: Role) -> Result<(), StoreError> {
     }
 }
 
-fn validate(i: &RiskPointInput) -> Result<f64, StoreError> {
+/// Checks a point and writes its review date in the one form the reminders compare (`YYYY-MM-DD`;
+/// the parser also takes `20260301` or a date-time).
+fn validate(i: &mut RiskPointInput) -> Result<f64, StoreError> {
     let mut errs = check_point(&i.name, &i.kind, &i.accident_types, &i.control_level, &i.next_review);
+    if let Ok(d) = i.next_review.trim().parse::<jiff::civil::Date>() {
+        i.next_review = d.to_string();
+    }
     let a = i.scores.assess();
     if let Err(mut e) = a.clone() {
         for f in &mut e {
@@ -225,12 +230,12 @@ fn validate(i: &RiskPointInput) -> Result<f64, StoreError> {
     Ok(a.expect("checked").score)
 }
 
-pub async fn create(store: &Store, p: &Principal, i: RiskPointInput, today: &str) -> Result<RiskPoint, StoreError> {
+pub async fn create(store: &Store, p: &Principal, mut i: RiskPointInput, today: &str) -> Result<RiskPoint, StoreError> {
     may_write(p.role)?;
     let ent = enterprise_get(store, p, i.enterprise_id)
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
-    validate(&i)?;
+    validate(&mut i)?;
     let (bands, _) = bands_at(store, &ent.scope_path).await?;
     let a = i.scores.assess_with(Some(&bands)).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
@@ -293,7 +298,7 @@ pub async fn update(
     let before = get(store, p, id, today).await?;
     may_write(p.role)?;
     let b = before.clone();
-    let i = RiskPointInput {
+    let mut i = RiskPointInput {
         enterprise_id: b.enterprise_id,
         name: patch.name.unwrap_or(b.name),
         kind: patch.kind.unwrap_or(b.kind),
@@ -306,7 +311,7 @@ pub async fn update(
         scores: patch.scores.unwrap_or(b.scores),
         next_review: patch.next_review.unwrap_or(b.next_review),
     };
-    validate(&i)?;
+    validate(&mut i)?;
     let path: String = Q::new("SELECT scope_path FROM risk_point WHERE id = ")
         .bind(id)
         .fetch_one(store.pool())
@@ -755,10 +760,11 @@ pub async fn rules(store: &Store) -> Result<RiskRules, StoreError> {
     crate::settings::get_or_default(store, RULES_KEY).await
 }
 
-/// Sets the rules (admin, committee), audited.
+/// Sets the rules, audited. They hold for the whole installation (unlike the bands, which are
+/// per jurisdiction), so only the administrator sets them: a committee's scope is its own area.
 pub async fn set_rules(store: &Store, p: &Principal, r: RiskRules) -> Result<RiskRules, StoreError> {
-    if !matches!(p.role, Role::Admin | Role::Committee) {
-        return Err(StoreError::Forbidden("只有安委办可以设置风险管控规则".into()));
+    if p.role != Role::Admin {
+        return Err(StoreError::Forbidden("风险管控规则对全平台生效，由系统管理员设置".into()));
     }
     r.validate().map_err(StoreError::Invalid)?;
     let summary = format!(

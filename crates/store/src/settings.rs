@@ -18,14 +18,14 @@ pub async fn get_or_default<T: serde::de::DeserializeOwned + Default>(
     Ok(get(store, key).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
 }
 
-/// Replaces a setting in the caller's transaction.
+/// Replaces a setting in the caller's transaction (an upsert: two first writes of a key at once
+/// must not collide on the key).
 pub(crate) async fn put_in(tx: &mut crate::Tx, key: &str, value: &str) -> Result<(), StoreError> {
-    Q::new("DELETE FROM setting WHERE key = ").bind(key).execute(&mut *tx.tx).await?;
     Q::new("INSERT INTO setting (key, value) VALUES (")
         .bind(key)
         .push(", ")
         .bind(value)
-        .push(")")
+        .push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value")
         .execute(&mut *tx.tx)
         .await?;
     Ok(())
@@ -39,9 +39,16 @@ pub async fn set<T: serde::Serialize>(
     value: &T,
     summary: &str,
 ) -> Result<(), StoreError> {
-    let before = get(store, key).await?.and_then(|v| serde_json::from_str::<serde_json::Value>(&v).ok());
     let after = serde_json::to_value(value).map_err(|e| StoreError::Config(e.to_string()))?;
     let mut tx = store.begin().await?;
+    // Read in the transaction, so the audit's "before" is the value this write replaces.
+    let before = Q::new("SELECT value FROM setting WHERE key = ")
+        .bind(key)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .map(|r| r.try_get::<String, _>("value"))
+        .transpose()?
+        .and_then(|v| serde_json::from_str::<serde_json::Value>(&v).ok());
     put_in(&mut tx, key, &after.to_string()).await?;
     audit::record(
         &mut tx,

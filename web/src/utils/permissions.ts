@@ -24,6 +24,7 @@ export type Action =
   | 'readRiskStats'
   | 'manageRiskRules'
   | 'manageMapSettings'
+  | 'setRiskRules'
 
 const RULES: Record<Action, Role[]> = {
   createEnterprise: ['admin', 'committee', 'station', 'department', 'grid'],
@@ -54,6 +55,7 @@ const RULES: Record<Action, Role[]> = {
   manageRiskRules: ['admin', 'committee'],
   // 地图底图 (PUT /map/settings: the server asks for ManageUsers, i.e. admin only)
   manageMapSettings: ['admin'],
+  setRiskRules: ['admin'],
 }
 
 /** The roles of an action, for route `meta.roles` and menu entries. */
