@@ -27,6 +27,13 @@ pub enum RiskLevel {
 }
 
 impl RiskLevel {
+    /// Highest first.
+    pub const ALL: [Self; 4] = [Self::Major, Self::Considerable, Self::General, Self::Low];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
     pub fn color(self) -> &'static str {
         match self {
             Self::Major => "red",

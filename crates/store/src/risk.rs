@@ -110,12 +110,9 @@ async fn open_major_by_point(store: &Store, ids: &[i64]) -> Result<Vec<(i64, Str
 
 fn row_to_point(r: &AnyRow, majors: &[(i64, String)], dynamic: bool, today: &str) -> Result<RiskPoint, StoreError> {
     let id: i64 = r.try_get("id")?;
-    let assessed = match r.try_get::<String, _>("level")?.as_str() {
-        "重大" => RiskLevel::Major,
-        "较大" => RiskLevel::Considerable,
-        "一般" => RiskLevel::General,
-        _ => RiskLevel::Low,
-    };
+    let stored: String = r.try_get("level")?;
+    let assessed =
+        RiskLevel::parse(&stored).ok_or_else(|| StoreError::Config(format!("未知的风险等级「{stored}」")))?;
     let linked: Vec<String> = majors.iter().filter(|(p, _)| *p == id).map(|m| m.1.clone()).collect();
     let (level, reason) = effective_level(assessed, &linked, dynamic);
     let next_review: String = r.try_get("next_review")?;
@@ -421,17 +418,14 @@ pub async fn enterprise_risk(
         .await?;
     let (overridden, reason, by) = match &o {
         Some(r) => {
-            let l: String = r.try_get("level")?;
-            let l = [RiskLevel::Major, RiskLevel::Considerable, RiskLevel::General, RiskLevel::Low]
-                .into_iter()
-                .find(|x| x.as_str() == l);
+            let l = RiskLevel::parse(&r.try_get::<String, _>("level")?);
             (l, Some(r.try_get::<String, _>("reason")?), Some(r.try_get::<String, _>("set_by")?))
         }
         None => (None, None, None),
     };
     let level = enterprise_level(&levels, overridden);
     let mut counts = vec![];
-    for l in [RiskLevel::Major, RiskLevel::Considerable, RiskLevel::General, RiskLevel::Low] {
+    for l in RiskLevel::ALL {
         counts.push((l, levels.iter().filter(|x| **x == l).count() as i64));
     }
     Ok(EnterpriseRisk {
@@ -528,12 +522,6 @@ fn rank_level(rank: i64) -> Option<RiskLevel> {
     }
 }
 
-pub(crate) fn parse_level(s: &str) -> Option<RiskLevel> {
-    [RiskLevel::Major, RiskLevel::Considerable, RiskLevel::General, RiskLevel::Low]
-        .into_iter()
-        .find(|l| l.as_str() == s)
-}
-
 /// The enterprises within scope that `narrow` (conditions on `e`, each starting with " AND")
 /// keeps, with their level by the rule of the enterprise's risk page: the committee's override,
 /// else the highest point, raised to 重大 by an open linked 重大 hazard when the rules say so.
@@ -544,10 +532,11 @@ pub async fn enterprise_levels(
     limit: i64,
 ) -> Result<Vec<EnterpriseLevel>, StoreError> {
     let dynamic = rules(store).await?.dynamic_level;
+    // One open 重大 hazard linked to a point of the enterprise, if any (the domain decides what it does).
     let linked = if dynamic {
-        concat!("(SELECT COUNT(*) FROM hazard h WHERE h.enterprise_id = e.id AND h.risk_point_id IS NOT NULL AND h.grade = '重大' AND h.state IN ", crate::open_states!(), ")")
+        concat!("(SELECT MIN(h.number) FROM hazard h WHERE h.enterprise_id = e.id AND h.risk_point_id IS NOT NULL AND h.grade = '重大' AND h.state IN ", crate::open_states!(), ")")
     } else {
-        "0"
+        "CAST(NULL AS TEXT)"
     };
     push_enterprise_scope(&mut narrow, &p.scope);
     let mut q = Q::prefixed(&format!("SELECT e.id, e.name, e.scope_path, e.longitude, e.latitude, e.sectors, e.key_enterprise, \
@@ -559,10 +548,12 @@ pub async fn enterprise_levels(
         .await?
         .iter()
         .map(|r| {
-            let point = rank_level(r.try_get::<Option<i64>, _>("point_rank")?.unwrap_or(0));
-            let raised = r.try_get::<i64, _>("linked_major")? > 0 && point.is_some();
-            let computed = if raised { Some(RiskLevel::Major) } else { point };
-            let overridden = r.try_get::<Option<String>, _>("override_level")?.as_deref().and_then(parse_level);
+            // The highest point, raised by a linked open 重大 hazard, or the override: the same rules
+            // (domain::risk) as the enterprise's risk page, from ranks instead of every point.
+            let linked: Vec<String> = r.try_get::<Option<String>, _>("linked_major")?.into_iter().collect();
+            let highest = rank_level(r.try_get::<Option<i64>, _>("point_rank")?.unwrap_or(0))
+                .map(|l| effective_level(l, &linked, dynamic).0);
+            let overridden = r.try_get::<Option<String>, _>("override_level")?.as_deref().and_then(RiskLevel::parse);
             Ok(EnterpriseLevel {
                 id: r.try_get("id")?,
                 name: r.try_get("name")?,
@@ -571,7 +562,7 @@ pub async fn enterprise_levels(
                 longitude: r.try_get("longitude")?,
                 latitude: r.try_get("latitude")?,
                 key_enterprise: r.try_get::<i64, _>("key_enterprise")? != 0,
-                level: overridden.or(computed),
+                level: enterprise_level(&Vec::from_iter(highest), overridden),
             })
         })
         .collect()
@@ -695,7 +686,7 @@ pub async fn stats(store: &Store, p: &Principal, sq: &RiskStatsQuery, today: &st
     for r in q.fetch_all(store.pool()).await? {
         let k: String = r.try_get::<Option<String>, _>("k")?.unwrap_or_default();
         let t = slot(&mut raw, &k);
-        if let Some(l) = parse_level(&r.try_get::<String, _>("level")?) {
+        if let Some(l) = RiskLevel::parse(&r.try_get::<String, _>("level")?) {
             t.points.add(l, r.try_get("n")?);
         }
         t.review_overdue += r.try_get::<Option<i64>, _>("overdue")?.unwrap_or(0);
