@@ -59,6 +59,15 @@ fn point(enterprise: i64, name: &str, scores: serde_json::Value) -> serde_json::
            "scores": scores, "next_review": "2027-06-30"})
 }
 
+/// Reports an open 重大 hazard at a risk point of `enterprise`.
+async fn major_hazard_at(app: &TestApp, token: &str, enterprise: i64, point: &serde_json::Value) -> serde_json::Value {
+    let body = json!({"enterprise_id": enterprise, "description": "包装机防护联锁失效", "grade": "重大",
+                      "source": "政府检查", "deadline": "2026-08-01", "risk_point_id": point});
+    let r = app.post("/api/v1/hazards", token, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    r.json()
+}
+
 async fn line_enterprise(app: &TestApp) -> i64 {
     let a = app.login("admin").await;
     app.get("/api/v1/enterprises?q=安泰化工", &a).await.json()["items"][0]["id"].as_i64().unwrap()
@@ -114,15 +123,7 @@ async fn an_open_major_hazard_at_a_point_shows_it_red_until_closed() {
         .await
         .json();
     assert_eq!(p["level"], "一般");
-    let h = app
-        .post(
-            "/api/v1/hazards",
-            &s,
-            json!({"enterprise_id": line, "description": "包装机防护联锁失效", "grade": "重大",
-        "source": "政府检查", "deadline": "2026-08-01", "risk_point_id": p["id"]}),
-        )
-        .await
-        .json();
+    let h = major_hazard_at(&app, &s, line, &p["id"]).await;
     let now = app.get(&format!("/api/v1/risk/points/{}", p["id"]), &s).await.json();
     assert_eq!((now["level"].as_str(), now["assessed_level"].as_str()), (Some("重大"), Some("一般")));
     assert!(now["level_reason"].as_str().unwrap().contains(h["number"].as_str().unwrap()));
@@ -491,13 +492,7 @@ async fn the_dynamic_rule_is_a_setting() {
         .post("/api/v1/risk/points", &s, point(line, "包装车间", json!({"method": "LS", "l": 2, "s": 3})))
         .await
         .json();
-    app.post(
-        "/api/v1/hazards",
-        &s,
-        json!({"enterprise_id": line, "description": "包装机防护联锁失效", "grade": "重大",
-               "source": "政府检查", "deadline": "2026-08-01", "risk_point_id": p["id"]}),
-    )
-    .await;
+    major_hazard_at(&app, &s, line, &p["id"]).await;
     let level = || async {
         let pt = app.get(&format!("/api/v1/risk/points/{}", p["id"]), &s).await.json()["level"].clone();
         let ent = app.get("/api/v1/map/layers/enterprises", &s).await.json()["features"]
