@@ -51,26 +51,104 @@ impl Resp {
     }
 }
 
-async fn fresh_store() -> (Store, Option<tempfile::TempDir>) {
+/// What a test starts from. Each kind is built once per test binary build and day (a migrated
+/// file on SQLite, a database on PostgreSQL) and copied for every test: building the demo
+/// district anew for each test took most of the suite's time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Template {
+    Empty,
+    Demo,
+    DemoWithHistory,
+}
+
+impl Template {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::Demo => "demo",
+            Self::DemoWithHistory => "history",
+        }
+    }
+
+    async fn fill(self, store: &Store) {
+        store.migrate().await.expect("migrate");
+        let hazards = match self {
+            Self::Empty => return,
+            Self::Demo => 0,
+            Self::DemoWithHistory => 80,
+        };
+        demo::generate(store, 7, 60, hazards, |_, _, _| {}).await.expect("demo");
+    }
+}
+
+/// Identifies this build of the test binary and the day (the demo history is dated from today),
+/// so a template is rebuilt whenever the code that made it may have changed.
+fn build_key() -> String {
+    use sha2::Digest;
+    let exe = std::env::current_exe().expect("test binary");
+    let meta = std::fs::metadata(&exe).expect("test binary metadata");
+    let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    let day = jiff::Timestamp::now().to_string();
+    let raw = format!("{}|{}|{:?}|{}", exe.display(), meta.len(), modified, &day[..10]);
+    hex::encode(&sha2::Sha256::digest(raw.as_bytes())[..6])
+}
+
+async fn fresh_store(template: Template) -> (Store, Option<tempfile::TempDir>) {
+    let key = build_key();
     match std::env::var("ANJIAN_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
-            let name = format!("anjian_t_{}", rand::random::<u64>());
-            let admin = Store::connect(&base).await.expect("connect to test PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.expect("create test database");
-            admin.pool().close().await;
-            let url = match base.rsplit_once('/') {
-                Some((prefix, _)) => format!("{prefix}/{name}"),
+            let prefix = match base.rsplit_once('/') {
+                Some((prefix, _)) => prefix.to_string(),
                 None => panic!("ANJIAN_TEST_DATABASE_URL needs a database path"),
             };
-            let store = Store::connect(&url).await.expect("connect");
-            store.migrate().await.expect("migrate");
-            (store, None)
+            let admin = Store::connect(&base).await.expect("connect to test PostgreSQL");
+            let tpl = format!("anjian_t_tpl_{}_{key}", template.name());
+            // One process builds a template while the others wait on the lock.
+            let mut conn = admin.pool().acquire().await.expect("connection");
+            sqlx::query("SELECT pg_advisory_lock(727275)").execute(&mut *conn).await.expect("lock");
+            let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&tpl)
+                .fetch_optional(&mut *conn)
+                .await
+                .expect("look up template")
+                .is_some();
+            if !exists {
+                let building = format!("{tpl}_building");
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {building}")).execute(&mut *conn).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {building}")).execute(&mut *conn).await.expect("create");
+                let store = Store::connect(&format!("{prefix}/{building}")).await.expect("connect");
+                template.fill(&store).await;
+                store.pool().close().await;
+                sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {tpl}")).execute(&mut *conn).await.unwrap();
+            }
+            let name = format!("anjian_t_{}", rand::random::<u64>());
+            sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {tpl}"))
+                .execute(&mut *conn)
+                .await
+                .expect("copy template database");
+            sqlx::query("SELECT pg_advisory_unlock(727275)").execute(&mut *conn).await.expect("unlock");
+            drop(conn);
+            admin.pool().close().await;
+            (Store::connect(&format!("{prefix}/{name}")).await.expect("connect"), None)
         }
         _ => {
+            let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("templates");
+            std::fs::create_dir_all(&cache).expect("template folder");
+            let tpl = cache.join(format!("{}-{key}.db", template.name()));
+            if !tpl.exists() {
+                // Built aside and renamed into place, so a reader never sees half a template.
+                let work = tempfile::tempdir_in(&cache).expect("tempdir");
+                let store = Store::connect(&format!("sqlite://{}/w.db", work.path().display())).await.expect("connect");
+                template.fill(&store).await;
+                let out = work.path().join("t.db");
+                store.backup_sqlite(&out.display().to_string()).await.expect("VACUUM INTO");
+                store.pool().close().await;
+                std::fs::rename(&out, &tpl).expect("template into place");
+            }
             let dir = tempfile::tempdir().expect("tempdir");
-            let url = format!("sqlite://{}/t.db", dir.path().display());
-            let store = Store::connect(&url).await.expect("connect");
-            store.migrate().await.expect("migrate");
+            let db = dir.path().join("t.db");
+            std::fs::copy(&tpl, &db).expect("copy template");
+            let store = Store::connect(&format!("sqlite://{}", db.display())).await.expect("connect");
             (store, Some(dir))
         }
     }
@@ -79,7 +157,11 @@ async fn fresh_store() -> (Store, Option<tempfile::TempDir>) {
 impl TestApp {
     /// An empty, migrated database.
     pub async fn empty() -> Self {
-        let (store, dir) = fresh_store().await;
+        Self::from(Template::Empty).await
+    }
+
+    async fn from(template: Template) -> Self {
+        let (store, dir) = fresh_store(template).await;
         let (clock, cell) = anjian_server::Clock::manual(START.parse().unwrap());
         let router = anjian_server::app(store.clone(), anjian_server::ServerConfig { clock, ..Default::default() });
         Self { router, store, clock: cell, _dir: dir }
@@ -87,16 +169,12 @@ impl TestApp {
 
     /// The demo district with a few enterprises and no hazards yet.
     pub async fn demo() -> Self {
-        let app = Self::empty().await;
-        demo::generate(&app.store, 7, 60, 0, |_, _, _| {}).await.expect("demo");
-        app
+        Self::from(Template::Demo).await
     }
 
     /// The demo district with its year of hazard history.
     pub async fn demo_with_history() -> Self {
-        let app = Self::empty().await;
-        demo::generate(&app.store, 7, 60, 80, |_, _, _| {}).await.expect("demo");
-        app
+        Self::from(Template::DemoWithHistory).await
     }
 
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
