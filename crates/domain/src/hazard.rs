@@ -6,6 +6,7 @@
 //! the 五到位 before it may enter `rectifying`, and only a regulator verifies and closes it.
 
 use crate::auth::Role;
+use crate::time::LocalDate;
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -378,20 +379,13 @@ impl EscalationPolicy {
     }
 }
 
-/// Days past the deadline at `now` in the jurisdiction's time zone: a deadline is the end of its
-/// day, so a hazard due today is not overdue until tomorrow; `None` while not overdue.
-pub fn days_overdue(deadline: jiff::civil::Date, now: &jiff::Zoned) -> Option<i64> {
-    let today = now.date();
-    if today > deadline {
-        Some((today - deadline).get_days() as i64 - 1)
-    } else {
-        None
-    }
-}
+/// Days past the deadline on the business date `today` (see [`crate::time::days_past`]): a hazard
+/// due today is not overdue until tomorrow; `None` while not overdue.
+pub use crate::time::days_past as days_overdue;
 
 /// Overdue is derived, never stored: open and past the deadline's day.
-pub fn is_overdue(state: HazardState, deadline: jiff::civil::Date, now: &jiff::Zoned) -> bool {
-    state.is_open() && days_overdue(deadline, now).is_some()
+pub fn is_overdue(state: HazardState, deadline: LocalDate, today: LocalDate) -> bool {
+    state.is_open() && days_overdue(deadline, today).is_some()
 }
 
 /// 隐患编号: `YH-<year>-<seq>`, the sequence counted per jurisdiction and year.
@@ -702,13 +696,14 @@ mod tests {
     #[test]
     fn overdue_counts_from_the_day_after_the_deadline_in_local_time() {
         let deadline: jiff::civil::Date = "2026-03-31".parse().unwrap();
-        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap().in_tz("Asia/Shanghai").unwrap();
+        let cal = crate::time::BusinessCalendar::default();
+        let at = |s: &str| cal.date_of(crate::time::Instant::parse(s).unwrap());
         // 2026-03-31 23:30 in 上海 is 15:30 UTC: still the deadline day.
-        assert_eq!(days_overdue(deadline, &at("2026-03-31T15:30:00Z")), None);
+        assert_eq!(days_overdue(deadline, at("2026-03-31T15:30:00Z")), None);
         // 2026-04-01 00:10 in 上海 is 2026-03-31 16:10 UTC: overdue although UTC says March.
-        assert_eq!(days_overdue(deadline, &at("2026-03-31T16:10:00Z")), Some(0));
-        assert_eq!(days_overdue(deadline, &at("2026-04-08T02:00:00Z")), Some(7));
-        assert!(!is_overdue(Closed, deadline, &at("2026-05-01T00:00:00Z")));
+        assert_eq!(days_overdue(deadline, at("2026-03-31T16:10:00Z")), Some(0));
+        assert_eq!(days_overdue(deadline, at("2026-04-08T02:00:00Z")), Some(7));
+        assert!(!is_overdue(Closed, deadline, at("2026-05-01T00:00:00Z")));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod hazard;
 pub mod org;
 pub mod risk;
 pub mod scope;
+pub mod time;
 
 /// A rule was broken by the input: a Chinese message a clerk can act on, and the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

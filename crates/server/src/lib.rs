@@ -66,6 +66,13 @@ pub struct AppState {
     pub metrics: Arc<middleware::Metrics>,
 }
 
+impl AppState {
+    /// Today's business date by the server's clock, in the installation's calendar.
+    pub async fn today(&self) -> Result<jiff::civil::Date, anjian_store::StoreError> {
+        Ok(self.store.calendar().await?.date_of(self.config.clock.now().into()))
+    }
+}
+
 /// The whole application: API, OpenAPI document, health, metrics and web UI.
 pub fn app(store: Store, config: ServerConfig) -> Router {
     let state = AppState { store, config: Arc::new(config), metrics: Arc::default() };

@@ -598,3 +598,13 @@ async fn health_and_metrics() {
     assert!(m.contains("anjian_http_requests_total{class=\"4xx\"} 1"), "{m}");
     assert!(m.contains("anjian_database_up 1"));
 }
+
+#[tokio::test]
+async fn a_changed_applied_migration_refuses_to_start() {
+    let app = TestApp::empty().await;
+    // Applying again is a no-op.
+    app.store.migrate().await.expect("migrations are idempotent");
+    app.sql("UPDATE schema_version SET checksum = 'edited' WHERE version = 2").await;
+    let e = app.store.migrate().await.expect_err("a changed migration is refused").to_string();
+    assert!(e.contains("第2号迁移") && e.contains("校验和不符"), "{e}");
+}

@@ -224,8 +224,8 @@ async fn overdue_is_derived_and_escalation_climbs_once_per_level() {
         let app = &app;
         async move { app.get("/api/v1/notifications?unread=true", &t).await.json()["total"].as_i64().unwrap() }
     };
-    // Deadline 2026-06-25: on the day itself it is not overdue.
-    app.advance_days(10);
+    // Deadline 2026-06-25: on the day itself it is not overdue (the clock starts on 06-16 in 上海).
+    app.advance_days(9);
     assert_eq!(app.get(&format!("/api/v1/hazards/{id}"), &s).await.json()["overdue"], false);
     assert_eq!(anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap(), 0);
     // The next day it is overdue, and the enterprise is reminded (once, however often the job runs).
@@ -459,4 +459,49 @@ async fn running_totals_agree_with_counting_the_hazards() {
         (t["found"].as_i64(), t["rectified"].as_i64(), t["overdue"].as_i64()),
         (Some(all - rejected), Some(closed), Some(overdue))
     );
+}
+
+/// Takes a listed 重大 hazard with deadline 2026-06-25 (also the listing's) to 待验收.
+async fn listed_major_ready_to_verify(app: &TestApp, line: i64) -> i64 {
+    let (s, c, e) = (app.login("station").await, app.login("committee").await, app.login("enterprise").await);
+    let id = app.post("/api/v1/hazards", &s, report(line, "重大", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let listing = json!({"level": "区", "supervising_unit": "新北区安委办", "document_number": "新安委督〔2026〕7号", "deadline": "2026-06-25"});
+    assert_eq!(app.post(&format!("/api/v1/hazards/{id}/listing"), &c, listing).await.status, StatusCode::OK);
+    app.post(&format!("/api/v1/hazards/{id}/rectify"), &e, json!({"plan": plan()})).await;
+    let photo = app.photo(&e).await;
+    let r = app.post(&format!("/api/v1/hazards/{id}/submit"), &e, json!({"after_photos": [photo]})).await;
+    assert_eq!(r.json()["state"], "pending_verification");
+    id
+}
+
+#[tokio::test]
+async fn closing_at_one_in_the_morning_after_the_deadline_is_late_in_beijing_time() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let s = app.login("station").await;
+    let late = listed_major_ready_to_verify(&app, line).await;
+    let in_time = listed_major_ready_to_verify(&app, line).await;
+    // 2026-06-25 23:30 in 上海 (15:30 UTC): still the deadline day.
+    app.set_clock("2026-06-25T15:30:00Z");
+    let r = app.post(&format!("/api/v1/hazards/{in_time}/verify"), &s, json!({"passed": true})).await.json();
+    assert_eq!((r["state"].as_str(), r["rectified_on_time"].as_bool()), (Some("closed"), Some(true)));
+    assert_eq!(r["closed_day"], "2026-06-25");
+    // 2026-06-26 01:00 in 上海 is 2026-06-25 17:00 UTC: the UTC date says on time, Beijing says late.
+    app.set_clock("2026-06-25T17:00:00Z");
+    let r = app.post(&format!("/api/v1/hazards/{late}/verify"), &s, json!({"passed": true})).await.json();
+    assert_eq!((r["rectified_on_time"].as_bool(), r["closed_day"].as_str()), (Some(false), Some("2026-06-26")));
+    let c = app.login("committee").await;
+    let sum = app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json();
+    let district = sum.as_array().unwrap().iter().find(|l| l["level"] == "区").unwrap().clone();
+    assert_eq!(
+        (district["used"].as_i64(), district["closed"].as_i64(), district["closed_on_time"].as_i64()),
+        (Some(2), Some(2), Some(1)),
+        "{district}"
+    );
+    // The ledger's export shows business dates: found 2026-06-16 (UTC still said 06-15), closed 06-26.
+    let x = app.get(&format!("/api/v1/hazards/export.xlsx?enterprise_id={line}&grade=重大"), &c).await;
+    let rows = common::xlsx_rows(&x.bytes);
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let row = rows.iter().find(|r| r[col("销号日期")] == "2026-06-26").expect("the late one is exported");
+    assert_eq!(row[col("发现日期")], common::TODAY);
 }

@@ -432,8 +432,8 @@ async fn overdue_reviews_remind_the_enterprise_then_the_station_once_per_review(
         let app = &app;
         async move { app.get("/api/v1/notifications?unread=true", &t).await.json() }
     };
-    // On the review date itself nothing is due.
-    app.advance_days(5);
+    // On the review date itself nothing is due (the clock starts on 06-16 in 上海).
+    app.advance_days(4);
     assert_eq!(remind().await, 0);
     assert_eq!(app.get("/api/v1/risk/points?review_overdue=true", &e).await.json()["total"], 0);
     // The day after, the enterprise is reminded — once, however often the job runs.

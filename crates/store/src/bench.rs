@@ -92,8 +92,9 @@ pub async fn generate(
         .await?
         .try_get("m")?;
     // Hazards, oldest first so ids follow time.
+    let cal = store.calendar().await?;
     let now = jiff::Timestamp::now();
-    let today = crate::hazard::local_date(now);
+    let today = cal.date_of(now.into());
     let mut done = 0;
     let mut seq = 0i64;
     while done < hazards {
@@ -108,7 +109,7 @@ pub async fn generate(
                 let (g, sector) = ent_rows[e];
                 let age_h = ((hazards - i) as i64 * 365 * 24) / hazards as i64;
                 let found = now - jiff::SignedDuration::from_hours(age_h);
-                let deadline = crate::hazard::local_date(found) + jiff::Span::new().days(rng.gen_range(5..40));
+                let deadline = cal.date_of(found.into()) + jiff::Span::new().days(rng.gen_range(5..40));
                 let table = if deadline < today { &PAST_STATES } else { &OPEN_STATES };
                 let mut pick = rng.gen_range(0..table.iter().map(|s| s.1).sum::<u32>());
                 let mut state = table[0].0;
@@ -135,7 +136,7 @@ pub async fn generate(
                     .push(", NULL, '压测', ")
                     .bind(found_s.as_str())
                     .push(", ")
-                    .bind(crate::hazard::local_date(found).to_string())
+                    .bind(cal.date_of(found.into()).to_string())
                     .push(", ")
                     .bind(deadline.to_string());
                 q.push(", '', ").bind(closed).push(", ").bind((state == "closed").then_some(rng.gen_bool(0.9) as i64));

@@ -1,7 +1,7 @@
 //! Self-inspection checklists (自查清单): templates and runs; every 不符合 becomes a hazard.
 
 use crate::db::Q;
-use crate::hazard::{insert, local_date, NewHazard};
+use crate::hazard::{insert, NewHazard};
 use crate::org::enterprise_get;
 use crate::{files, format_ts, Principal, Store, StoreError};
 use anjian_domain::auth::Role;
@@ -174,7 +174,7 @@ pub async fn run(
     let ent = enterprise_get(store, p, input.enterprise_id)
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
-    let today = local_date(at);
+    let today = store.calendar().await?.date_of(at.into());
     match input.deadline.trim().parse::<jiff::civil::Date>() {
         Ok(d) if d >= today => {}
         _ => return Err(StoreError::invalid("deadline", "整改期限应为今天或以后的日期（YYYY-MM-DD）")),
@@ -246,6 +246,7 @@ pub async fn run(
                 checklist_run_id: Some(run_id),
                 risk_point_id: None,
                 found_at: at,
+                found_day: today,
             },
             &a.photos,
         )

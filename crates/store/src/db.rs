@@ -5,9 +5,10 @@
 //! migration files.
 
 use crate::StoreError;
+use anjian_domain::time::BusinessCalendar;
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::query::Query;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -27,6 +28,9 @@ pub struct Store {
     /// SQLite allows one writer at a time; taking this lock before `BEGIN` queues our writers
     /// in the process instead of letting them fail with SQLITE_BUSY on lock upgrade.
     write_lock: Arc<Mutex<()>>,
+    /// The installation's business calendar, read from its top jurisdiction's `timezone` on
+    /// first use and forgotten when a jurisdiction is created (a node's time zone is set only then).
+    calendar: Arc<std::sync::RwLock<Option<BusinessCalendar>>>,
 }
 
 /// A writing transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -50,7 +54,9 @@ impl Tx {
     }
 }
 
-/// Applied in order at start; never edit one that has been released, add a new one.
+/// Applied in order at start; never edit one that has been released, add a new one: each applied
+/// migration's SHA-256 is recorded, and a database whose applied migration differs from the file
+/// of the same number refuses to start.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("migrations/0001_init.sql")),
     (2, "hazard", include_str!("migrations/0002_hazard.sql")),
@@ -106,7 +112,7 @@ impl Store {
                 })
             });
         let pool = opts.connect(&url).await?;
-        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())), calendar: Default::default() })
     }
 
     /// Applies the migrations not yet applied, each in its own transaction, in order.
@@ -121,20 +127,43 @@ impl Store {
                 "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
             )
             .await?;
-            let current: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(version) FROM schema_version").fetch_one(&mut *conn).await?;
+            // Databases from before checksums were recorded gain the column; their rows are
+            // filled in below from the files they were applied from.
+            let has_checksum = sqlx::query("SELECT checksum FROM schema_version LIMIT 1").fetch_all(&mut *conn).await;
+            if has_checksum.is_err() {
+                conn.execute("ALTER TABLE schema_version ADD COLUMN checksum TEXT").await?;
+            }
+            let applied = sqlx::query("SELECT version, name, checksum FROM schema_version ORDER BY version")
+                .fetch_all(&mut *conn)
+                .await?;
+            let applied: Vec<(i64, String, Option<String>)> = applied
+                .iter()
+                .map(|r| Ok((r.try_get("version")?, r.try_get("name")?, r.try_get("checksum")?)))
+                .collect::<Result<_, sqlx::Error>>()?;
+            check_applied(&applied)?;
+            for (version, name, checksum) in &applied {
+                if checksum.is_none() {
+                    sqlx::query("UPDATE schema_version SET checksum = $1 WHERE version = $2")
+                        .bind(migration_checksum(migration(*version, name)?))
+                        .bind(version)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+            let current = applied.last().map(|a| a.0).unwrap_or(0);
             for (version, name, sql) in MIGRATIONS {
-                if current.unwrap_or(0) >= *version {
+                if current >= *version {
                     continue;
                 }
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                for stmt in self.ddl(sql).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
-                    tx.execute(stmt).await?;
+                for stmt in split_statements(&self.ddl(sql)) {
+                    tx.execute(stmt.as_str()).await?;
                 }
-                sqlx::query("INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)")
+                sqlx::query("INSERT INTO schema_version (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
                     .bind(version)
                     .bind(*name)
                     .bind(crate::now())
+                    .bind(migration_checksum(sql))
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
@@ -170,6 +199,27 @@ impl Store {
         Ok(Tx { tx, _guard: guard, audit_head: None })
     }
 
+    /// The business calendar (业务日历): the time zone of the top jurisdiction, default
+    /// Asia/Shanghai. One installation serves one calendar: every district of a Chinese
+    /// deployment shares Beijing time, and one calendar keeps period filters plain date ranges.
+    pub async fn calendar(&self) -> Result<BusinessCalendar, StoreError> {
+        if let Some(c) = self.calendar.read().expect("calendar lock").clone() {
+            return Ok(c);
+        }
+        let tz: Option<String> =
+            sqlx::query_scalar("SELECT timezone FROM jurisdiction WHERE parent_id IS NULL ORDER BY id LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        let cal = tz.and_then(|t| BusinessCalendar::new(&t)).unwrap_or_default();
+        *self.calendar.write().expect("calendar lock") = Some(cal.clone());
+        Ok(cal)
+    }
+
+    /// Forgets the cached calendar (a jurisdiction was created).
+    pub(crate) fn forget_calendar(&self) {
+        *self.calendar.write().expect("calendar lock") = None;
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -190,6 +240,102 @@ impl Store {
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+}
+
+/// The file a migration was applied from.
+fn migration(version: i64, name: &str) -> Result<&'static str, StoreError> {
+    MIGRATIONS.iter().find(|m| m.0 == version && m.1 == name).map(|m| m.2).ok_or_else(|| {
+        StoreError::Config(format!(
+            "数据库已应用第{version}号迁移「{name}」，但本程序中没有这个迁移：数据库来自更新或不同的版本，请使用对应版本的程序"
+        ))
+    })
+}
+
+/// SHA-256 of a migration file as written (before the engine's tokens are replaced).
+fn migration_checksum(sql: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(sql.as_bytes()))
+}
+
+/// Refuses a database whose applied migrations are not the ones this program carries.
+fn check_applied(applied: &[(i64, String, Option<String>)]) -> Result<(), StoreError> {
+    for (version, name, checksum) in applied {
+        let sql = migration(*version, name)?;
+        if let Some(c) = checksum {
+            if *c != migration_checksum(sql) {
+                return Err(StoreError::Config(format!(
+                    "第{version}号迁移「{name}」在应用后被修改过（校验和不符）：已发布的迁移不能修改，请新增一个迁移"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Splits a migration into statements at the `;` that end them: not inside quotes ('…', "…"),
+/// dollar-quoted bodies (`$$ … $$`, `$fn$ … $fn$`, as PostgreSQL functions have) or a trigger's
+/// `BEGIN … END` (SQLite).
+pub(crate) fn split_statements(sql: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut cur = String::new();
+    let mut chars = sql.char_indices().peekable();
+    let mut depth = 0usize; // BEGIN … END nesting
+    let mut word = String::new();
+    while let Some((i, c)) = chars.next() {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+            cur.push(c);
+            continue;
+        }
+        match word.to_ascii_uppercase().as_str() {
+            "BEGIN" => depth += 1,
+            "CASE" if depth > 0 => depth += 1,
+            "END" if depth > 0 => depth -= 1,
+            _ => {}
+        }
+        word.clear();
+        match c {
+            '\'' | '"' => {
+                cur.push(c);
+                for (_, d) in chars.by_ref() {
+                    cur.push(d);
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            '$' => {
+                // A dollar quote's tag: `$$` or `$tag$`; a placeholder `$1` is not one.
+                let rest = &sql[i + 1..];
+                let tag_len = rest.find('$').filter(|&n| rest[..n].chars().all(|t| t.is_alphabetic() || t == '_'));
+                match tag_len {
+                    Some(n) => {
+                        let tag = &sql[i..i + n + 2];
+                        let body_start = i + n + 2;
+                        let end = sql[body_start..].find(tag).map(|e| body_start + e + tag.len()).unwrap_or(sql.len());
+                        cur.push_str(&sql[i..end]);
+                        while chars.peek().is_some_and(|(j, _)| *j < end) {
+                            chars.next();
+                        }
+                    }
+                    None => cur.push(c),
+                }
+            }
+            ';' if depth == 0 => {
+                let stmt = cur.trim();
+                if !stmt.is_empty() {
+                    out.push(stmt.to_string());
+                }
+                cur.clear();
+            }
+            _ => cur.push(c),
+        }
+    }
+    let stmt = cur.trim();
+    if !stmt.is_empty() {
+        out.push(stmt.to_string());
+    }
+    out
 }
 
 /// A bound value. Nulls carry their type: PostgreSQL needs it to type the parameter.
@@ -324,4 +470,41 @@ impl Q {
 pub fn push_subtree(q: &mut Q, col: &str, path: &str) {
     let upper = format!("{}0", &path[..path.len() - 1]);
     q.push(&format!("{col} >= ")).bind(path).push(&format!(" AND {col} < ")).bind(upper);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_split_at_their_ends_only() {
+        let sql = "CREATE TABLE a (x TEXT DEFAULT ';');\nCREATE FUNCTION f() RETURNS trigger AS $$ BEGIN NEW.x := 'a;b'; RETURN NEW; END; $$ LANGUAGE plpgsql;\nCREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET x = CASE WHEN 1 THEN 'y' END; DELETE FROM a; END;\nINSERT INTO a VALUES ($1)";
+        let s = split_statements(sql);
+        assert_eq!(s.len(), 4, "{s:#?}");
+        assert!(s[1].ends_with("LANGUAGE plpgsql") && s[1].contains("RETURN NEW; END; $$"));
+        assert!(s[2].starts_with("CREATE TRIGGER") && s[2].ends_with("DELETE FROM a; END"));
+        assert_eq!(s[3], "INSERT INTO a VALUES ($1)");
+    }
+
+    #[test]
+    fn every_migration_splits_as_before() {
+        for (_, name, sql) in MIGRATIONS {
+            let stripped: String =
+                sql.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+            let old: Vec<&str> =
+                stripped.split(";\n").map(|s| s.trim().trim_end_matches(';')).filter(|s| !s.is_empty()).collect();
+            assert_eq!(split_statements(&stripped), old, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_changed_or_unknown_migration_is_refused() {
+        let (v, name, sql) = MIGRATIONS[0];
+        assert!(check_applied(&[(v, name.into(), Some(migration_checksum(sql)))]).is_ok());
+        assert!(check_applied(&[(v, name.into(), None)]).is_ok());
+        let e = check_applied(&[(v, name.into(), Some("0".repeat(64)))]).unwrap_err().to_string();
+        assert!(e.contains("校验和不符"), "{e}");
+        let e = check_applied(&[(99, "future".into(), None)]).unwrap_err().to_string();
+        assert!(e.contains("第99号迁移"), "{e}");
+    }
 }

@@ -459,8 +459,9 @@ pub(crate) async fn generate_hazards(
     use anjian_domain::hazard::{
         decide, HazardActor, HazardFacts, HazardGrade, HazardSource, ListingLevel, RectificationPlan,
     };
+    let cal = store.calendar().await?;
     let now = jiff::Timestamp::now();
-    let today = crate::hazard::local_date(now);
+    let today = cal.date_of(now.into());
     let mut tx = store.begin().await?;
     let mut listed = [0usize; 3];
     // When each was found and where: drawn first, then written oldest first so that ids and
@@ -478,7 +479,7 @@ pub(crate) async fn generate_hazards(
         let street =
             streets.iter().find(|(p, _)| e.scope_path.starts_with(p.as_str())).map(|s| s.1.clone()).unwrap_or_default();
         let found_at = now - jiff::SignedDuration::from_hours(24 * days_ago + rng.gen_range(0..8));
-        let found_day = crate::hazard::local_date(found_at);
+        let found_day = cal.date_of(found_at.into());
         let major = i == 5 || i == 9 || rng.gen_bool(0.04);
         let grade = if major { HazardGrade::Major } else { HazardGrade::General };
         let source = match rng.gen_range(0..100) {
@@ -518,6 +519,7 @@ pub(crate) async fn generate_hazards(
                 checklist_run_id: None,
                 risk_point_id: None,
                 found_at,
+                found_day,
             },
             &[],
         )
@@ -593,7 +595,7 @@ pub(crate) async fn generate_hazards(
             let to = decide(HazardFacts { state: h.state, grade, source }, HazardActor { role: who.role }, &action)
                 .map_err(|r| StoreError::Config(format!("演示数据违反规则：{r:?}")))?;
             let at = step_at(k as i64 + 1);
-            let day = crate::hazard::local_date(at);
+            let day = cal.date_of(at.into());
             write_transition(&mut tx, &who.actor(), &h, to, &input, &action, at, day).await?;
             h.state = to;
         }
@@ -665,7 +667,7 @@ pub(crate) async fn generate_risk_points(
     use crate::risk::{insert_point, RiskPointInput};
     use anjian_domain::risk::{ControlMeasures, Scores};
     let actor = Actor::system("演示数据生成");
-    let today = crate::hazard::local_date(jiff::Timestamp::now());
+    let today = store.calendar().await?.date_of(jiff::Timestamp::now().into());
     let mut tx = store.begin().await?;
     let mut n = 0;
     for (i, (e, name)) in ents.iter().zip(names).enumerate() {

@@ -12,20 +12,13 @@ use anjian_domain::hazard::{
     HazardRefusal, HazardSource, HazardState, ListingLevel, ListingQuota, RectificationPlan, ReportPeriod,
 };
 use anjian_domain::scope::Scope;
+use anjian_domain::time::{BusinessCalendar, Instant};
 use anjian_domain::FieldError;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-
-/// The time zone business dates are read in (deadlines, overdue).
-pub const BUSINESS_TZ: &str = "Asia/Shanghai";
-
-/// Today's date in the business time zone at `at`.
-pub fn local_date(at: Timestamp) -> Date {
-    at.in_tz(BUSINESS_TZ).map(|z| z.date()).unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
 
 /// 隐患 as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -67,6 +60,8 @@ pub struct Hazard {
     pub listing: Option<Listing>,
     pub escalation_level: i64,
     pub closed_at: Option<String>,
+    /// 销号日期 in the business time zone (YYYY-MM-DD)
+    pub closed_day: Option<String>,
     pub rectified_on_time: Option<bool>,
     pub version: i64,
     pub created_at: String,
@@ -228,13 +223,12 @@ const SELECT: &str = "SELECT h.*, e.name AS enterprise_name, j.name AS jurisdict
     FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id JOIN jurisdiction j ON j.id = e.jurisdiction_id \
     LEFT JOIN hazard_listing l ON l.hazard_id = h.id";
 
-fn row_to_hazard(r: &AnyRow, today: Date) -> Result<Hazard, StoreError> {
+fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date) -> Result<Hazard, StoreError> {
     let state = HazardState::parse(&r.try_get::<String, _>("state")?).unwrap_or(HazardState::Reported);
     let deadline: String = r.try_get("deadline")?;
-    let days = deadline.parse::<Date>().ok().filter(|_| state.is_open()).and_then(|d| {
-        let now = today.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
-        days_overdue(d, &now)
-    });
+    let days = deadline.parse::<Date>().ok().filter(|_| state.is_open()).and_then(|d| days_overdue(d, today));
+    let closed_at: Option<String> = r.try_get("closed_at")?;
+    let closed_day = closed_at.as_deref().and_then(Instant::parse).map(|c| cal.date_of(c).to_string());
     let plan: Option<String> = r.try_get("plan")?;
     let level: Option<String> = r.try_get("l_level")?;
     let listing = match level.as_deref().and_then(ListingLevel::parse) {
@@ -275,7 +269,8 @@ fn row_to_hazard(r: &AnyRow, today: Date) -> Result<Hazard, StoreError> {
         risk_point_id: r.try_get("risk_point_id")?,
         listing,
         escalation_level: r.try_get("escalation_level")?,
-        closed_at: r.try_get("closed_at")?,
+        closed_at,
+        closed_day,
         rectified_on_time: r.try_get::<Option<i64>, _>("rectified_on_time")?.map(|v| v != 0),
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
@@ -386,11 +381,6 @@ async fn count_form(store: &Store, p: &Principal, f: &HazardFilter) -> Result<Pa
 /// Lists count exactly up to this many rows; beyond it the answer says "at least".
 pub const COUNT_CAP: i64 = 2000;
 
-/// The stored instant at which a business day starts.
-fn day_start(d: Date) -> String {
-    d.in_tz(BUSINESS_TZ).map(|z| format_ts(z.timestamp())).unwrap_or_else(|_| format!("{d}T00:00:00.000Z"))
-}
-
 pub async fn list(
     store: &Store,
     p: &Principal,
@@ -398,7 +388,8 @@ pub async fn list(
     page: PageReq,
     at: Timestamp,
 ) -> Result<Page<Hazard>, StoreError> {
-    let today = local_date(at);
+    let cal = store.calendar().await?;
+    let today = cal.date_of(at.into());
     // The total: index-friendly form, stopped at the cap (exports count everything they take).
     let cap = if page.size >= crate::page::MAX_EXPORT_ROWS { crate::page::MAX_EXPORT_ROWS } else { COUNT_CAP };
     let w = filter_clause(store, p, f, today, count_form(store, p, f).await?).await?;
@@ -418,22 +409,23 @@ pub async fn list(
     } else {
         let mut q = Q::new(SELECT);
         q.push(" WHERE h.id IN ").bind_list(&ids).push(" ORDER BY h.id DESC");
-        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_hazard(r, today)).collect::<Result<Vec<_>, _>>()?
+        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_hazard(r, &cal, today)).collect::<Result<Vec<_>, _>>()?
     };
     let mut out = finish(items, page, counted.min(cap), |h| h.id);
     out.total_capped = counted > cap;
     Ok(out)
 }
 
-async fn get_row(store: &Store, p: &Principal, id: i64, today: Date) -> Result<Hazard, StoreError> {
+async fn get_row(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result<Hazard, StoreError> {
+    let cal = store.calendar().await?;
     let mut q = Q::new(SELECT);
     q.push(" WHERE h.id = ").bind(id);
     push_hazard_scope(&mut q, &p.scope);
-    row_to_hazard(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?, today)
+    row_to_hazard(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?, &cal, cal.date_of(at.into()))
 }
 
 pub async fn get(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result<HazardDetail, StoreError> {
-    let hazard = get_row(store, p, id, local_date(at)).await?;
+    let hazard = get_row(store, p, id, at).await?;
     let photos = Q::new("SELECT hp.file_id, hp.kind, f.name FROM hazard_photo hp JOIN stored_file f ON f.id = hp.file_id WHERE hp.hazard_id = ")
         .bind(id)
         .push(" ORDER BY hp.file_id")
@@ -549,7 +541,8 @@ pub async fn create(
     if description.is_empty() || description.chars().count() > 2000 {
         errs.push(FieldError::new("description", "请填写隐患描述（不超过2000字）"));
     }
-    let today = local_date(at);
+    let cal = store.calendar().await?;
+    let today = cal.date_of(at.into());
     match input.deadline.trim().parse::<Date>() {
         Ok(d) if d < today => errs.push(FieldError::new("deadline", "整改期限不能早于今天")),
         Ok(_) => {}
@@ -598,6 +591,7 @@ pub async fn create(
             checklist_run_id: None,
             risk_point_id: input.risk_point_id,
             found_at: at,
+            found_day: today,
         },
         &input.before_photos,
     )
@@ -623,6 +617,8 @@ pub(crate) struct NewHazard<'a> {
     pub checklist_run_id: Option<i64>,
     pub risk_point_id: Option<i64>,
     pub found_at: Timestamp,
+    /// 发现日期: `found_at` in the business calendar
+    pub found_day: Date,
 }
 
 /// Inserts a hazard with its number, first event, photos and audit record.
@@ -633,12 +629,12 @@ pub(crate) async fn insert(
     photos: &[i64],
 ) -> Result<HazardRef, StoreError> {
     let scope = number_scope(tx, n.scope_path).await?;
-    let year = local_date(n.found_at).year() as i64;
+    let year = n.found_day.year() as i64;
     let seq = next_number(tx, &format!("hazard:{scope}"), year).await?;
     let number = hazard_number(year as i16, seq);
     let ts = format_ts(n.found_at);
     let actor = p.actor();
-    let found_day = local_date(n.found_at).to_string();
+    let found_day = n.found_day.to_string();
     let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, criterion, checklist_run_id, risk_point_id, created_at, updated_at) VALUES (");
     q.bind(number.as_str()).push(", ").bind(scope).push(", ").bind(n.enterprise_id).push(", ").bind(n.scope_path);
     q.push(", ")
@@ -853,8 +849,8 @@ pub async fn act(
     input: ActionInput,
     at: Timestamp,
 ) -> Result<HazardDetail, StoreError> {
-    let today = local_date(at);
-    let h = get_row(store, p, id, today).await?;
+    let today = store.calendar().await?.date_of(at.into());
+    let h = get_row(store, p, id, at).await?;
     let action = input.domain();
     let facts = HazardFacts { state: h.state, grade: h.grade, source: h.source };
     let to = decide(facts, HazardActor { role: p.role }, &action).map_err(refusal)?;
@@ -909,7 +905,9 @@ pub(crate) async fn write_transition(
             q.push(", responsible = ").bind(pl.responsible.trim());
         }
     }
-    let on_time = today.to_string() <= h.deadline;
+    // `today` is the business date of `at`: closing at 01:00 Beijing time on the day after the
+    // deadline is late, whatever the UTC date says.
+    let on_time = h.deadline.parse::<Date>().is_ok_and(|d| today <= d);
     if to == HazardState::Closed {
         q.push(", closed_at = ").bind(ts.as_str()).push(", rectified_on_time = ").bind(on_time);
     }
@@ -966,8 +964,8 @@ pub async fn list_hazard(
     input: ListingInput,
     at: Timestamp,
 ) -> Result<HazardDetail, StoreError> {
-    let today = local_date(at);
-    let h = get_row(store, p, id, today).await?;
+    let today = store.calendar().await?.date_of(at.into());
+    let h = get_row(store, p, id, at).await?;
     if !input.level.may_list(p.role) {
         return Err(StoreError::Forbidden(format!("{}不能进行{}级挂牌督办", p.role.label(), input.level.as_str())));
     }
@@ -1085,16 +1083,28 @@ pub async fn set_quota(store: &Store, p: &Principal, year: i64, q: ListingQuota)
 
 pub async fn listing_summary(store: &Store, p: &Principal, year: i64) -> Result<Vec<ListingSummary>, StoreError> {
     let quota = quota(store, year).await?;
-    let mut q = Q::new("SELECT l.level AS level, COUNT(*) AS used, SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END) AS closed, SUM(CASE WHEN h.state = 'closed' AND h.closed_at IS NOT NULL AND SUBSTR(h.closed_at, 1, 10) <= l.deadline THEN 1 ELSE 0 END) AS on_time FROM hazard_listing l JOIN hazard h ON h.id = l.hazard_id WHERE l.year = ");
+    let cal = store.calendar().await?;
+    // A year's listings are tens, not thousands: read them and decide "on time" in the business
+    // calendar (a UTC date compared with a local deadline counted 00:00–08:00 of the next day in).
+    let mut q = Q::new("SELECT l.level AS level, l.deadline AS deadline, h.state AS state, h.closed_at AS closed_at FROM hazard_listing l JOIN hazard h ON h.id = l.hazard_id WHERE l.year = ");
     q.bind(year);
     push_hazard_scope(&mut q, &p.scope);
-    q.push(" GROUP BY l.level");
-    let rows = q.fetch_all(store.pool()).await?;
+    let mut counts: std::collections::HashMap<String, (i64, i64, i64)> = Default::default();
+    for r in q.fetch_all(store.pool()).await? {
+        let c = counts.entry(r.try_get("level")?).or_default();
+        c.0 += 1;
+        if r.try_get::<String, _>("state")? == HazardState::Closed.as_str() {
+            c.1 += 1;
+            let closed = r.try_get::<Option<String>, _>("closed_at")?.as_deref().and_then(Instant::parse);
+            let deadline = r.try_get::<String, _>("deadline")?.parse::<Date>().ok();
+            if let (Some(closed), Some(deadline)) = (closed, deadline) {
+                c.2 += cal.on_time(closed, deadline) as i64;
+            }
+        }
+    }
     let mut out = vec![];
     for level in ListingLevel::ALL {
-        let r = rows.iter().find(|r| r.try_get::<String, _>("level").ok().as_deref() == Some(level.as_str()));
-        let get = |c: &str| r.map(|r| r.try_get::<i64, _>(c).unwrap_or(0)).unwrap_or(0);
-        let (used, closed, on_time) = (get("used"), get("closed"), get("on_time"));
+        let (used, closed, on_time) = counts.get(level.as_str()).copied().unwrap_or_default();
         out.push(ListingSummary {
             level,
             quota: quota.of(level),
@@ -1191,7 +1201,7 @@ fn whole_months(from: Option<Date>, to: Option<Date>) -> bool {
 /// instead of millions — and from the hazards themselves otherwise (one enterprise, or a period
 /// that is not whole months). Overdue depends on today and is counted from the open hazards.
 pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp) -> Result<Stats, StoreError> {
-    let today = local_date(at).to_string();
+    let today = store.calendar().await?.date_of(at.into()).to_string();
     let group = sq.group_by.unwrap_or(GroupBy::Jurisdiction);
     let from = sq.from.as_deref().filter(|s| !s.is_empty()).map(|s| parse_date("from", s)).transpose()?;
     let to = sq.to.as_deref().filter(|s| !s.is_empty()).map(|s| parse_date("to", s)).transpose()?;
@@ -1388,7 +1398,7 @@ pub async fn enterprise_report(
         ..Default::default()
     };
     let all = list(store, p, &f, PageReq::export(), at).await?.items;
-    let end_ts = day_start(end.tomorrow().unwrap_or(end));
+    let end_day = end.to_string();
     let mut r = EnterpriseReport {
         enterprise_id,
         enterprise_name: ent.name,
@@ -1409,7 +1419,7 @@ pub async fn enterprise_report(
         major_hazards: vec![],
     };
     for h in all.into_iter().filter(|h| h.state != HazardState::Rejected) {
-        let rectified = h.closed_at.as_deref().is_some_and(|c| c < end_ts.as_str());
+        let rectified = h.closed_day.as_deref().is_some_and(|c| c <= end_day.as_str());
         if !rectified {
             r.open_at_end += 1;
         }

@@ -86,7 +86,7 @@ pub fn now() -> String {
 }
 
 pub fn format_ts(ts: jiff::Timestamp) -> String {
-    ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    domain::time::Instant(ts).to_db()
 }
 
 /// Who makes a change, as written in the audit log.

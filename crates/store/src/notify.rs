@@ -1,7 +1,6 @@
 //! In-app notifications (站内提醒) and the overdue escalation job (逾期督办提醒).
 
 use crate::db::Q;
-use crate::hazard::local_date;
 use crate::page::{finish, Page, PageReq};
 use crate::{format_ts, Principal, Store, StoreError};
 use anjian_domain::hazard::{days_overdue, EscalationLevel, EscalationPolicy};
@@ -81,8 +80,7 @@ pub async fn mark_read(store: &Store, p: &Principal, id: i64) -> Result<(), Stor
 /// raised with a compare-and-set in the same transaction as the notifications, so two server
 /// instances running the job at once cannot both send.
 pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) -> Result<usize, StoreError> {
-    let today = local_date(at);
-    let now = today.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| StoreError::Config(e.to_string()))?;
+    let today = store.calendar().await?.date_of(at.into());
     let rows = Q::new(concat!("SELECT id, number, enterprise_id, scope_path, deadline, escalation_level, description FROM hazard WHERE state IN ", crate::open_states!(), " AND deadline < "))
         .bind(today.to_string())
         .push(" AND escalation_level < 3 ORDER BY id")
@@ -93,7 +91,7 @@ pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) ->
         let id: i64 = r.try_get("id")?;
         let deadline: String = r.try_get("deadline")?;
         let Ok(d) = deadline.parse::<jiff::civil::Date>() else { continue };
-        let Some(days) = days_overdue(d, &now) else { continue };
+        let Some(days) = days_overdue(d, today) else { continue };
         let Some(due) = policy.level(days) else { continue };
         let current: i64 = r.try_get("escalation_level")?;
         if (due as i64) <= current {
@@ -221,8 +219,7 @@ async fn send(tx: &mut crate::Tx, n: &NewNotification<'_>) -> Result<(), StoreEr
 /// level once per review date, claimed by a compare-and-set like the hazard escalation. A new
 /// review date starts the reminders afresh.
 pub async fn remind_reviews(store: &Store, at: Timestamp, rules: RiskRules) -> Result<usize, StoreError> {
-    let today = local_date(at);
-    let now = today.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| StoreError::Config(e.to_string()))?;
+    let today = store.calendar().await?.date_of(at.into());
     let rows = Q::new("SELECT p.id, p.name, p.enterprise_id, p.scope_path, p.next_review, p.review_reminded_for, p.review_reminder_level, e.name AS enterprise_name FROM risk_point p JOIN enterprise e ON e.id = p.enterprise_id WHERE p.next_review < ")
         .bind(today.to_string())
         // Not yet reminded for this date, or due the station's reminder (days overdue ≥ N means
@@ -244,7 +241,7 @@ pub async fn remind_reviews(store: &Store, at: Timestamp, rules: RiskRules) -> R
         let id: i64 = r.try_get("id")?;
         let review: String = r.try_get("next_review")?;
         let Ok(d) = review.parse::<jiff::civil::Date>() else { continue };
-        let Some(due) = days_overdue(d, &now).and_then(|days| rules.review_reminder(days)) else { continue };
+        let Some(due) = days_overdue(d, today).and_then(|days| rules.review_reminder(days)) else { continue };
         let reminded_for: Option<String> = r.try_get("review_reminded_for")?;
         let stored_level: i64 = r.try_get("review_reminder_level")?;
         // Reminders sent for an earlier review date do not count for this one.

@@ -239,7 +239,7 @@ pub async fn jurisdiction_create(
         .timezone
         .clone()
         .or_else(|| parent.as_ref().map(|p| p.timezone.clone()))
-        .unwrap_or_else(|| "Asia/Shanghai".into());
+        .unwrap_or_else(|| anjian_domain::time::DEFAULT_TIMEZONE.into());
     let mut tx = store.begin().await?;
     let ts = now();
     let mut q = Q::new("INSERT INTO jurisdiction (parent_id, level, code, name, path, boundary, timezone, created_at, updated_at) VALUES (");
@@ -285,6 +285,7 @@ pub async fn jurisdiction_create(
     )
     .await?;
     tx.commit().await?;
+    store.forget_calendar();
     Ok(j)
 }
 

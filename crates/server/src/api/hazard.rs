@@ -149,12 +149,12 @@ fn ledger_workbook(sheet: &str, items: Vec<Hazard>) -> ApiResult<Vec<u8>> {
                 h.grade.as_str().into(),
                 h.source.as_str().into(),
                 h.state_label.into(),
-                h.found_at.get(..10).unwrap_or("").to_string().into(),
+                h.found_day.into(),
                 h.deadline.into(),
                 h.days_overdue.map(Cell::from).unwrap_or(Cell::Empty),
                 h.listing.map(|l| format!("{}级 {}", l.level.as_str(), l.document_number)).unwrap_or_default().into(),
                 h.responsible.into(),
-                h.closed_at.map(|c| c.get(..10).unwrap_or("").to_string()).unwrap_or_default().into(),
+                h.closed_day.unwrap_or_default().into(),
             ]
         })
         .collect();
@@ -334,8 +334,11 @@ async fn listings(
     Ok(Json(hazard::list(&s.store, &auth.principal, &f, pg.req()?, s.config.clock.now()).await?))
 }
 
-fn year_or_now(s: &AppState, y: Option<i64>) -> i64 {
-    y.unwrap_or_else(|| hazard::local_date(s.config.clock.now()).year() as i64)
+async fn year_or_now(s: &AppState, y: Option<i64>) -> ApiResult<i64> {
+    Ok(match y {
+        Some(y) => y,
+        None => s.today().await?.year() as i64,
+    })
 }
 
 /// 挂牌督办指标与完成情况 by level
@@ -345,7 +348,7 @@ async fn listing_summary(
     auth: Auth,
     ApiQuery(y): ApiQuery<YearParam>,
 ) -> ApiResult<Json<Vec<ListingSummary>>> {
-    Ok(Json(hazard::listing_summary(&s.store, &auth.principal, year_or_now(&s, y.year)).await?))
+    Ok(Json(hazard::listing_summary(&s.store, &auth.principal, year_or_now(&s, y.year).await?).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

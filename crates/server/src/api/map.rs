@@ -37,7 +37,7 @@ async fn hazards(
     auth: Auth,
     ApiQuery(f): ApiQuery<LayerFilter>,
 ) -> ApiResult<Json<Points<HazardProps>>> {
-    let today = anjian_store::hazard::local_date(s.config.clock.now()).to_string();
+    let today = s.today().await?.to_string();
     Ok(Json(map::major_hazards(&s.store, &auth.principal, &f, &today).await?))
 }
 

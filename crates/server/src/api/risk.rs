@@ -36,8 +36,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_source, update_source, delete_source))
 }
 
-fn today(s: &AppState) -> String {
-    anjian_store::hazard::local_date(s.config.clock.now()).to_string()
+async fn today(s: &AppState) -> ApiResult<String> {
+    Ok(s.today().await?.to_string())
 }
 
 /// The reference tables the forms offer, and the bands in force for the caller.
@@ -66,7 +66,7 @@ async fn stats(
     auth: Auth,
     ApiQuery(q): ApiQuery<RiskStatsQuery>,
 ) -> ApiResult<Json<RiskStats>> {
-    Ok(Json(points::stats(&s.store, &auth.principal, &q, &today(&s)).await?))
+    Ok(Json(points::stats(&s.store, &auth.principal, &q, &today(&s).await?).await?))
 }
 
 /// 导出风险统计 (Excel): one row per group and the 合计
@@ -77,7 +77,7 @@ async fn export_stats(
     auth: Auth,
     ApiQuery(q): ApiQuery<RiskStatsQuery>,
 ) -> ApiResult<Response> {
-    let st = points::stats(&s.store, &auth.principal, &q, &today(&s)).await?;
+    let st = points::stats(&s.store, &auth.principal, &q, &today(&s).await?).await?;
     let row = |t: &points::RiskTally| -> Vec<Cell> {
         let (p, e) = (&t.points, &t.enterprises);
         let mut r: Vec<Cell> = vec![t.label.clone().into()];
@@ -131,7 +131,7 @@ async fn list_points(
     ApiQuery(f): ApiQuery<RiskPointFilter>,
     ApiQuery(pg): ApiQuery<Paging>,
 ) -> ApiResult<Json<Page<RiskPoint>>> {
-    Ok(Json(points::list(&s.store, &auth.principal, &f, pg.req()?, &today(&s)).await?))
+    Ok(Json(points::list(&s.store, &auth.principal, &f, pg.req()?, &today(&s).await?).await?))
 }
 
 /// 新增风险点 (assessed by LEC or LS on save)
@@ -142,7 +142,7 @@ async fn create_point(
     auth: Auth,
     ApiJson(i): ApiJson<RiskPointInput>,
 ) -> ApiResult<(StatusCode, Json<RiskPoint>)> {
-    Ok((StatusCode::CREATED, Json(points::create(&s.store, &auth.principal, i, &today(&s)).await?)))
+    Ok((StatusCode::CREATED, Json(points::create(&s.store, &auth.principal, i, &today(&s).await?).await?)))
 }
 
 /// 导出风险清单 (Excel)
@@ -153,7 +153,7 @@ async fn export_points(
     auth: Auth,
     ApiQuery(f): ApiQuery<RiskPointFilter>,
 ) -> ApiResult<Response> {
-    let page = points::list(&s.store, &auth.principal, &f, PageReq::export(), &today(&s)).await?;
+    let page = points::list(&s.store, &auth.principal, &f, PageReq::export(), &today(&s).await?).await?;
     check_export_size(page.total)?;
     let rows = page
         .items
@@ -203,7 +203,7 @@ async fn export_points(
 /// 风险点详情
 #[utoipa::path(get, path = "/api/v1/risk/points/{id}", tag = "risk", responses((status = 200, body = RiskPoint), (status = 404, body = crate::error::Problem)))]
 async fn get_point(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<Json<RiskPoint>> {
-    Ok(Json(points::get(&s.store, &auth.principal, id, &today(&s)).await?))
+    Ok(Json(points::get(&s.store, &auth.principal, id, &today(&s).await?).await?))
 }
 
 /// 修改风险点 (re-assessed on save)
@@ -214,7 +214,7 @@ async fn update_point(
     Path(id): Path<i64>,
     ApiJson(p): ApiJson<RiskPointPatch>,
 ) -> ApiResult<Json<RiskPoint>> {
-    Ok(Json(points::update(&s.store, &auth.principal, id, p, &today(&s)).await?))
+    Ok(Json(points::update(&s.store, &auth.principal, id, p, &today(&s).await?).await?))
 }
 
 /// 删除风险点
@@ -225,7 +225,7 @@ async fn delete_point(
     Path(id): Path<i64>,
     ApiQuery(v): ApiQuery<VersionParam>,
 ) -> ApiResult<StatusCode> {
-    points::delete(&s.store, &auth.principal, id, v.version, &today(&s)).await?;
+    points::delete(&s.store, &auth.principal, id, v.version, &today(&s).await?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -236,7 +236,7 @@ async fn enterprise_risk(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<EnterpriseRisk>> {
-    Ok(Json(points::enterprise_risk(&s.store, &auth.principal, id, &today(&s)).await?))
+    Ok(Json(points::enterprise_risk(&s.store, &auth.principal, id, &today(&s).await?).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -256,7 +256,7 @@ async fn set_override(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<OverrideBody>,
 ) -> ApiResult<Json<EnterpriseRisk>> {
-    Ok(Json(points::set_override(&s.store, &auth.principal, id, b.level, &b.reason, &today(&s)).await?))
+    Ok(Json(points::set_override(&s.store, &auth.principal, id, b.level, &b.reason, &today(&s).await?).await?))
 }
 
 /// An assessment request: `{"method":"LEC","l":6,"e":3,"c":15}` or `{"method":"LS","l":4,"s":5}`.

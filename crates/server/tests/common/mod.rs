@@ -21,8 +21,11 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// Where every test's clock starts: 2026-06-15 10:00 in 上海.
-pub const START: &str = "2026-06-15T02:00:00Z";
+/// Where every test's clock starts: 2026-06-16 01:00 in 上海, while the UTC date is still
+/// 2026-06-15 — so a rule that reads a UTC date where it means a business date fails a test.
+pub const START: &str = "2026-06-15T17:00:00Z";
+/// The business date at [`START`].
+pub const TODAY: &str = "2026-06-16";
 
 pub struct Resp {
     pub status: StatusCode,
@@ -228,6 +231,11 @@ impl TestApp {
     pub fn advance_days(&self, days: i64) {
         let mut t = self.clock.lock().unwrap();
         *t += jiff::SignedDuration::from_hours(24 * days);
+    }
+
+    /// Sets the server's clock to an instant (RFC 3339).
+    pub fn set_clock(&self, at: &str) {
+        *self.clock.lock().unwrap() = at.parse().expect("an RFC 3339 instant");
     }
 
     pub fn now(&self) -> jiff::Timestamp {
