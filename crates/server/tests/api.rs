@@ -608,3 +608,30 @@ async fn a_changed_applied_migration_refuses_to_start() {
     let e = app.store.migrate().await.expect_err("a changed migration is refused").to_string();
     assert!(e.contains("第2号迁移") && e.contains("校验和不符"), "{e}");
 }
+
+/// The whole OpenAPI document equals the checked-in `docs/openapi.json`, from which the web UI's
+/// types are generated: a route or a field cannot change unnoticed. After an intended change,
+/// `ANJIAN_UPDATE_OPENAPI=1 cargo test -p anjian-server --test api openapi` rewrites the file.
+#[tokio::test]
+async fn openapi_document_matches_the_snapshot() {
+    let app = TestApp::empty().await;
+    let r = app.call(Method::GET, "/api/openapi.json", None, None).await;
+    let doc: Value = r.json();
+    let pretty = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var("ANJIAN_UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &pretty).unwrap();
+    }
+    let snapshot = std::fs::read_to_string(&path).unwrap_or_default();
+    let snapshot: Value = serde_json::from_str(&snapshot).unwrap_or(Value::Null);
+    if snapshot != doc {
+        let old = snapshot["paths"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let new = doc["paths"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let added: Vec<_> = new.iter().filter(|p| !old.contains(p)).collect();
+        let removed: Vec<_> = old.iter().filter(|p| !new.contains(p)).collect();
+        panic!(
+            "the API changed against docs/openapi.json (paths added {added:?}, removed {removed:?}); if intended, \
+             run with ANJIAN_UPDATE_OPENAPI=1 and regenerate the web types (npm run build)"
+        );
+    }
+}
