@@ -64,21 +64,56 @@ impl Role {
         }
     }
 
-    /// Whether this role may take `action` at all; data scope then limits which objects.
+    /// Whether this role may take `action` at all: the one permission table (role × action).
+    /// Data scope then limits which objects; object rules (a hazard's grade and source, its
+    /// state) narrow it further in the area's module (e.g. `hazard::allowed_actions`).
     pub fn may(self, action: Action) -> bool {
         use Action::*;
         use Role::*;
         match action {
-            ReadOrg | ReadEnterprise => true,
+            ReadOrg | ReadEnterprise | ReportHazard => true,
+            BrowseOrgTree => matches!(self, Admin | Committee | Station | Department | Grid),
+            BrowseEnterprises => matches!(self, Admin | Committee | Department | Station | Grid | Expert),
             CreateEnterprise => matches!(self, Admin | Committee | Station | Department | Grid),
             UpdateEnterprise => matches!(self, Admin | Committee | Station | Department | Grid | Enterprise),
             // Fields that place an enterprise in the supervision structure.
             UpdateEnterprisePlacement => matches!(self, Admin | Committee | Station),
             DeleteEnterprise | ImportEnterprises => matches!(self, Admin | Committee | Station),
             ManageDepartments => matches!(self, Admin | Committee),
-            ManageJurisdictions | ManageUsers => self == Admin,
+            ManageJurisdictions | ManageUsers | SetRiskRules | SetMapSettings => self == Admin,
             ReadAudit => matches!(self, Admin | Committee),
+            // Hazards: the hazard's grade, source and state narrow these (hazard::allowed_actions).
+            RectifyHazard | SubmitHazard | CloseHazard => self != Expert,
+            VerifyHazard => true,
+            RejectHazard => self.is_regulator(),
+            ListHazard => matches!(self, Admin | Committee | Station),
+            ReadListings => self.is_regulator(),
+            SetListingQuota | SetRiskBands | OverrideEnterpriseRisk => matches!(self, Admin | Committee),
+            ReadHazardStats => matches!(self, Admin | Committee | Department | Station | Grid),
+            RunChecklist => matches!(self, Admin | Department | Station | Grid | Enterprise),
+            CreateChecklist => !matches!(self, Grid | Expert),
+            // Risk: grid inspectors and experts read the register, they do not keep it.
+            WriteRiskPoint | WriteMajorHazard => matches!(self, Admin | Committee | Department | Station | Enterprise),
+            // An enterprise reads the figures of its own register.
+            ReadRiskStats => true,
+            BrowseRiskMap => matches!(self, Admin | Committee | Department | Station | Grid),
         }
+    }
+
+    /// 监管方: the roles that supervise (verify and close 重大 hazards, reject reports).
+    pub fn is_regulator(self) -> bool {
+        matches!(self, Self::Admin | Self::Committee | Self::Department | Self::Station)
+    }
+
+    /// Of the actions an object offers, those this role may take (`allowed_actions` of an
+    /// object the caller sees; object rules may narrow it further).
+    pub fn allowed_of(self, offered: &[Action]) -> Vec<Action> {
+        offered.iter().copied().filter(|a| self.may(*a)).collect()
+    }
+
+    /// Everything this role may do, in table order (for `/auth/me` and the web's menus).
+    pub fn allowed_actions(self) -> Vec<Action> {
+        Action::ALL.into_iter().filter(|a| self.may(*a)).collect()
     }
 }
 
@@ -104,11 +139,18 @@ impl OrgKind {
     }
 }
 
-/// Things a user may do, checked against [`Role::may`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Things a user may do, checked against [`Role::may`]. The API names them in snake_case
+/// (`allowed_actions` on `/auth/me` and on each object), and the web UI shows buttons and menu
+/// entries from those names only. `Browse…` actions are pages whose data is scoped anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     ReadOrg,
     ReadEnterprise,
+    /// 组织机构 page
+    BrowseOrgTree,
+    /// 企业管理 page (an enterprise user has its own page instead)
+    BrowseEnterprises,
     CreateEnterprise,
     UpdateEnterprise,
     UpdateEnterprisePlacement,
@@ -118,6 +160,147 @@ pub enum Action {
     ManageJurisdictions,
     ManageUsers,
     ReadAudit,
+    /// 上报隐患
+    ReportHazard,
+    /// 开始整改
+    RectifyHazard,
+    /// 提交验收
+    SubmitHazard,
+    /// 验收
+    VerifyHazard,
+    /// 驳回
+    RejectHazard,
+    /// 立查立改销号
+    CloseHazard,
+    /// 挂牌督办 a hazard (the level: `ListingLevel::may_list`)
+    ListHazard,
+    /// 挂牌督办 board and summary
+    ReadListings,
+    /// 挂牌督办指标
+    SetListingQuota,
+    /// 隐患统计
+    ReadHazardStats,
+    /// 隐患自查 with a checklist
+    RunChecklist,
+    /// 新建检查清单
+    CreateChecklist,
+    /// 风险点 (风险清单) kept
+    WriteRiskPoint,
+    /// 安委办调整企业风险等级
+    OverrideEnterpriseRisk,
+    /// 重大危险源 kept
+    WriteMajorHazard,
+    /// 风险统计
+    ReadRiskStats,
+    /// 风险一张图 page
+    BrowseRiskMap,
+    /// 风险分级阈值 per jurisdiction
+    SetRiskBands,
+    /// 风险管控规则 (installation-wide)
+    SetRiskRules,
+    /// 地图底图
+    SetMapSettings,
+}
+
+/// What an enterprise's page offers.
+pub const ENTERPRISE_ACTIONS: [Action; 8] = [
+    Action::UpdateEnterprise,
+    Action::UpdateEnterprisePlacement,
+    Action::DeleteEnterprise,
+    Action::ReportHazard,
+    Action::RunChecklist,
+    Action::WriteRiskPoint,
+    Action::WriteMajorHazard,
+    Action::OverrideEnterpriseRisk,
+];
+/// What a risk point offers (edit, delete).
+pub const RISK_POINT_ACTIONS: [Action; 1] = [Action::WriteRiskPoint];
+/// What a major hazard source offers (edit, delete).
+pub const MAJOR_HAZARD_ACTIONS: [Action; 1] = [Action::WriteMajorHazard];
+/// What a user account offers (edit, reset password, deactivate).
+pub const USER_ACTIONS: [Action; 1] = [Action::ManageUsers];
+
+impl Action {
+    pub const ALL: [Self; 33] = [
+        Self::ReadOrg,
+        Self::ReadEnterprise,
+        Self::BrowseOrgTree,
+        Self::BrowseEnterprises,
+        Self::CreateEnterprise,
+        Self::UpdateEnterprise,
+        Self::UpdateEnterprisePlacement,
+        Self::DeleteEnterprise,
+        Self::ImportEnterprises,
+        Self::ManageDepartments,
+        Self::ManageJurisdictions,
+        Self::ManageUsers,
+        Self::ReadAudit,
+        Self::ReportHazard,
+        Self::RectifyHazard,
+        Self::SubmitHazard,
+        Self::VerifyHazard,
+        Self::RejectHazard,
+        Self::CloseHazard,
+        Self::ListHazard,
+        Self::ReadListings,
+        Self::SetListingQuota,
+        Self::ReadHazardStats,
+        Self::RunChecklist,
+        Self::CreateChecklist,
+        Self::WriteRiskPoint,
+        Self::OverrideEnterpriseRisk,
+        Self::WriteMajorHazard,
+        Self::ReadRiskStats,
+        Self::BrowseRiskMap,
+        Self::SetRiskBands,
+        Self::SetRiskRules,
+        Self::SetMapSettings,
+    ];
+
+    /// What the action does, as a refusal names it: "网格员无权设置风险分级阈值".
+    pub fn label(self) -> &'static str {
+        use Action::*;
+        match self {
+            ReadOrg => "查看组织机构",
+            ReadEnterprise => "查看企业",
+            BrowseOrgTree => "查看组织机构",
+            BrowseEnterprises => "查看企业台账",
+            CreateEnterprise => "新增企业",
+            UpdateEnterprise => "修改企业信息",
+            UpdateEnterprisePlacement => "调整企业的辖区、网格、重点企业标记或信用代码",
+            DeleteEnterprise => "删除企业",
+            ImportEnterprises => "导入企业",
+            ManageDepartments => "管理部门",
+            ManageJurisdictions => "管理行政区划",
+            ManageUsers => "管理用户",
+            ReadAudit => "查看操作日志",
+            ReportHazard => "上报隐患",
+            RectifyHazard => "整改隐患",
+            SubmitHazard => "提交验收",
+            VerifyHazard => "验收隐患",
+            RejectHazard => "驳回隐患",
+            CloseHazard => "立查立改销号",
+            ListHazard => "挂牌督办",
+            ReadListings => "查看挂牌督办",
+            SetListingQuota => "设置挂牌督办指标",
+            ReadHazardStats => "查看隐患统计",
+            RunChecklist => "使用检查清单自查",
+            CreateChecklist => "新建检查清单",
+            WriteRiskPoint => "维护风险点",
+            OverrideEnterpriseRisk => "调整企业风险等级",
+            WriteMajorHazard => "维护重大危险源",
+            ReadRiskStats => "查看风险统计",
+            BrowseRiskMap => "查看风险一张图",
+            SetRiskBands => "设置风险分级阈值",
+            SetRiskRules => "设置风险管控规则（对全平台生效）",
+            SetMapSettings => "设置地图底图",
+        }
+    }
+
+    /// The API's name of the action (`allowed_actions`).
+    pub fn code(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    }
 }
 
 /// 密码策略: at least 8 characters with a letter and a digit, not the user name.
@@ -200,6 +383,18 @@ mod tests {
         // Failures older than the window do not count.
         let old = [now - 2000, now - 1900, now - 8, now - 6, now - 4];
         assert_eq!(t.retry_after(&old, now), None);
+    }
+
+    #[test]
+    fn the_table_lists_every_action_once() {
+        let codes: std::collections::HashSet<String> = Action::ALL.iter().map(|a| a.code()).collect();
+        assert_eq!(codes.len(), Action::ALL.len());
+        // Every variant round-trips through its code, so none is missing from ALL.
+        for code in &codes {
+            let a: Action = serde_json::from_value(serde_json::Value::String(code.clone())).unwrap();
+            assert!(Action::ALL.contains(&a));
+        }
+        assert_eq!(Action::VerifyHazard.code(), "verify_hazard");
     }
 
     #[test]

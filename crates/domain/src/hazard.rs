@@ -5,7 +5,7 @@
 //! goes `reported → closed` with an after-photo (立查立改). A 重大 hazard needs a 治理方案 with
 //! the 五到位 before it may enter `rectifying`, and only a regulator verifies and closes it.
 
-use crate::auth::Role;
+use crate::auth::{Action, Role};
 use crate::time::LocalDate;
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
@@ -239,28 +239,102 @@ pub enum HazardRefusal {
 
 /// Regulators (监管方) verify and close 重大 hazards.
 pub fn is_regulator(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Committee | Role::Department | Role::Station)
+    role.is_regulator()
+}
+
+impl HazardAction {
+    /// The entry of the permission table this action is.
+    pub fn permission(&self) -> Action {
+        match self {
+            Self::Rectify { .. } => Action::RectifyHazard,
+            Self::Submit { .. } => Action::SubmitHazard,
+            Self::Verify { .. } => Action::VerifyHazard,
+            Self::Reject { .. } => Action::RejectHazard,
+            Self::Close { .. } => Action::CloseHazard,
+        }
+    }
+}
+
+/// The actions on a hazard, in the order the detail page offers them.
+const HAZARD_ACTIONS: [Action; 6] = [
+    Action::RectifyHazard,
+    Action::SubmitHazard,
+    Action::VerifyHazard,
+    Action::RejectHazard,
+    Action::CloseHazard,
+    Action::ListHazard,
+];
+
+/// The role part of the rule for one hazard: the permission table, then what the hazard's grade
+/// and source add (403 with the reason).
+fn role_refusal(h: HazardFacts, role: Role, action: Action) -> Option<String> {
+    let why = |m: &str| Some(format!("{}{m}", role.label()));
+    let may = role.may(action);
+    match action {
+        Action::RectifyHazard if !may => why("不能代替企业整改隐患"),
+        Action::SubmitHazard if !may => why("不能代替企业提交整改结果"),
+        Action::CloseHazard if !may => why("不能立查立改销号"),
+        Action::RejectHazard if !may => why("不能驳回隐患，须由监管部门确认"),
+        Action::VerifyHazard => match h.grade {
+            HazardGrade::Major if !(may && role.is_regulator()) => {
+                why("不能验收重大隐患：重大隐患须由监管部门验收销号")
+            }
+            // A 一般 hazard the enterprise found itself closes in its own loop; others are
+            // verified by whoever supervises (including grid inspectors and experts).
+            HazardGrade::General if !may || (role == Role::Enterprise && h.source != HazardSource::SelfInspection) => {
+                why("不能验收监管方发现的隐患")
+            }
+            _ => None,
+        },
+        Action::ListHazard if !may => why("不能挂牌督办"),
+        _ if !may => why("无权执行此操作"),
+        _ => None,
+    }
+}
+
+/// The state part of the rule (409 naming the current state).
+fn state_refusal(h: HazardFacts, action: Action, listed: bool) -> Option<String> {
+    use HazardState::*;
+    let wrong = |what: &str| Some(format!("隐患当前状态为「{}」，不能{what}", h.state.label()));
+    match action {
+        Action::RectifyHazard if h.state != Reported => wrong("开始整改（只有「已上报」的隐患可以开始整改）"),
+        Action::SubmitHazard if h.state != Rectifying => wrong("提交验收（须先开始整改）"),
+        Action::VerifyHazard if h.state != PendingVerification => wrong("验收（只有「待验收」的隐患可以验收）"),
+        Action::RejectHazard if h.state != Reported => wrong("驳回（只有「已上报」的隐患可以驳回）"),
+        Action::CloseHazard if h.grade == HazardGrade::Major => {
+            Some("重大隐患不能立查立改销号，须制定治理方案并经监管部门验收".into())
+        }
+        Action::CloseHazard if h.state != Reported => wrong("立查立改销号（只有刚上报的一般隐患可以）"),
+        Action::ListHazard => check_listable(h, listed).err().map(|r| match r {
+            HazardRefusal::IllegalTransition(m) | HazardRefusal::Forbidden(m) => m,
+            HazardRefusal::Invalid(e) => e.into_iter().map(|e| e.message).collect(),
+        }),
+        _ => None,
+    }
+}
+
+/// What the role may do to this hazard now (`allowed_actions` of the API): the same role and
+/// state rules as [`decide`], without the input.
+pub fn allowed_actions(h: HazardFacts, role: Role, listed: bool) -> Vec<Action> {
+    HAZARD_ACTIONS
+        .into_iter()
+        .filter(|a| role_refusal(h, role, *a).is_none() && state_refusal(h, *a, listed).is_none())
+        .collect()
 }
 
 /// Decides an action: the new state, or why not. Checks, in order: the role, the state, the input.
 pub fn decide(h: HazardFacts, actor: HazardActor, action: &HazardAction) -> Result<HazardState, HazardRefusal> {
     use HazardAction::*;
     use HazardState::*;
-    let role = actor.role;
-    let forbid = |m: &str| Err(HazardRefusal::Forbidden(format!("{}{m}", role.label())));
-    let illegal = |m: String| Err(HazardRefusal::IllegalTransition(m));
+    if let Some(m) = role_refusal(h, actor.role, action.permission()) {
+        return Err(HazardRefusal::Forbidden(m));
+    }
+    if let Some(m) = state_refusal(h, action.permission(), false) {
+        return Err(HazardRefusal::IllegalTransition(m));
+    }
     let invalid = |f: &str, m: &str| Err(HazardRefusal::Invalid(vec![FieldError::new(f, m)]));
-    let from = h.state;
-    let wrong_state = |what: &str| format!("隐患当前状态为「{}」，不能{what}", from.label());
-
     match action {
         Rectify { plan } => {
-            if role == Role::Expert {
-                return forbid("不能代替企业整改隐患");
-            }
-            if from != Reported {
-                return illegal(wrong_state("开始整改（只有「已上报」的隐患可以开始整改）"));
-            }
             if h.grade == HazardGrade::Major {
                 match plan {
                     None => {
@@ -275,61 +349,24 @@ pub fn decide(h: HazardFacts, actor: HazardActor, action: &HazardAction) -> Resu
             Ok(Rectifying)
         }
         Submit { after_photos } => {
-            if role == Role::Expert {
-                return forbid("不能代替企业提交整改结果");
-            }
-            if from != Rectifying {
-                return illegal(wrong_state("提交验收（须先开始整改）"));
-            }
             if *after_photos == 0 {
                 return invalid("after_photos", "请上传至少一张整改后照片");
             }
             Ok(PendingVerification)
         }
         Verify { passed, comment } => {
-            let may = match h.grade {
-                HazardGrade::Major => is_regulator(role),
-                // A 一般 hazard the enterprise found itself closes in its own loop; others are
-                // verified by whoever supervises (including grid inspectors and experts).
-                HazardGrade::General => role != Role::Enterprise || h.source == HazardSource::SelfInspection,
-            };
-            if !may {
-                return forbid(if h.grade == HazardGrade::Major {
-                    "不能验收重大隐患：重大隐患须由监管部门验收销号"
-                } else {
-                    "不能验收监管方发现的隐患"
-                });
-            }
-            if from != PendingVerification {
-                return illegal(wrong_state("验收（只有「待验收」的隐患可以验收）"));
-            }
             if !passed && comment.trim().is_empty() {
                 return invalid("comment", "验收不通过时请填写原因");
             }
             Ok(if *passed { Closed } else { Rectifying })
         }
         Reject { reason } => {
-            if !is_regulator(role) {
-                return forbid("不能驳回隐患，须由监管部门确认");
-            }
-            if from != Reported {
-                return illegal(wrong_state("驳回（只有「已上报」的隐患可以驳回）"));
-            }
             if reason.trim().is_empty() {
                 return invalid("reason", "请填写驳回理由");
             }
             Ok(Rejected)
         }
         Close { after_photos } => {
-            if role == Role::Expert {
-                return forbid("不能立查立改销号");
-            }
-            if h.grade == HazardGrade::Major {
-                return illegal("重大隐患不能立查立改销号，须制定治理方案并经监管部门验收".into());
-            }
-            if from != Reported {
-                return illegal(wrong_state("立查立改销号（只有刚上报的一般隐患可以）"));
-            }
             if *after_photos == 0 {
                 return invalid("after_photos", "立查立改须上传整改后照片");
             }
@@ -417,13 +454,15 @@ impl ListingLevel {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|l| l.as_str() == s)
     }
-    /// Who may list at this level: the committee (and admin) at any level, a station at its street's.
+    /// Who may list at this level: those the permission table lets list (`ListHazard`), the
+    /// committee (and admin) at any level, a station at its street's only.
     pub fn may_list(self, role: Role) -> bool {
-        match role {
-            Role::Admin | Role::Committee => true,
-            Role::Station => self == Self::Street,
-            _ => false,
-        }
+        role.may(Action::ListHazard) && (role != Role::Station || self == Self::Street)
+    }
+
+    /// The levels a role may list at.
+    pub fn for_role(role: Role) -> Vec<Self> {
+        Self::ALL.into_iter().filter(|l| l.may_list(role)).collect()
     }
 }
 
@@ -687,6 +726,39 @@ mod tests {
                     match r {
                         Err(HazardRefusal::IllegalTransition(m)) => assert!(m.contains(s.label()), "{m}"),
                         other => panic!("{s:?} {a:?}: {other:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn allowed_actions_are_exactly_what_decide_lets_through() {
+        // For every role, state, grade and source: an action is offered iff `decide` passes it
+        // with a complete input.
+        let complete = [
+            Rectify { plan: Some(plan()) },
+            Submit { after_photos: 1 },
+            Verify { passed: true, comment: String::new() },
+            Reject { reason: "重复上报".into() },
+            Close { after_photos: 1 },
+        ];
+        for role in Role::ALL {
+            for state in HazardState::ALL {
+                for grade in [HazardGrade::General, HazardGrade::Major] {
+                    for source in HazardSource::ALL {
+                        let h = HazardFacts { state, grade, source };
+                        let offered = allowed_actions(h, role, false);
+                        for a in &complete {
+                            assert_eq!(
+                                offered.contains(&a.permission()),
+                                decide(h, by(role), a).is_ok(),
+                                "{role:?} {a:?} on {h:?}"
+                            );
+                        }
+                        let listable = grade == HazardGrade::Major && state.is_open() && role.may(Action::ListHazard);
+                        assert_eq!(offered.contains(&Action::ListHazard), listable);
+                        assert!(!allowed_actions(h, role, true).contains(&Action::ListHazard));
                     }
                 }
             }

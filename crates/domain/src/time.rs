@@ -100,6 +100,11 @@ impl BusinessCalendar {
         jiff::tz::TimeZone::get(timezone).ok().map(|tz| Self { tz })
     }
 
+    /// The IANA name of the time zone (`Asia/Shanghai`).
+    pub fn timezone_name(&self) -> String {
+        self.tz.iana_name().unwrap_or(DEFAULT_TIMEZONE).to_string()
+    }
+
     /// The business date at an instant (发现日期, 销号日期, "today").
     pub fn date_of(&self, at: Instant) -> LocalDate {
         at.0.to_zoned(self.tz.clone()).date()

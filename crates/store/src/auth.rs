@@ -6,7 +6,7 @@ use crate::db::Q;
 use crate::org::{department_by_id, jurisdiction_by_id, stale};
 use crate::page::{finish, Page, PageReq};
 use crate::{format_ts, now, Actor, Principal, Store, StoreError};
-use anjian_domain::auth::{validate_password, validate_username, Action, LoginThrottle, OrgKind, Role};
+use anjian_domain::auth::{validate_password, validate_username, Action, LoginThrottle, OrgKind, Role, USER_ACTIONS};
 use anjian_domain::scope::{OrgFacts, Scope};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -33,6 +33,8 @@ pub struct User {
     pub active: bool,
     pub must_change_password: bool,
     pub version: i64,
+    /// What the caller may do to this account (the permission table, `domain::auth`)
+    pub allowed_actions: Vec<Action>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -96,7 +98,8 @@ const USER_SELECT: &str = "SELECT u.*, COALESCE(j.name, d.name, e.name, '') AS o
     LEFT JOIN department d ON u.org_kind = 'department' AND d.id = u.org_id \
     LEFT JOIN enterprise e ON u.org_kind = 'enterprise' AND e.id = u.org_id";
 
-fn row_to_user(r: &AnyRow) -> Result<User, StoreError> {
+/// `viewer`: the role of who reads it (`None`: the account itself).
+fn row_to_user(r: &AnyRow, viewer: Option<Role>) -> Result<User, StoreError> {
     let role: String = r.try_get("role")?;
     let role = Role::parse(&role).unwrap_or(Role::Expert);
     let kind: String = r.try_get("org_kind")?;
@@ -113,6 +116,7 @@ fn row_to_user(r: &AnyRow) -> Result<User, StoreError> {
         active: r.try_get::<i64, _>("active")? != 0,
         must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
         version: r.try_get("version")?,
+        allowed_actions: viewer.unwrap_or(role).allowed_of(&USER_ACTIONS),
     })
 }
 
@@ -120,7 +124,7 @@ async fn user_by(store: &Store, col: &str, v: crate::Val) -> Result<Option<(User
     let mut q = Q::new(USER_SELECT);
     q.push(&format!(" WHERE u.{col} = ")).bind(v);
     match q.fetch_optional(store.pool()).await? {
-        Some(r) => Ok(Some((row_to_user(&r)?, r.try_get("password_hash")?))),
+        Some(r) => Ok(Some((row_to_user(&r, None)?, r.try_get("password_hash")?))),
         None => Ok(None),
     }
 }
@@ -379,7 +383,8 @@ pub async fn user_list(store: &Store, p: &Principal, f: &UserFilter, page: PageR
         q.push(" AND u.id > ").bind(a);
     }
     q.push(" ORDER BY u.id LIMIT ").bind(page.size + 1);
-    let items = q.fetch_all(store.pool()).await?.iter().map(row_to_user).collect::<Result<Vec<_>, _>>()?;
+    let items =
+        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_user(r, Some(p.role))).collect::<Result<Vec<_>, _>>()?;
     Ok(finish(items, page, total, |u| u.id))
 }
 
@@ -568,7 +573,7 @@ pub async fn set_password(store: &Store, actor: &Actor, username: &str, password
 pub async fn all_users(store: &Store) -> Result<Vec<User>, StoreError> {
     let mut q = Q::new(USER_SELECT);
     q.push(" ORDER BY u.id");
-    q.fetch_all(store.pool()).await?.iter().map(row_to_user).collect()
+    q.fetch_all(store.pool()).await?.iter().map(|r| row_to_user(r, None)).collect()
 }
 
 /// A principal with full scope for the command-line tools.

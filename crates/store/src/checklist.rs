@@ -4,7 +4,7 @@ use crate::db::Q;
 use crate::hazard::{insert, NewHazard};
 use crate::org::enterprise_get;
 use crate::{files, format_ts, Principal, Store, StoreError};
-use anjian_domain::auth::Role;
+use anjian_domain::auth::{Action, Role};
 use anjian_domain::checklist::{builtin, Answer, ChecklistItem};
 use anjian_domain::hazard::{HazardGrade, HazardSource};
 use anjian_domain::FieldError;
@@ -90,9 +90,7 @@ pub struct ChecklistInput {
 }
 
 pub async fn create(store: &Store, p: &Principal, input: ChecklistInput) -> Result<Checklist, StoreError> {
-    if matches!(p.role, Role::Expert | Role::Grid) {
-        return Err(StoreError::Forbidden(format!("{}不能新建检查清单", p.role.label())));
-    }
+    p.require(Action::CreateChecklist)?;
     let mut errs = vec![];
     if input.name.trim().is_empty() {
         errs.push(FieldError::new("name", "请填写清单名称"));
@@ -170,6 +168,7 @@ pub async fn run(
     input: RunInput,
     at: Timestamp,
 ) -> Result<RunResult, StoreError> {
+    p.require(Action::RunChecklist)?;
     let tpl = get(store, template_id).await?;
     let ent = enterprise_get(store, p, input.enterprise_id)
         .await

@@ -6,10 +6,10 @@ use crate::db::{push_subtree, Q};
 use crate::org::{enterprise_get, jurisdiction_by_id, stale};
 use crate::page::{finish, Page, PageReq};
 use crate::{files, format_ts, now, Principal, Store, StoreError, Tx};
-use anjian_domain::auth::Role;
+use anjian_domain::auth::{Action, Role};
 use anjian_domain::hazard::{
-    check_listable, days_overdue, decide, hazard_number, HazardAction, HazardActor, HazardFacts, HazardGrade,
-    HazardRefusal, HazardSource, HazardState, ListingLevel, ListingQuota, RectificationPlan, ReportPeriod,
+    allowed_actions, check_listable, days_overdue, decide, hazard_number, HazardAction, HazardActor, HazardFacts,
+    HazardGrade, HazardRefusal, HazardSource, HazardState, ListingLevel, ListingQuota, RectificationPlan, ReportPeriod,
 };
 use anjian_domain::scope::Scope;
 use anjian_domain::time::{BusinessCalendar, Instant};
@@ -66,6 +66,11 @@ pub struct Hazard {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// What the caller may do to it now (the permission table and the hazard's grade, source
+    /// and state: `domain::hazard::allowed_actions`)
+    pub allowed_actions: Vec<Action>,
+    /// The levels the caller may list it at (挂牌督办), when `list_hazard` is allowed
+    pub listing_levels: Vec<ListingLevel>,
     #[serde(skip)]
     pub scope_path: String,
 }
@@ -223,7 +228,7 @@ const SELECT: &str = "SELECT h.*, e.name AS enterprise_name, j.name AS jurisdict
     FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id JOIN jurisdiction j ON j.id = e.jurisdiction_id \
     LEFT JOIN hazard_listing l ON l.hazard_id = h.id";
 
-fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date) -> Result<Hazard, StoreError> {
+fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) -> Result<Hazard, StoreError> {
     let state = HazardState::parse(&r.try_get::<String, _>("state")?).unwrap_or(HazardState::Reported);
     let deadline: String = r.try_get("deadline")?;
     let days = deadline.parse::<Date>().ok().filter(|_| state.is_open()).and_then(|d| days_overdue(d, today));
@@ -243,6 +248,11 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date) -> Result<Haza
         }),
         None => None,
     };
+    let grade = HazardGrade::parse(&r.try_get::<String, _>("grade")?).unwrap_or(HazardGrade::General);
+    let source = HazardSource::parse(&r.try_get::<String, _>("source")?).unwrap_or(HazardSource::SelfInspection);
+    let allowed_actions = allowed_actions(HazardFacts { state, grade, source }, role, listing.is_some());
+    let listing_levels =
+        if allowed_actions.contains(&Action::ListHazard) { ListingLevel::for_role(role) } else { vec![] };
     Ok(Hazard {
         id: r.try_get("id")?,
         number: r.try_get("number")?,
@@ -252,9 +262,9 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date) -> Result<Haza
         sector: r.try_get("sector")?,
         location: r.try_get("location")?,
         description: r.try_get("description")?,
-        grade: HazardGrade::parse(&r.try_get::<String, _>("grade")?).unwrap_or(HazardGrade::General),
+        grade,
         category: r.try_get("category")?,
-        source: HazardSource::parse(&r.try_get::<String, _>("source")?).unwrap_or(HazardSource::SelfInspection),
+        source,
         state,
         state_label: state.label().into(),
         overdue: days.is_some(),
@@ -275,6 +285,8 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date) -> Result<Haza
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        allowed_actions,
+        listing_levels,
         scope_path: r.try_get("scope_path")?,
     })
 }
@@ -409,7 +421,11 @@ pub async fn list(
     } else {
         let mut q = Q::new(SELECT);
         q.push(" WHERE h.id IN ").bind_list(&ids).push(" ORDER BY h.id DESC");
-        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_hazard(r, &cal, today)).collect::<Result<Vec<_>, _>>()?
+        q.fetch_all(store.pool())
+            .await?
+            .iter()
+            .map(|r| row_to_hazard(r, &cal, today, p.role))
+            .collect::<Result<Vec<_>, _>>()?
     };
     let mut out = finish(items, page, counted.min(cap), |h| h.id);
     out.total_capped = counted > cap;
@@ -421,7 +437,8 @@ async fn get_row(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result
     let mut q = Q::new(SELECT);
     q.push(" WHERE h.id = ").bind(id);
     push_hazard_scope(&mut q, &p.scope);
-    row_to_hazard(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?, &cal, cal.date_of(at.into()))
+    let row = q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?;
+    row_to_hazard(&row, &cal, cal.date_of(at.into()), p.role)
 }
 
 pub async fn get(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result<HazardDetail, StoreError> {
@@ -966,6 +983,7 @@ pub async fn list_hazard(
 ) -> Result<HazardDetail, StoreError> {
     let today = store.calendar().await?.date_of(at.into());
     let h = get_row(store, p, id, at).await?;
+    p.require(Action::ListHazard)?;
     if !input.level.may_list(p.role) {
         return Err(StoreError::Forbidden(format!("{}不能进行{}级挂牌督办", p.role.label(), input.level.as_str())));
     }
@@ -1071,9 +1089,7 @@ pub async fn quota(store: &Store, year: i64) -> Result<ListingQuota, StoreError>
 }
 
 pub async fn set_quota(store: &Store, p: &Principal, year: i64, q: ListingQuota) -> Result<(), StoreError> {
-    if !matches!(p.role, Role::Admin | Role::Committee) {
-        return Err(StoreError::Forbidden("只有安委办可以设置挂牌督办指标".into()));
-    }
+    p.require(Action::SetListingQuota)?;
     if [q.city, q.district, q.street].iter().any(|v| !(0..=10_000).contains(v)) {
         return Err(StoreError::invalid("quota", "指标应在0至10000之间"));
     }
@@ -1082,6 +1098,7 @@ pub async fn set_quota(store: &Store, p: &Principal, year: i64, q: ListingQuota)
 }
 
 pub async fn listing_summary(store: &Store, p: &Principal, year: i64) -> Result<Vec<ListingSummary>, StoreError> {
+    p.require(Action::ReadListings)?;
     let quota = quota(store, year).await?;
     let cal = store.calendar().await?;
     // A year's listings are tens, not thousands: read them and decide "on time" in the business
@@ -1201,6 +1218,7 @@ fn whole_months(from: Option<Date>, to: Option<Date>) -> bool {
 /// instead of millions — and from the hazards themselves otherwise (one enterprise, or a period
 /// that is not whole months). Overdue depends on today and is counted from the open hazards.
 pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp) -> Result<Stats, StoreError> {
+    p.require(Action::ReadHazardStats)?;
     let today = store.calendar().await?.date_of(at.into()).to_string();
     let group = sq.group_by.unwrap_or(GroupBy::Jurisdiction);
     let from = sq.from.as_deref().filter(|s| !s.is_empty()).map(|s| parse_date("from", s)).transpose()?;

@@ -125,7 +125,7 @@ impl Principal {
         if self.role.may(action) {
             Ok(())
         } else {
-            Err(StoreError::Forbidden(format!("{}无权执行此操作", self.role.label())))
+            Err(StoreError::Forbidden(format!("{}无权{}", self.role.label(), action.label())))
         }
     }
 }

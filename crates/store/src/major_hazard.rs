@@ -7,7 +7,7 @@ use crate::hazard::push_hazard_scope;
 use crate::org::{delete_versioned, enterprise_get, stale};
 use crate::page::{finish, Page, PageReq};
 use crate::{now, Principal, Store, StoreError};
-use anjian_domain::auth::Role;
+use anjian_domain::auth::{Action, Role, MAJOR_HAZARD_ACTIONS};
 use anjian_domain::risk::{assess_major_hazard, SubstanceInput, Term, UnitKind};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -34,6 +34,8 @@ pub struct MajorHazardSource {
     pub terms: Vec<Term>,
     pub version: i64,
     pub updated_at: String,
+    /// What the caller may do to it (the permission table, `domain::auth`)
+    pub allowed_actions: Vec<Action>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -66,7 +68,7 @@ pub struct SourceFilter {
 const SELECT: &str =
     "SELECT h.*, e.name AS enterprise_name FROM major_hazard_source h JOIN enterprise e ON e.id = h.enterprise_id";
 
-fn row_to_source(r: &AnyRow) -> Result<MajorHazardSource, StoreError> {
+fn row_to_source(r: &AnyRow, role: Role) -> Result<MajorHazardSource, StoreError> {
     let kind: String = r.try_get("unit_kind")?;
     Ok(MajorHazardSource {
         id: r.try_get("id")?,
@@ -84,6 +86,7 @@ fn row_to_source(r: &AnyRow) -> Result<MajorHazardSource, StoreError> {
         terms: serde_json::from_str(&r.try_get::<String, _>("terms")?).unwrap_or_default(),
         version: r.try_get("version")?,
         updated_at: r.try_get("updated_at")?,
+        allowed_actions: role.allowed_of(&MAJOR_HAZARD_ACTIONS),
     })
 }
 
@@ -127,7 +130,8 @@ pub async fn list(
         q.push(" AND h.id > ").bind(a);
     }
     q.push(" ORDER BY h.id LIMIT ").bind(page.size + 1);
-    let items = q.fetch_all(store.pool()).await?.iter().map(row_to_source).collect::<Result<Vec<_>, _>>()?;
+    let items =
+        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_source(r, p.role)).collect::<Result<Vec<_>, _>>()?;
     Ok(finish(items, page, total, |s| s.id))
 }
 
@@ -135,15 +139,7 @@ pub async fn get(store: &Store, p: &Principal, id: i64) -> Result<MajorHazardSou
     let mut q = Q::new(SELECT);
     q.push(" WHERE h.id = ").bind(id);
     push_hazard_scope(&mut q, &p.scope);
-    row_to_source(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?)
-}
-
-fn may_write(role: Role) -> Result<(), StoreError> {
-    if matches!(role, Role::Grid | Role::Expert) {
-        Err(StoreError::Forbidden(format!("{}不能维护重大危险源", role.label())))
-    } else {
-        Ok(())
-    }
+    row_to_source(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?, p.role)
 }
 
 /// Writes a unit (insert when `id` is None) with its assessment and audit record.
@@ -246,7 +242,7 @@ pub(crate) async fn write(
 }
 
 pub async fn create(store: &Store, p: &Principal, i: SourceInput) -> Result<MajorHazardSource, StoreError> {
-    may_write(p.role)?;
+    p.require(Action::WriteMajorHazard)?;
     let ent = enterprise_get(store, p, i.enterprise_id)
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
@@ -264,7 +260,7 @@ pub async fn update(
     patch: SourcePatch,
 ) -> Result<MajorHazardSource, StoreError> {
     let before = get(store, p, id).await?;
-    may_write(p.role)?;
+    p.require(Action::WriteMajorHazard)?;
     let ent = enterprise_get(store, p, before.enterprise_id).await?;
     let substances = match patch.substances {
         Some(s) => s,
@@ -286,7 +282,7 @@ pub async fn update(
 
 pub async fn delete(store: &Store, p: &Principal, id: i64, version: i64) -> Result<(), StoreError> {
     let s = get(store, p, id).await?;
-    may_write(p.role)?;
+    p.require(Action::WriteMajorHazard)?;
     let ent = enterprise_get(store, p, s.enterprise_id).await?;
     let mut tx = store.begin().await?;
     delete_versioned(&mut tx, "major_hazard_source", id, version).await?;

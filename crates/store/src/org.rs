@@ -4,7 +4,7 @@ use crate::audit::{self, Change};
 use crate::db::{push_subtree, Q};
 use crate::page::{finish, Page, PageReq};
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
-use anjian_domain::auth::Action;
+use anjian_domain::auth::{Action, Role, ENTERPRISE_ACTIONS};
 use anjian_domain::org::{
     validate_division_code, validate_sectors, EnterpriseDraft, JurisdictionLevel, ValidEnterprise,
 };
@@ -661,6 +661,8 @@ pub struct Enterprise {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// What the caller may do to it (the permission table, `domain::auth`)
+    pub allowed_actions: Vec<Action>,
     #[serde(skip)]
     pub scope_path: String,
 }
@@ -702,7 +704,7 @@ pub struct EnterpriseFilter {
 
 const ENTERPRISE_SELECT: &str = "SELECT e.*, j.name AS jurisdiction_name, g.name AS grid_name FROM enterprise e JOIN jurisdiction j ON j.id = e.jurisdiction_id LEFT JOIN jurisdiction g ON g.id = e.grid_id";
 
-fn row_to_enterprise(r: &AnyRow) -> Result<Enterprise, StoreError> {
+fn row_to_enterprise(r: &AnyRow, role: Role) -> Result<Enterprise, StoreError> {
     let sectors: String = r.try_get("sectors")?;
     Ok(Enterprise {
         id: r.try_get("id")?,
@@ -726,6 +728,7 @@ fn row_to_enterprise(r: &AnyRow) -> Result<Enterprise, StoreError> {
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        allowed_actions: role.allowed_of(&ENTERPRISE_ACTIONS),
         scope_path: r.try_get("scope_path")?,
     })
 }
@@ -807,7 +810,7 @@ pub async fn enterprise_get(store: &Store, p: &Principal, id: i64) -> Result<Ent
     let mut q = Q::new(ENTERPRISE_SELECT);
     q.push(" WHERE e.id = ").bind(id);
     push_enterprise_scope(&mut q, &p.scope);
-    row_to_enterprise(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?)
+    row_to_enterprise(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?, p.role)
 }
 
 pub async fn enterprise_list(
@@ -851,7 +854,8 @@ pub async fn enterprise_list(
         q.push(" AND e.id > ").bind(a);
     }
     q.push(" ORDER BY e.id LIMIT ").bind(page.size + 1);
-    let items = q.fetch_all(store.pool()).await?.iter().map(row_to_enterprise).collect::<Result<Vec<_>, _>>()?;
+    let items =
+        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_enterprise(r, p.role)).collect::<Result<Vec<_>, _>>()?;
     Ok(finish(items, page, total, |e| e.id))
 }
 
@@ -933,6 +937,8 @@ fn enterprise_of(
         version,
         created_at,
         updated_at,
+        // Set for the caller by the functions that answer it.
+        allowed_actions: vec![],
         scope_path: pl.scope_path().to_string(),
     }
 }
@@ -964,7 +970,7 @@ async fn write_sectors(tx: &mut Tx, id: i64, sectors: &[String]) -> Result<(), S
 fn audit_view(e: &Enterprise) -> serde_json::Value {
     let mut v = serde_json::to_value(e).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        for k in ["created_at", "updated_at", "version", "jurisdiction_name", "grid_name"] {
+        for k in ["created_at", "updated_at", "version", "jurisdiction_name", "grid_name", "allowed_actions"] {
             o.remove(k);
         }
     }
@@ -982,7 +988,8 @@ pub async fn enterprise_create(store: &Store, p: &Principal, draft: EnterpriseDr
         }
     }
     let mut tx = store.begin().await?;
-    let e = insert_enterprise(&mut tx, &p.actor(), &valid, &placement).await?;
+    let mut e = insert_enterprise(&mut tx, &p.actor(), &valid, &placement).await?;
+    e.allowed_actions = p.role.allowed_of(&ENTERPRISE_ACTIONS);
     tx.commit().await?;
     Ok(e)
 }
@@ -1130,7 +1137,7 @@ pub async fn enterprise_update(
     )
     .await?;
     tx.commit().await?;
-    Ok(after)
+    Ok(Enterprise { allowed_actions: before.allowed_actions, ..after })
 }
 
 pub async fn enterprise_delete(store: &Store, p: &Principal, id: i64, version: i64) -> Result<(), StoreError> {

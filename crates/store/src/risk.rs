@@ -6,7 +6,7 @@ use crate::hazard::push_hazard_scope;
 use crate::org::{enterprise_get, push_enterprise_scope, stale};
 use crate::page::{finish, Page, PageReq};
 use crate::{now, Principal, Store, StoreError};
-use anjian_domain::auth::Role;
+use anjian_domain::auth::{Action, Role, RISK_POINT_ACTIONS};
 use anjian_domain::risk::{
     check_point, effective_level, enterprise_level, BandSet, ControlMeasures, RiskLevel, RiskRules, Scores,
 };
@@ -45,6 +45,8 @@ pub struct RiskPoint {
     pub review_overdue: bool,
     pub version: i64,
     pub updated_at: String,
+    /// What the caller may do to it (the permission table, `domain::auth`)
+    pub allowed_actions: Vec<Action>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -108,7 +110,13 @@ async fn open_major_by_point(store: &Store, ids: &[i64]) -> Result<Vec<(i64, Str
     q.fetch_all(store.pool()).await?.iter().map(|r| Ok((r.try_get("risk_point_id")?, r.try_get("number")?))).collect()
 }
 
-fn row_to_point(r: &AnyRow, majors: &[(i64, String)], dynamic: bool, today: &str) -> Result<RiskPoint, StoreError> {
+fn row_to_point(
+    r: &AnyRow,
+    majors: &[(i64, String)],
+    dynamic: bool,
+    today: &str,
+    role: Role,
+) -> Result<RiskPoint, StoreError> {
     let id: i64 = r.try_get("id")?;
     let stored: String = r.try_get("level")?;
     let assessed =
@@ -139,14 +147,20 @@ fn row_to_point(r: &AnyRow, majors: &[(i64, String)], dynamic: bool, today: &str
         next_review,
         version: r.try_get("version")?,
         updated_at: r.try_get("updated_at")?,
+        allowed_actions: role.allowed_of(&RISK_POINT_ACTIONS),
     })
 }
 
-async fn rows_to_points(store: &Store, rows: &[AnyRow], today: &str) -> Result<Vec<RiskPoint>, StoreError> {
+async fn rows_to_points(
+    store: &Store,
+    p: &Principal,
+    rows: &[AnyRow],
+    today: &str,
+) -> Result<Vec<RiskPoint>, StoreError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
     let dynamic = rules(store).await?.dynamic_level;
     let majors = if dynamic { open_major_by_point(store, &ids).await? } else { vec![] };
-    rows.iter().map(|r| row_to_point(r, &majors, dynamic, today)).collect()
+    rows.iter().map(|r| row_to_point(r, &majors, dynamic, today, p.role)).collect()
 }
 
 pub async fn list(
@@ -188,7 +202,7 @@ pub async fn list(
     }
     q.push(" ORDER BY h.id LIMIT ").bind(page.size + 1);
     let rows = q.fetch_all(store.pool()).await?;
-    Ok(finish(rows_to_points(store, &rows, today).await?, page, total, |p| p.id))
+    Ok(finish(rows_to_points(store, p, &rows, today).await?, page, total, |p| p.id))
 }
 
 pub async fn get(store: &Store, p: &Principal, id: i64, today: &str) -> Result<RiskPoint, StoreError> {
@@ -196,15 +210,7 @@ pub async fn get(store: &Store, p: &Principal, id: i64, today: &str) -> Result<R
     q.push(" WHERE h.id = ").bind(id);
     push_hazard_scope(&mut q, &p.scope);
     let row = q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?;
-    Ok(rows_to_points(store, &[row], today).await?.remove(0))
-}
-
-fn may_write(role: Role) -> Result<(), StoreError> {
-    if matches!(role, Role::Grid | Role::Expert) {
-        Err(StoreError::Forbidden(format!("{}不能维护风险点", role.label())))
-    } else {
-        Ok(())
-    }
+    Ok(rows_to_points(store, p, &[row], today).await?.remove(0))
 }
 
 /// Checks a point and writes its review date in the one form the reminders compare (`YYYY-MM-DD`;
@@ -228,7 +234,7 @@ fn validate(i: &mut RiskPointInput) -> Result<f64, StoreError> {
 }
 
 pub async fn create(store: &Store, p: &Principal, mut i: RiskPointInput, today: &str) -> Result<RiskPoint, StoreError> {
-    may_write(p.role)?;
+    p.require(Action::WriteRiskPoint)?;
     let ent = enterprise_get(store, p, i.enterprise_id)
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
@@ -293,7 +299,7 @@ pub async fn update(
     today: &str,
 ) -> Result<RiskPoint, StoreError> {
     let before = get(store, p, id, today).await?;
-    may_write(p.role)?;
+    p.require(Action::WriteRiskPoint)?;
     let b = before.clone();
     let mut i = RiskPointInput {
         enterprise_id: b.enterprise_id,
@@ -363,7 +369,7 @@ pub async fn update(
 
 pub async fn delete(store: &Store, p: &Principal, id: i64, version: i64, today: &str) -> Result<(), StoreError> {
     let point = get(store, p, id, today).await?;
-    may_write(p.role)?;
+    p.require(Action::WriteRiskPoint)?;
     let mut tx = store.begin().await?;
     Q::new("UPDATE hazard SET risk_point_id = NULL WHERE risk_point_id = ").bind(id).execute(&mut *tx.tx).await?;
     crate::org::delete_versioned(&mut tx, "risk_point", id, version).await?;
@@ -450,9 +456,7 @@ pub async fn set_override(
     today: &str,
 ) -> Result<EnterpriseRisk, StoreError> {
     let ent = enterprise_get(store, p, enterprise_id).await?;
-    if !matches!(p.role, Role::Admin | Role::Committee) {
-        return Err(StoreError::Forbidden("只有安委办可以调整企业风险等级".into()));
-    }
+    p.require(Action::OverrideEnterpriseRisk)?;
     if level.is_some() && reason.trim().chars().count() < 4 {
         return Err(StoreError::invalid("reason", "请填写调整理由（至少4个字）"));
     }
@@ -649,6 +653,7 @@ pub struct RiskStats {
 
 /// Risk points and enterprises by level, grouped by jurisdiction or sector, within scope.
 pub async fn stats(store: &Store, p: &Principal, sq: &RiskStatsQuery, today: &str) -> Result<RiskStats, StoreError> {
+    p.require(Action::ReadRiskStats)?;
     let group = sq.group_by.unwrap_or(RiskGroupBy::Jurisdiction);
     let root = match sq.jurisdiction_id {
         Some(id) => Some(crate::org::jurisdiction_get(store, p, id).await?),
@@ -754,9 +759,7 @@ pub async fn rules(store: &Store) -> Result<RiskRules, StoreError> {
 /// Sets the rules, audited. They hold for the whole installation (unlike the bands, which are
 /// per jurisdiction), so only the administrator sets them: a committee's scope is its own area.
 pub async fn set_rules(store: &Store, p: &Principal, r: RiskRules) -> Result<RiskRules, StoreError> {
-    if p.role != Role::Admin {
-        return Err(StoreError::Forbidden("风险管控规则对全平台生效，由系统管理员设置".into()));
-    }
+    p.require(Action::SetRiskRules)?;
     r.validate().map_err(StoreError::Invalid)?;
     let summary = format!(
         "设置风险管控规则：动态风险{}，评审逾期{}天提醒安监站",
@@ -825,9 +828,7 @@ pub async fn set_bands(
     bands: BandSet,
 ) -> Result<usize, StoreError> {
     let j = crate::org::jurisdiction_get(store, p, jurisdiction_id).await?;
-    if !matches!(p.role, Role::Admin | Role::Committee) {
-        return Err(StoreError::Forbidden("只有安委办可以设置风险分级阈值".into()));
-    }
+    p.require(Action::SetRiskBands)?;
     bands.validate().map_err(StoreError::Invalid)?;
     let (before, _) = bands_at(store, &j.path).await?;
     let mut tx = store.begin().await?;

@@ -4,6 +4,8 @@ use crate::api::{Paging, VersionParam};
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiQuery, Auth, ClientIp, SESSION_COOKIE};
 use crate::AppState;
+use anjian_domain::auth::Action;
+use anjian_domain::hazard::ListingLevel;
 use anjian_store::auth::{self as accounts, LoginError, User, UserFilter, UserInput, UserPatch, SESSION_HOURS};
 use anjian_store::page::Page;
 use axum::extract::{Path, State};
@@ -34,7 +36,29 @@ pub struct LoginRequest {
 pub struct LoginResponse {
     /// Session token: send as `Authorization: Bearer <token>`
     pub token: String,
+    pub user: Me,
+}
+
+/// 当前用户: the account, what its role may do, and the business calendar.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    #[serde(flatten)]
     pub user: User,
+    /// Every action the role may take (the permission table); the web UI builds its menus and
+    /// pages from these, objects carry their own `allowed_actions`
+    pub permissions: Vec<Action>,
+    /// The 挂牌督办 levels the role may list at
+    pub listing_levels: Vec<ListingLevel>,
+    /// The business time zone dates are shown in (IANA name)
+    pub timezone: String,
+}
+
+impl Me {
+    async fn of(s: &AppState, user: User) -> ApiResult<Self> {
+        let role = user.role;
+        let timezone = s.store.calendar().await?.timezone_name();
+        Ok(Self { user, permissions: role.allowed_actions(), listing_levels: ListingLevel::for_role(role), timezone })
+    }
 }
 
 /// 登录. Five failures per account or per address within 15 minutes answer 429 with Retry-After.
@@ -59,7 +83,7 @@ async fn login(
                 "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
                 SESSION_HOURS * 3600
             );
-            let mut res = Json(LoginResponse { token, user }).into_response();
+            let mut res = Json(LoginResponse { token, user: Me::of(&s, user).await? }).into_response();
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 res.headers_mut().insert(header::SET_COOKIE, v);
             }
@@ -92,9 +116,9 @@ async fn logout(State(s): State<AppState>, auth: Auth) -> ApiResult<Response> {
 }
 
 /// 当前用户
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = User)))]
-async fn me(auth: Auth) -> Json<User> {
-    Json(auth.user)
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me)))]
+async fn me(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Me>> {
+    Ok(Json(Me::of(&s, auth.user).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

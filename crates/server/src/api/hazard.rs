@@ -6,6 +6,7 @@ use crate::error::{ApiResult, AppError};
 use crate::excel::{attachment, workbook, Cell};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
+use anjian_domain::auth::Action;
 use anjian_domain::hazard::{ListingQuota, RectificationPlan};
 use anjian_store::checklist::{self, Checklist, ChecklistInput, RunInput, RunResult};
 use anjian_store::files::{self, StoredFile, MAX_FILE_BYTES};
@@ -328,6 +329,7 @@ async fn listings(
     ApiQuery(mut f): ApiQuery<HazardFilter>,
     ApiQuery(pg): ApiQuery<Paging>,
 ) -> ApiResult<Json<Page<Hazard>>> {
+    auth.principal.require(Action::ReadListings)?;
     f.listed = Some(true);
     f.listing_year = f.listing_year.or(lp.year);
     f.listing_level = f.listing_level.or(lp.level);

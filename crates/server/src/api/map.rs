@@ -82,7 +82,7 @@ async fn put_settings(
     auth: Auth,
     ApiJson(b): ApiJson<MapSettings>,
 ) -> ApiResult<StatusCode> {
-    auth.principal.require(anjian_domain::auth::Action::ManageUsers)?;
+    auth.principal.require(anjian_domain::auth::Action::SetMapSettings)?;
     if let Some(u) = &b.tile_url {
         if !(u.starts_with("https://") || u.starts_with("http://"))
             || !u.contains("{z}")
