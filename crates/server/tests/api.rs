@@ -625,13 +625,27 @@ async fn openapi_document_matches_the_snapshot() {
     let snapshot = std::fs::read_to_string(&path).unwrap_or_default();
     let snapshot: Value = serde_json::from_str(&snapshot).unwrap_or(Value::Null);
     if snapshot != doc {
-        let old = snapshot["paths"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
-        let new = doc["paths"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
-        let added: Vec<_> = new.iter().filter(|p| !old.contains(p)).collect();
-        let removed: Vec<_> = old.iter().filter(|p| !new.contains(p)).collect();
+        let mut changed = vec![];
+        json_diff("", &snapshot, &doc, &mut changed);
         panic!(
-            "the API changed against docs/openapi.json (paths added {added:?}, removed {removed:?}); if intended, \
-             run with ANJIAN_UPDATE_OPENAPI=1 and regenerate the web types (npm run build)"
+            "the API changed against docs/openapi.json at {changed:?}; if intended, run with ANJIAN_UPDATE_OPENAPI=1 \
+             and rebuild the web UI (its types are generated from the file)"
         );
+    }
+}
+
+/// The JSON pointers at which two documents differ (the first 20).
+fn json_diff(at: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
+    if out.len() >= 20 || old == new {
+        return;
+    }
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            for k in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+                let next = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                json_diff(&next, a.get(k).unwrap_or(&Value::Null), b.get(k).unwrap_or(&Value::Null), out);
+            }
+        }
+        _ => out.push(at.to_string()),
     }
 }

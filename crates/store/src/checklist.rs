@@ -239,7 +239,8 @@ pub async fn run(
                 grade,
                 category: "自查清单",
                 source,
-                deadline: input.deadline.trim(),
+                // Checked above: a date from today on.
+                deadline: input.deadline.trim().parse().unwrap_or(today),
                 responsible: "",
                 criterion: criterion.as_deref(),
                 checklist_run_id: Some(run_id),

@@ -455,7 +455,8 @@ pub(crate) async fn generate_hazards(
     streets: &[(String, String)],
     count: usize,
 ) -> Result<usize, StoreError> {
-    use crate::hazard::{insert, write_listing, write_transition, ActionInput, ListingInput, NewHazard};
+    use crate::hazard::{insert, write_listing, write_transition, ActionInput, NewHazard};
+    use anjian_domain::hazard::ValidListing;
     use anjian_domain::hazard::{
         decide, HazardActor, HazardFacts, HazardGrade, HazardSource, ListingLevel, RectificationPlan,
     };
@@ -513,7 +514,7 @@ pub(crate) async fn generate_hazards(
                 grade,
                 category: if source == HazardSource::SelfInspection { "企业自查" } else { "现场检查" },
                 source,
-                deadline: &deadline_s,
+                deadline,
                 responsible: &e.safety_manager,
                 criterion: None,
                 checklist_run_id: None,
@@ -613,7 +614,8 @@ pub(crate) async fn generate_hazards(
                     ListingLevel::District => "新北区安委办",
                     ListingLevel::Street => "街道安委会",
                 };
-                let input = ListingInput {
+                // The demo writes history, deadlines in the past included: straight to the writer.
+                let input = ValidListing {
                     level,
                     supervising_unit: unit.into(),
                     document_number: format!(
@@ -622,7 +624,7 @@ pub(crate) async fn generate_hazards(
                         found_day.year(),
                         listed.iter().sum::<usize>()
                     ),
-                    deadline: deadline_s.clone(),
+                    deadline,
                 };
                 let committee = actor_as(Role::Committee, "committee", unit);
                 write_listing(&mut tx, &committee.actor(), &h, &input, found_day.year() as i64, step_at(1)).await?;

@@ -8,12 +8,12 @@ use crate::page::{finish, Page, PageReq};
 use crate::{files, format_ts, now, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role};
 use anjian_domain::hazard::{
-    allowed_actions, check_listable, days_overdue, decide, hazard_number, HazardAction, HazardActor, HazardFacts,
-    HazardGrade, HazardRefusal, HazardSource, HazardState, ListingLevel, ListingQuota, RectificationPlan, ReportPeriod,
+    allowed_actions, days_overdue, decide, decide_listing, hazard_number, HazardAction, HazardActor, HazardFacts,
+    HazardGrade, HazardInput, HazardRefusal, HazardSource, HazardState, ListingInput, ListingLevel, ListingQuota,
+    RectificationPlan, ReportFacts, ReportPeriod, ValidListing, ValidReport,
 };
 use anjian_domain::scope::Scope;
 use anjian_domain::time::{BusinessCalendar, Instant};
-use anjian_domain::FieldError;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -118,30 +118,6 @@ pub struct Event {
     pub actor_name: String,
     pub comment: String,
     pub at: String,
-}
-
-/// New hazard.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct HazardInput {
-    pub enterprise_id: i64,
-    pub description: String,
-    pub grade: HazardGrade,
-    pub source: HazardSource,
-    /// 整改期限 YYYY-MM-DD
-    pub deadline: String,
-    /// Defaults to the enterprise's first sector
-    pub sector: Option<String>,
-    #[serde(default)]
-    pub location: String,
-    #[serde(default)]
-    pub category: String,
-    #[serde(default)]
-    pub responsible: String,
-    #[serde(default)]
-    pub before_photos: Vec<i64>,
-    /// 风险点 of the same enterprise where it was found
-    #[serde(default)]
-    pub risk_point_id: Option<i64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -543,7 +519,8 @@ fn refusal(r: HazardRefusal) -> StoreError {
     }
 }
 
-/// Reports a hazard of an enterprise in the caller's scope.
+/// Reports a hazard of an enterprise in the caller's scope: the store finds the enterprise (404
+/// outside scope), the domain checks the report (`HazardInput::validate`), the store writes it.
 pub async fn create(
     store: &Store,
     p: &Principal,
@@ -553,36 +530,15 @@ pub async fn create(
     let ent = enterprise_get(store, p, input.enterprise_id)
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
-    let mut errs = vec![];
-    let description = input.description.trim().to_string();
-    if description.is_empty() || description.chars().count() > 2000 {
-        errs.push(FieldError::new("description", "请填写隐患描述（不超过2000字）"));
-    }
-    let cal = store.calendar().await?;
-    let today = cal.date_of(at.into());
-    match input.deadline.trim().parse::<Date>() {
-        Ok(d) if d < today => errs.push(FieldError::new("deadline", "整改期限不能早于今天")),
-        Ok(_) => {}
-        Err(_) => errs.push(FieldError::new("deadline", "整改期限应为日期（YYYY-MM-DD）")),
-    }
-    let sector =
-        input.sector.clone().filter(|s| !s.is_empty()).or_else(|| ent.sectors.first().cloned()).unwrap_or_default();
-    if !anjian_domain::org::SECTORS.contains(&sector.as_str()) {
-        errs.push(FieldError::new("sector", format!("未知的行业领域「{sector}」")));
-    }
-    if let Scope::Sectors { sectors, .. } = &p.scope {
-        if !sectors.contains(&sector) {
-            errs.push(FieldError::new("sector", "该行业不在本部门监管范围内"));
-        }
-    }
-    if p.role == Role::Enterprise && input.source != HazardSource::SelfInspection {
-        errs.push(FieldError::new("source", "企业上报的隐患来源应为「企业自查」"));
-    }
-    if !errs.is_empty() {
-        return Err(StoreError::Invalid(errs));
-    }
-    files::check_attachable(store, p, "before_photos", &input.before_photos).await?;
-    if let Some(rp) = input.risk_point_id {
+    let today = store.calendar().await?.date_of(at.into());
+    let department_sectors = match &p.scope {
+        Scope::Sectors { sectors, .. } => Some(sectors.as_slice()),
+        _ => None,
+    };
+    let facts = ReportFacts { role: p.role, department_sectors, enterprise_sectors: &ent.sectors, today };
+    let report: ValidReport = input.validate(facts).map_err(StoreError::Invalid)?;
+    files::check_attachable(store, p, "before_photos", &report.before_photos).await?;
+    if let Some(rp) = report.risk_point_id {
         let owner =
             Q::new("SELECT enterprise_id FROM risk_point WHERE id = ").bind(rp).fetch_optional(store.pool()).await?;
         if owner.map(|r| r.try_get::<i64, _>("enterprise_id")).transpose()? != Some(ent.id) {
@@ -596,21 +552,21 @@ pub async fn create(
         NewHazard {
             enterprise_id: ent.id,
             scope_path: &ent.scope_path,
-            sector: &sector,
-            location: input.location.trim(),
-            description: &description,
-            grade: input.grade,
-            category: input.category.trim(),
-            source: input.source,
-            deadline: input.deadline.trim(),
-            responsible: input.responsible.trim(),
+            sector: &report.sector,
+            location: &report.location,
+            description: &report.description,
+            grade: report.grade,
+            category: &report.category,
+            source: report.source,
+            deadline: report.deadline,
+            responsible: &report.responsible,
             criterion: None,
             checklist_run_id: None,
-            risk_point_id: input.risk_point_id,
+            risk_point_id: report.risk_point_id,
             found_at: at,
             found_day: today,
         },
-        &input.before_photos,
+        &report.before_photos,
     )
     .await?
     .id;
@@ -628,7 +584,7 @@ pub(crate) struct NewHazard<'a> {
     pub grade: HazardGrade,
     pub category: &'a str,
     pub source: HazardSource,
-    pub deadline: &'a str,
+    pub deadline: Date,
     pub responsible: &'a str,
     pub criterion: Option<&'a str>,
     pub checklist_run_id: Option<i64>,
@@ -652,6 +608,7 @@ pub(crate) async fn insert(
     let ts = format_ts(n.found_at);
     let actor = p.actor();
     let found_day = n.found_day.to_string();
+    let deadline = n.deadline.to_string();
     let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, criterion, checklist_run_id, risk_point_id, created_at, updated_at) VALUES (");
     q.bind(number.as_str()).push(", ").bind(scope).push(", ").bind(n.enterprise_id).push(", ").bind(n.scope_path);
     q.push(", ")
@@ -670,7 +627,7 @@ pub(crate) async fn insert(
         .push(", ")
         .bind(found_day.as_str())
         .push(", ")
-        .bind(n.deadline)
+        .bind(deadline.as_str())
         .push(", ")
         .bind(n.responsible);
     q.push(", ")
@@ -703,7 +660,7 @@ pub(crate) async fn insert(
             scope_path: n.scope_path,
             summary: format!("上报{}隐患 {}", n.grade.as_str(), number),
             before: None,
-            after: Some(serde_json::json!({"number": &number, "enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": n.deadline, "description": n.description})),
+            after: Some(serde_json::json!({"number": &number, "enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": &deadline, "description": n.description})),
         },
     )
     .await?;
@@ -711,7 +668,7 @@ pub(crate) async fn insert(
         id,
         number,
         state: HazardState::Reported,
-        deadline: n.deadline.to_string(),
+        deadline,
         scope_path: n.scope_path.to_string(),
         sector: n.sector.to_string(),
         source: n.source,
@@ -964,15 +921,6 @@ pub(crate) async fn write_transition(
 
 // ---------------------------------------------------------------- listed supervision
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct ListingInput {
-    pub level: ListingLevel,
-    pub supervising_unit: String,
-    pub document_number: String,
-    /// 督办期限 YYYY-MM-DD
-    pub deadline: String,
-}
-
 /// Lists (挂牌督办) a 重大 hazard.
 pub async fn list_hazard(
     store: &Store,
@@ -983,29 +931,10 @@ pub async fn list_hazard(
 ) -> Result<HazardDetail, StoreError> {
     let today = store.calendar().await?.date_of(at.into());
     let h = get_row(store, p, id, at).await?;
-    p.require(Action::ListHazard)?;
-    if !input.level.may_list(p.role) {
-        return Err(StoreError::Forbidden(format!("{}不能进行{}级挂牌督办", p.role.label(), input.level.as_str())));
-    }
-    check_listable(HazardFacts { state: h.state, grade: h.grade, source: h.source }, h.listing.is_some())
-        .map_err(refusal)?;
-    let mut errs = vec![];
-    if input.supervising_unit.trim().is_empty() {
-        errs.push(FieldError::new("supervising_unit", "请填写督办单位"));
-    }
-    if input.document_number.trim().is_empty() {
-        errs.push(FieldError::new("document_number", "请填写督办文号"));
-    }
-    match input.deadline.trim().parse::<Date>() {
-        Ok(d) if d < today => errs.push(FieldError::new("deadline", "督办期限不能早于今天")),
-        Ok(_) => {}
-        Err(_) => errs.push(FieldError::new("deadline", "督办期限应为日期（YYYY-MM-DD）")),
-    }
-    if !errs.is_empty() {
-        return Err(StoreError::Invalid(errs));
-    }
+    let facts = HazardFacts { state: h.state, grade: h.grade, source: h.source };
+    let listing = decide_listing(facts, p.role, h.listing.is_some(), &input, today).map_err(refusal)?;
     let mut tx = store.begin().await?;
-    write_listing(&mut tx, &p.actor(), &HazardRef::of(&h), &input, today.year() as i64, at).await?;
+    write_listing(&mut tx, &p.actor(), &HazardRef::of(&h), &listing, today.year() as i64, at).await?;
     tx.commit().await?;
     get(store, p, id, at).await
 }
@@ -1015,7 +944,7 @@ pub(crate) async fn write_listing(
     tx: &mut Tx,
     actor: &crate::Actor,
     h: &HazardRef,
-    input: &ListingInput,
+    input: &ValidListing,
     year: i64,
     at: Timestamp,
 ) -> Result<(), StoreError> {
@@ -1026,11 +955,11 @@ pub(crate) async fn write_listing(
         .push(", ")
         .bind(input.level.as_str())
         .push(", ")
-        .bind(input.supervising_unit.trim())
+        .bind(input.supervising_unit.as_str())
         .push(", ")
-        .bind(input.document_number.trim());
+        .bind(input.document_number.as_str());
     q.push(", ")
-        .bind(input.deadline.trim())
+        .bind(input.deadline.to_string())
         .push(", ")
         .bind(year)
         .push(", ")
@@ -1048,9 +977,9 @@ pub(crate) async fn write_listing(
     let comment = format!(
         "{}级挂牌督办，督办单位 {}，文号 {}，期限 {}",
         input.level.as_str(),
-        input.supervising_unit.trim(),
-        input.document_number.trim(),
-        input.deadline.trim()
+        input.supervising_unit,
+        input.document_number,
+        input.deadline
     );
     add_event(tx, id, "list", Some(h.state), h.state, actor, &comment, &ts).await?;
     tally(tx, h, TallyDelta { listed: 1, ..Default::default() }).await?;
@@ -1064,7 +993,7 @@ pub(crate) async fn write_listing(
             scope_path: &h.scope_path,
             summary: format!("隐患 {} {}", h.number, comment),
             before: None,
-            after: Some(serde_json::json!({"level": input.level, "document_number": input.document_number, "deadline": input.deadline})),
+            after: Some(serde_json::json!({"level": input.level, "document_number": input.document_number, "deadline": input.deadline.to_string()})),
         },
     )
     .await?;
@@ -1090,9 +1019,7 @@ pub async fn quota(store: &Store, year: i64) -> Result<ListingQuota, StoreError>
 
 pub async fn set_quota(store: &Store, p: &Principal, year: i64, q: ListingQuota) -> Result<(), StoreError> {
     p.require(Action::SetListingQuota)?;
-    if [q.city, q.district, q.street].iter().any(|v| !(0..=10_000).contains(v)) {
-        return Err(StoreError::invalid("quota", "指标应在0至10000之间"));
-    }
+    q.validate().map_err(|e| StoreError::Invalid(vec![e]))?;
     let summary = format!("设置{year}年挂牌督办指标：市级{}、区级{}、街道{}", q.city, q.district, q.street);
     crate::settings::set(store, &p.actor(), &format!("listing_quota:{year}"), &q, &summary).await
 }

@@ -7,12 +7,11 @@ use crate::excel::{attachment, workbook, Cell};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
 use anjian_domain::auth::Action;
-use anjian_domain::hazard::{ListingQuota, RectificationPlan};
+use anjian_domain::hazard::{HazardInput, ListingInput, ListingQuota, RectificationPlan};
 use anjian_store::checklist::{self, Checklist, ChecklistInput, RunInput, RunResult};
 use anjian_store::files::{self, StoredFile, MAX_FILE_BYTES};
 use anjian_store::hazard::{
-    self, ActionInput, EnterpriseReport, Hazard, HazardDetail, HazardFilter, HazardInput, ListingInput, ListingSummary,
-    Stats, StatsQuery,
+    self, ActionInput, EnterpriseReport, Hazard, HazardDetail, HazardFilter, ListingSummary, Stats, StatsQuery,
 };
 use anjian_store::notify::{self, Notification};
 use anjian_store::page::{Page, PageReq};

@@ -1,0 +1,246 @@
+//! Supervision of open hazards: reminders when overdue (逾期督办) and listing (挂牌督办) with
+//! its yearly quotas.
+
+use super::report::{bounded, deadline, MAX_SHORT_TEXT};
+use super::{HazardFacts, HazardGrade, HazardRefusal};
+use crate::auth::{Action, Role};
+use crate::time::LocalDate;
+use crate::FieldError;
+use serde::{Deserialize, Serialize};
+
+/// Escalation levels of an overdue hazard (逾期督办): who is reminded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationLevel {
+    /// 提醒企业
+    Enterprise = 1,
+    /// 提醒属地安监站
+    Station = 2,
+    /// 提醒安委办
+    Committee = 3,
+}
+
+/// Days overdue at which each level is reminded (defaults; a setting per jurisdiction).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct EscalationPolicy {
+    pub station_after_days: i64,
+    pub committee_after_days: i64,
+}
+
+impl Default for EscalationPolicy {
+    fn default() -> Self {
+        Self { station_after_days: 3, committee_after_days: 7 }
+    }
+}
+
+impl EscalationPolicy {
+    /// The highest level due for a hazard `days_overdue` days past its deadline (0 = the first
+    /// day after the deadline).
+    pub fn level(&self, days_overdue: i64) -> Option<EscalationLevel> {
+        if days_overdue < 0 {
+            None
+        } else if days_overdue >= self.committee_after_days {
+            Some(EscalationLevel::Committee)
+        } else if days_overdue >= self.station_after_days {
+            Some(EscalationLevel::Station)
+        } else {
+            Some(EscalationLevel::Enterprise)
+        }
+    }
+}
+
+/// 挂牌督办 level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum ListingLevel {
+    #[serde(rename = "市")]
+    City,
+    #[serde(rename = "区")]
+    District,
+    #[serde(rename = "街道")]
+    Street,
+}
+
+impl ListingLevel {
+    pub const ALL: [Self; 3] = [Self::City, Self::District, Self::Street];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::City => "市",
+            Self::District => "区",
+            Self::Street => "街道",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+    /// Who may list at this level: those the permission table lets list (`ListHazard`), the
+    /// committee (and admin) at any level, a station at its street's only.
+    pub fn may_list(self, role: Role) -> bool {
+        role.may(Action::ListHazard) && (role != Role::Station || self == Self::Street)
+    }
+
+    /// The levels a role may list at.
+    pub fn for_role(role: Role) -> Vec<Self> {
+        Self::ALL.into_iter().filter(|l| l.may_list(role)).collect()
+    }
+}
+
+/// Yearly listing quota per level (seed 001: 市10、区15、街道25, 50 in all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ListingQuota {
+    pub city: i64,
+    pub district: i64,
+    pub street: i64,
+}
+
+impl Default for ListingQuota {
+    fn default() -> Self {
+        Self { city: 10, district: 15, street: 25 }
+    }
+}
+
+impl ListingQuota {
+    pub fn of(&self, level: ListingLevel) -> i64 {
+        match level {
+            ListingLevel::City => self.city,
+            ListingLevel::District => self.district,
+            ListingLevel::Street => self.street,
+        }
+    }
+}
+
+impl ListingQuota {
+    /// Each level's quota between 0 and 10,000.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if [self.city, self.district, self.street].iter().any(|v| !(0..=10_000).contains(v)) {
+            return Err(FieldError::new("quota", "指标应在0至10000之间"));
+        }
+        Ok(())
+    }
+}
+
+/// 挂牌督办 as sent.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ListingInput {
+    pub level: ListingLevel,
+    pub supervising_unit: String,
+    pub document_number: String,
+    /// 督办期限 YYYY-MM-DD
+    pub deadline: String,
+}
+
+/// A listing that keeps the rules: unit and document named, deadline from today on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidListing {
+    pub level: ListingLevel,
+    pub supervising_unit: String,
+    pub document_number: String,
+    pub deadline: LocalDate,
+}
+
+impl ListingInput {
+    pub fn validate(&self, today: LocalDate) -> Result<ValidListing, Vec<FieldError>> {
+        let mut errs = vec![];
+        let unit = bounded("supervising_unit", "督办单位", &self.supervising_unit, MAX_SHORT_TEXT, &mut errs);
+        if unit.is_empty() {
+            errs.push(FieldError::new("supervising_unit", "请填写督办单位"));
+        }
+        let doc = bounded("document_number", "督办文号", &self.document_number, MAX_SHORT_TEXT, &mut errs);
+        if doc.is_empty() {
+            errs.push(FieldError::new("document_number", "请填写督办文号"));
+        }
+        let deadline = deadline("deadline", "督办期限", &self.deadline, today, &mut errs);
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(ValidListing { level: self.level, supervising_unit: unit, document_number: doc, deadline })
+    }
+}
+
+/// Decides a listing (挂牌督办): the role and level (403), the hazard (409: 重大, open, not yet
+/// listed), the input (422).
+pub fn decide_listing(
+    h: HazardFacts,
+    role: Role,
+    listed: bool,
+    input: &ListingInput,
+    today: LocalDate,
+) -> Result<ValidListing, HazardRefusal> {
+    if !role.may(Action::ListHazard) {
+        return Err(HazardRefusal::Forbidden(format!("{}无权{}", role.label(), Action::ListHazard.label())));
+    }
+    if !input.level.may_list(role) {
+        return Err(HazardRefusal::Forbidden(format!("{}不能进行{}级挂牌督办", role.label(), input.level.as_str())));
+    }
+    check_listable(h, listed)?;
+    input.validate(today).map_err(HazardRefusal::Invalid)
+}
+
+/// Checks a hazard may be listed: 重大 and still open.
+pub fn check_listable(h: HazardFacts, already_listed: bool) -> Result<(), HazardRefusal> {
+    if h.grade != HazardGrade::Major {
+        return Err(HazardRefusal::IllegalTransition("只有重大事故隐患可以挂牌督办".into()));
+    }
+    if !h.state.is_open() {
+        return Err(HazardRefusal::IllegalTransition(format!("隐患已{}，不能挂牌督办", h.state.label())));
+    }
+    if already_listed {
+        return Err(HazardRefusal::IllegalTransition("该隐患已挂牌督办".into()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hazard::{HazardSource, HazardState::*};
+
+    fn facts(state: crate::hazard::HazardState, grade: HazardGrade) -> HazardFacts {
+        HazardFacts { state, grade, source: HazardSource::SelfInspection }
+    }
+
+    #[test]
+    fn escalation_climbs_enterprise_station_committee() {
+        let p = EscalationPolicy::default();
+        assert_eq!(p.level(-1), None);
+        assert_eq!(p.level(0), Some(EscalationLevel::Enterprise));
+        assert_eq!(p.level(2), Some(EscalationLevel::Enterprise));
+        assert_eq!(p.level(3), Some(EscalationLevel::Station));
+        assert_eq!(p.level(7), Some(EscalationLevel::Committee));
+    }
+
+    #[test]
+    fn a_listing_names_its_unit_and_document_and_a_deadline_ahead() {
+        let today: LocalDate = "2026-06-16".parse().unwrap();
+        let ok = ListingInput {
+            level: ListingLevel::District,
+            supervising_unit: " 新北区安委办 ".into(),
+            document_number: "新安委督〔2026〕3号".into(),
+            deadline: "2026-09-30".into(),
+        };
+        assert_eq!(ok.validate(today).unwrap().supervising_unit, "新北区安委办");
+        let bad = ListingInput {
+            supervising_unit: "".into(),
+            document_number: "".into(),
+            deadline: "2026-06-15".into(),
+            ..ok
+        };
+        let fields: Vec<String> = bad.validate(today).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["supervising_unit", "document_number", "deadline"]);
+        assert!(ListingQuota { city: 10, district: 15, street: 25 }.validate().is_ok());
+        assert_eq!(ListingQuota { city: -1, district: 15, street: 25 }.validate().unwrap_err().field, "quota");
+    }
+
+    #[test]
+    fn only_open_major_hazards_are_listed_once() {
+        let open_major = facts(Rectifying, HazardGrade::Major);
+        assert!(check_listable(open_major, false).is_ok());
+        assert!(check_listable(open_major, true).is_err());
+        assert!(check_listable(facts(Rectifying, HazardGrade::General), false).is_err());
+        assert!(check_listable(facts(Closed, HazardGrade::Major), false).is_err());
+        assert!(ListingLevel::Street.may_list(Role::Station));
+        assert!(!ListingLevel::District.may_list(Role::Station));
+        assert!(!ListingLevel::Street.may_list(Role::Enterprise));
+        assert_eq!(ListingQuota::default().of(ListingLevel::District), 15);
+    }
+}
