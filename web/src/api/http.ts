@@ -1,18 +1,31 @@
 // A tiny fetch wrapper: same-origin cookie auth, JSON in and out, RFC 9457 problem+json errors
 // turned into ApiError and shown with ElMessage, and one place that reacts to 401.
 import { ElMessage } from 'element-plus'
-import type { FieldError, Problem } from './types'
+import type { ImportError, Problem } from './types'
+
+/**
+ * A problem as the UI holds it. The document's `Problem` has type, title, status and detail
+ * always; the UI also makes problems of its own (network failure, a non-JSON error page) with
+ * only some of them.
+ */
+export type ApiProblem = Partial<Problem>
+
+/**
+ * One entry of a problem's `errors`. The document types them as bare objects; the server sends
+ * `{field, message}` (validation) or an `ImportError` `{row, column, message}` (imports).
+ */
+export type FieldError = { field?: string; message: string } & Partial<ImportError>
 
 export type QueryValue = string | number | boolean | null | undefined
 export type Query = Record<string, QueryValue>
 
 export class ApiError extends Error {
   readonly status: number
-  readonly problem: Problem
+  readonly problem: ApiProblem
   /** seconds, from the Retry-After header (429) */
   readonly retryAfter: number | null
 
-  constructor(status: number, problem: Problem, retryAfter: number | null) {
+  constructor(status: number, problem: ApiProblem, retryAfter: number | null) {
     super(problem.detail || problem.title || `请求失败（${status}）`)
     this.name = 'ApiError'
     this.status = status
@@ -25,7 +38,7 @@ export class ApiError extends Error {
   }
 
   get errors(): FieldError[] {
-    return Array.isArray(this.problem.errors) ? this.problem.errors : []
+    return Array.isArray(this.problem.errors) ? (this.problem.errors as FieldError[]) : []
   }
 }
 
@@ -86,11 +99,11 @@ const statusText: Record<number, string> = {
   504: '服务器响应超时',
 }
 
-async function readProblem(res: Response): Promise<Problem> {
+async function readProblem(res: Response): Promise<ApiProblem> {
   const type = res.headers.get('content-type') || ''
   if (type.includes('json')) {
     try {
-      const body = (await res.json()) as Problem
+      const body = (await res.json()) as ApiProblem
       if (body && typeof body === 'object') return body
     } catch {
       /* fall through */

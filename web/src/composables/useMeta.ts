@@ -2,7 +2,7 @@
 // the sector names and the caller's visible jurisdiction tree.
 import { ref, type Ref } from 'vue'
 import { jurisdictionApi, metaApi } from '@/api'
-import type { Id, JurisdictionNode } from '@/api/types'
+import type { JurisdictionNode } from '@/api/types'
 
 const sectors = ref<string[]>([])
 let sectorsLoad: Promise<string[]> | null = null
@@ -48,10 +48,10 @@ export function resetMeta(): void {
   treeLoad = null
 }
 
-export function findNode(nodes: JurisdictionNode[], id: Id | null | undefined): JurisdictionNode | null {
-  if (id === null || id === undefined || id === '') return null
+export function findNode(nodes: JurisdictionNode[], id: number | null | undefined): JurisdictionNode | null {
+  if (id === null || id === undefined) return null
   for (const n of nodes) {
-    if (String(n.id) === String(id)) return n
+    if (n.id === id) return n
     const found = n.children ? findNode(n.children, id) : null
     if (found) return found
   }
@@ -59,10 +59,10 @@ export function findNode(nodes: JurisdictionNode[], id: Id | null | undefined): 
 }
 
 /** Names from the root to the node, e.g. ["某市", "某区", "某街道"]. */
-export function nodePath(nodes: JurisdictionNode[], id: Id | null | undefined): JurisdictionNode[] {
-  if (id === null || id === undefined || id === '') return []
+export function nodePath(nodes: JurisdictionNode[], id: number | null | undefined): JurisdictionNode[] {
+  if (id === null || id === undefined) return []
   for (const n of nodes) {
-    if (String(n.id) === String(id)) return [n]
+    if (n.id === id) return [n]
     const sub = n.children ? nodePath(n.children, id) : []
     if (sub.length) return [n, ...sub]
   }
@@ -70,7 +70,7 @@ export function nodePath(nodes: JurisdictionNode[], id: Id | null | undefined): 
 }
 
 /** Ids of the first `depth` levels, for `default-expanded-keys` (a city tree has hundreds of nodes). */
-export function topKeys(nodes: JurisdictionNode[], depth = 2): Id[] {
+export function topKeys(nodes: JurisdictionNode[], depth = 2): number[] {
   if (depth <= 0) return []
   return nodes.flatMap((n) => [n.id, ...(n.children ? topKeys(n.children, depth - 1) : [])])
 }

@@ -16,6 +16,18 @@ export function queryString(v: LocationQuery[string]): string {
   return s ?? ''
 }
 
+/** An id parameter (ids are integers), null when absent or not one. */
+export function queryId(v: LocationQuery[string]): number | null {
+  const s = queryString(v)
+  const n = Number(s)
+  return s !== '' && Number.isSafeInteger(n) ? n : null
+}
+
+/** A route's id parameter (`/hazards/:id`); ids are integers (NaN when it is not one: the server rejects it as before). */
+export function routeId(v: string | string[] | undefined): number {
+  return Number(Array.isArray(v) ? v[0] : v)
+}
+
 export type YesNo = '' | 'true' | 'false'
 
 /** A yes/no filter parameter: 'true', 'false', or '' (any) when absent or anything else. */

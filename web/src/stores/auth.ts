@@ -4,21 +4,17 @@ import { computed, reactive } from 'vue'
 import { authApi } from '@/api'
 import { invalidateRiskReference } from '@/composables/useRiskReference'
 import { ApiError } from '@/api/http'
-import type { Role, User } from '@/api/types'
+import type { Me, Role } from '@/api/types'
 
 interface AuthState {
-  user: User | null
+  user: Me | null
   /** /auth/me has been asked once since the page loaded */
   checked: boolean
 }
 
 const state = reactive<AuthState>({ user: null, checked: false })
 
-let pending: Promise<User | null> | null = null
-
-function unwrap(u: User | { user: User }): User {
-  return 'user' in u && u.user && typeof u.user === 'object' ? u.user : (u as User)
-}
+let pending: Promise<Me | null> | null = null
 
 export const auth = {
   state,
@@ -29,19 +25,19 @@ export const auth = {
     return !!state.user && roles.includes(state.user.role)
   },
 
-  setUser(user: User | null): void {
+  setUser(user: Me | null): void {
     state.user = user
     state.checked = true
   },
 
   /** Asks /auth/me once (concurrent callers share the request); null when not logged in. */
-  async ensure(force = false): Promise<User | null> {
+  async ensure(force = false): Promise<Me | null> {
     if (state.checked && !force) return state.user
     if (!pending) {
       pending = authApi
         .me()
         .then((u) => {
-          state.user = unwrap(u)
+          state.user = u
           return state.user
         })
         .catch((e: unknown) => {
@@ -57,11 +53,10 @@ export const auth = {
     return pending
   },
 
-  async login(username: string, password: string): Promise<User> {
+  async login(username: string, password: string): Promise<Me> {
     const res = await authApi.login(username, password)
-    const user = unwrap(res.user ?? (res as unknown as User))
-    auth.setUser(user)
-    return user
+    auth.setUser(res.user)
+    return res.user
   },
 
   async logout(): Promise<void> {

@@ -86,7 +86,7 @@ export function ratePercent(v: number | null | undefined): number | null {
 }
 
 /** 逾期督办 escalation: who has been reminded (1 企业, 2 属地安监站, 3 安委办). */
-export function escalationLabel(level: number | string | null | undefined): string {
+export function escalationLabel(level: number | null | undefined): string {
   const n = Number(level)
   if (!n) return ''
   if (n >= 3) return '已提醒安委办'

@@ -6,7 +6,7 @@ import type {
   Gb18218Category,
   Gb18218Named,
   Gb18218Reference,
-  MajorHazardStoredSubstance,
+  MajorHazardSource,
   MajorHazardSubstance,
   MajorHazardUnit,
 } from '@/api/types'
@@ -39,8 +39,12 @@ export function emptyRow(init: Partial<Omit<SubstanceRow, 'uid'>> = {}): Substan
   return { uid: nextUid++, name: '', cas: '', category: '', quantity: null, ...init }
 }
 
-export function rowsFrom(substances: MajorHazardStoredSubstance[] | null | undefined): SubstanceRow[] {
-  const rows = (substances ?? []).map((s) => emptyRow({ name: s.name ?? '', cas: s.cas ?? '', category: s.category ?? '', quantity: s.quantity_t }))
+/**
+ * The rows of a registered unit. The document types a unit's `substances` as bare objects; they
+ * are the `SubstanceInput`s it was saved with (name, cas, category null when left out).
+ */
+export function rowsFrom(substances: MajorHazardSource['substances'] | null | undefined): SubstanceRow[] {
+  const rows = ((substances ?? []) as MajorHazardSubstance[]).map((s) => emptyRow({ name: s.name ?? '', cas: s.cas ?? '', category: s.category ?? '', quantity: s.quantity_t }))
   return rows.length ? rows : [emptyRow()]
 }
 

@@ -3,7 +3,19 @@
 // (RISK_COLORS) and of the level → colour mapping (LEVEL_COLORS). The reference tables themselves
 // (LEC / LS values, the bands in force, GB 18218-2018 表1–表6) come from the server:
 // GET /api/v1/risk/reference and GET /api/v1/risk/bands. The server does the computing.
-import type { MajorHazardGrade, RiskBandBounds, RiskColor, RiskLevel, RiskLevelCounts } from '@/api/types'
+import type { RiskBandBounds, RiskLevel, RiskLevelCounts } from '@/api/types'
+
+/**
+ * The 四色 by name. UI-side narrowing: the API document types every `color` (risk point,
+ * assessment, enterprise risk, map) as a plain string, "red / orange / yellow / blue".
+ */
+export type RiskColor = 'red' | 'orange' | 'yellow' | 'blue'
+
+/**
+ * 重大危险源 grades (GB 18218-2018 表6). UI-side narrowing: the API document types `grade` as
+ * string | null ("一级…四级").
+ */
+export type MajorHazardGrade = '一级' | '二级' | '三级' | '四级'
 
 export interface Band {
   level: RiskLevel
@@ -38,6 +50,11 @@ export const LEVEL_COLORS: { level: RiskLevel; color: RiskColor; key: keyof Risk
   { level: '一般', color: 'yellow', key: 'general' },
   { level: '低', color: 'blue', key: 'low' },
 ]
+
+/** A `color` of the API as a 四色, or null when it is none of them. */
+export function asRiskColor(color: string | null | undefined): RiskColor | null {
+  return color && color in RISK_COLORS ? (color as RiskColor) : null
+}
 
 /** The four levels, highest first (the order of the bands). */
 export const RISK_LEVELS: RiskLevel[] = LEVEL_COLORS.map((b) => b.level)
