@@ -100,6 +100,7 @@ pub struct AuditRecord {
 
 /// Filters of the audit log.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// 操作人 (name contains)
     pub actor: Option<String>,

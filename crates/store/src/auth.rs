@@ -65,6 +65,7 @@ pub struct UserPatch {
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserFilter {
     pub role: Option<Role>,
     /// 用户名或姓名

@@ -121,6 +121,7 @@ pub struct Event {
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HazardFilter {
     pub state: Option<HazardState>,
     pub grade: Option<HazardGrade>,
@@ -1074,7 +1075,9 @@ pub enum GroupBy {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
+    #[param(inline)]
     pub group_by: Option<GroupBy>,
     /// 发现日期起 (YYYY-MM-DD)
     pub from: Option<String>,

@@ -57,6 +57,7 @@ pub struct SourcePatch {
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SourceFilter {
     pub enterprise_id: Option<i64>,
     /// Only units that are major hazard sources

@@ -11,6 +11,7 @@ use sqlx::Row;
 
 /// Layer filters.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LayerFilter {
     /// `west,south,east,north` in the stored coordinates
     pub bbox: Option<String>,
@@ -192,6 +193,7 @@ pub async fn major_hazards(
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BoundaryFilter {
     /// street / community / grid (default: street)
     pub level: Option<anjian_domain::org::JurisdictionLevel>,

@@ -68,6 +68,7 @@ pub struct TreeNode {
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct JurisdictionFilter {
     pub parent_id: Option<i64>,
     pub level: Option<JurisdictionLevel>,
@@ -432,6 +433,7 @@ pub struct DepartmentPatch {
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DepartmentFilter {
     pub jurisdiction_id: Option<i64>,
     pub q: Option<String>,
@@ -689,6 +691,7 @@ pub struct EnterprisePatch {
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EnterpriseFilter {
     /// 辖区 (includes everything below it)
     pub jurisdiction_id: Option<i64>,

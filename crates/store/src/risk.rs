@@ -84,6 +84,7 @@ pub struct RiskPointPatch {
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RiskPointFilter {
     pub enterprise_id: Option<i64>,
     /// 评价等级
@@ -581,8 +582,10 @@ pub enum RiskGroupBy {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RiskStatsQuery {
     /// jurisdiction (default: the units below the root) or sector (行业, the first of an enterprise's)
+    #[param(inline)]
     pub group_by: Option<RiskGroupBy>,
     /// Root of the jurisdiction breakdown (default: the caller's)
     pub jurisdiction_id: Option<i64>,

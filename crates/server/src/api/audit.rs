@@ -57,7 +57,7 @@ async fn export(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<Aud
 }
 
 /// 校验日志链: recomputes every link and names the first broken record
-#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = Verification)))]
+#[utoipa::path(get, path = "/api/v1/audit/verify", operation_id = "verify_audit_chain", tag = "audit", responses((status = 200, body = Verification)))]
 async fn verify(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Verification>> {
     auth.principal.require(Action::ReadAudit)?;
     Ok(Json(audit::verify(&s.store).await?))

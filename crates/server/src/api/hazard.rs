@@ -306,12 +306,14 @@ async fn list_hazard(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearParam {
     /// 年度 (default: this year)
     pub year: Option<i64>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListingParams {
     /// 挂牌年度 (same as `listing_year`)
     pub year: Option<i64>,
@@ -386,6 +388,7 @@ async fn hazard_stats(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodParam {
     /// `2026Q1` (季度) or `2026` (年度)
     pub period: String,
@@ -452,6 +455,7 @@ async fn enterprise_report_xlsx(
 // ---------------------------------------------------------------- checklists
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SectorParam {
     pub sector: Option<String>,
 }
@@ -497,6 +501,7 @@ async fn run_checklist(
 // ---------------------------------------------------------------- notifications
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InboxParams {
     #[serde(default)]
     pub unread: bool,

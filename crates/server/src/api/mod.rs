@@ -61,6 +61,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
 
 /// Paging parameters of every list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 每页条数 (1–200, default 20)
     pub page_size: Option<i64>,
@@ -76,6 +77,7 @@ impl Paging {
 
 /// `?version=N` of a delete.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionParam {
     /// The version last read (optimistic locking)
     pub version: i64,

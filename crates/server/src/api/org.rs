@@ -283,6 +283,7 @@ async fn import_template(_auth: Auth) -> ApiResult<Response> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// Import the good rows one by one and report the bad ones (default: all or nothing)
     #[serde(default)]

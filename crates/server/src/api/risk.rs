@@ -290,6 +290,7 @@ async fn assess(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BandsParams {
     /// Default: the caller's own jurisdiction
     pub jurisdiction_id: Option<i64>,
