@@ -1,6 +1,8 @@
 //! Excel in and out (台账导入导出): every list exports with its filters; enterprises import.
 
 use crate::error::AppError;
+use anjian_domain::time::{BusinessCalendar, Instant};
+use anjian_store::page::{Page, PageReq};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
@@ -32,45 +34,139 @@ impl From<Option<f64>> for Cell {
         v.map(Cell::Num).unwrap_or(Cell::Empty)
     }
 }
+impl From<Option<String>> for Cell {
+    fn from(v: Option<String>) -> Self {
+        v.map(Cell::Text).unwrap_or(Cell::Empty)
+    }
+}
+impl From<Option<i64>> for Cell {
+    fn from(v: Option<i64>) -> Self {
+        v.map(Cell::from).unwrap_or(Cell::Empty)
+    }
+}
 impl From<bool> for Cell {
     fn from(v: bool) -> Self {
         Cell::Text(if v { "是" } else { "否" }.into())
     }
 }
 
-/// Builds a workbook of one sheet: bold frozen header, text columns kept as text.
-pub fn workbook(sheet: &str, headers: &[&str], rows: Vec<Vec<Cell>>) -> Result<Vec<u8>, AppError> {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let fail = |e: rust_xlsxwriter::XlsxError| {
-        tracing::error!(error = %e, "xlsx");
-        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "生成 Excel 文件失败")
-    };
-    ws.set_name(sheet).map_err(fail)?;
-    let head = Format::new().set_bold().set_background_color("#DDEBF7").set_align(FormatAlign::Center);
-    let text = Format::new().set_num_format("@");
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() * 2 + 2).collect();
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &head).map_err(fail)?;
-    }
-    for (r, row) in rows.into_iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, cell) in row.into_iter().enumerate() {
-            match cell {
-                Cell::Text(s) => {
-                    widths[c] = widths[c].max(s.chars().count() * 2);
-                    ws.write_string_with_format(r, c as u16, &s, &text).map_err(fail)?
+fn xlsx_failed(e: rust_xlsxwriter::XlsxError) -> AppError {
+    tracing::error!(error = %e, "xlsx");
+    AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "生成 Excel 文件失败")
+}
+
+/// Excel keeps at most this many characters in a cell; longer text is cut, marked, never refused.
+const CELL_MAX_CHARS: usize = 32_767;
+const CUT_MARK: &str = "…（内容过长，已截断）";
+
+/// One sheet being written row by row: bold frozen header, text kept as text. Written in
+/// constant-memory mode (rows go to a temporary file as they come), so a long export holds one
+/// page of rows in memory, not the list.
+struct Sheet {
+    wb: Workbook,
+    next_row: u32,
+    text: Format,
+}
+
+impl Sheet {
+    /// The header, and column widths from the header and the first rows (constant-memory
+    /// sheets take widths before the first row).
+    fn new(name: &str, headers: &[&str], first: &[Vec<Cell>]) -> Result<Self, AppError> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_failed)?;
+        ws.set_name(name).map_err(xlsx_failed)?;
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() * 2 + 2).collect();
+        for row in first {
+            for (c, cell) in row.iter().enumerate() {
+                if let (Cell::Text(s), Some(w)) = (cell, widths.get_mut(c)) {
+                    *w = (*w).max(s.chars().count() * 2);
                 }
-                Cell::Num(n) => ws.write_number(r, c as u16, n).map_err(fail)?,
-                Cell::Empty => ws,
-            };
+            }
         }
+        for (c, w) in widths.iter().enumerate() {
+            ws.set_column_width(c as u16, (*w).min(60) as f64).map_err(xlsx_failed)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(xlsx_failed)?;
+        let head = Format::new().set_bold().set_background_color("#DDEBF7").set_align(FormatAlign::Center);
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &head).map_err(xlsx_failed)?;
+        }
+        Ok(Self { wb, next_row: 1, text: Format::new().set_num_format("@") })
     }
-    for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, (*w).min(60) as f64).map_err(fail)?;
+
+    fn write(&mut self, rows: Vec<Vec<Cell>>) -> Result<(), AppError> {
+        let ws = self.wb.worksheet_from_index(0).map_err(xlsx_failed)?;
+        for row in rows {
+            for (c, cell) in row.into_iter().enumerate() {
+                match cell {
+                    Cell::Text(s) if s.chars().count() > CELL_MAX_CHARS => {
+                        let keep = CELL_MAX_CHARS - CUT_MARK.chars().count();
+                        let cut: String = s.chars().take(keep).chain(CUT_MARK.chars()).collect();
+                        ws.write_string_with_format(self.next_row, c as u16, &cut, &self.text).map_err(xlsx_failed)?
+                    }
+                    Cell::Text(s) => {
+                        ws.write_string_with_format(self.next_row, c as u16, &s, &self.text).map_err(xlsx_failed)?
+                    }
+                    Cell::Num(n) => ws.write_number(self.next_row, c as u16, n).map_err(xlsx_failed)?,
+                    Cell::Empty => ws,
+                };
+            }
+            self.next_row += 1;
+        }
+        Ok(())
     }
-    ws.set_freeze_panes(1, 0).map_err(fail)?;
-    wb.save_to_buffer().map_err(fail)
+
+    fn finish(mut self) -> Result<Vec<u8>, AppError> {
+        self.wb.save_to_buffer().map_err(xlsx_failed)
+    }
+}
+
+/// Builds a workbook of one sheet from rows in hand (reports, statistics, templates).
+pub fn workbook(sheet: &str, headers: &[&str], rows: Vec<Vec<Cell>>) -> Result<Vec<u8>, AppError> {
+    let mut s = Sheet::new(sheet, headers, &rows)?;
+    s.write(rows)?;
+    s.finish()
+}
+
+/// A row of an exported list: the sheet's headers and a row's cells. Dates and instants are
+/// written in the business calendar.
+pub trait ExportRow {
+    const HEADERS: &'static [&'static str];
+    fn cells(self, cal: &BusinessCalendar) -> Vec<Cell>;
+}
+
+/// Exports a list with its filters: pages of `EXPORT_PAGE` rows are read through the list's own
+/// keyset paging and written as they come, so memory stays flat up to the export cap; a list
+/// larger than the cap is refused before anything is written.
+pub async fn export<T, F, Fut>(
+    store: &anjian_store::Store,
+    sheet: &str,
+    filename: &str,
+    mut fetch: F,
+) -> Result<Response, AppError>
+where
+    T: ExportRow,
+    F: FnMut(PageReq) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, anjian_store::StoreError>>,
+{
+    let cal = store.calendar().await?;
+    let first = fetch(PageReq::export_page(None)?).await?;
+    crate::api::check_export_size(first.total)?;
+    let mut cursor = first.next_cursor;
+    let rows: Vec<Vec<Cell>> = first.items.into_iter().map(|t| t.cells(&cal)).collect();
+    let mut out = Sheet::new(sheet, T::HEADERS, &rows)?;
+    out.write(rows)?;
+    while let Some(c) = cursor {
+        let page = fetch(PageReq::export_page(Some(&c))?).await?;
+        cursor = page.next_cursor;
+        out.write(page.items.into_iter().map(|t| t.cells(&cal)).collect())?;
+    }
+    Ok(attachment(out.finish()?, filename))
+}
+
+/// A stored instant as a clerk reads it (local date and time), empty when absent or unreadable.
+pub fn local_time(cal: &BusinessCalendar, stored: &str) -> Cell {
+    Instant::parse(stored).map(|i| Cell::Text(cal.display(i))).unwrap_or(Cell::Empty)
 }
 
 /// An attachment response with a UTF-8 file name (RFC 5987).
@@ -122,4 +218,39 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, AppError> {
         out.push((first_row + i + 1, cells));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet_of(bytes: Vec<u8>) -> Vec<Vec<String>> {
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).expect("opens");
+        let range = wb.worksheet_range_at(0).expect("a sheet").expect("readable");
+        range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn a_cell_longer_than_excel_allows_is_cut_and_marked_not_refused() {
+        let long = "隐".repeat(40_000);
+        let bytes = workbook("台账", &["描述", "数量"], vec![vec![long.into(), Cell::Num(3.0)]]).unwrap();
+        let rows = sheet_of(bytes);
+        assert_eq!(rows[0], ["描述", "数量"]);
+        assert_eq!(rows[1][0].chars().count(), CELL_MAX_CHARS);
+        assert!(rows[1][0].ends_with(CUT_MARK));
+        assert_eq!(rows[1][1], "3");
+    }
+
+    #[test]
+    fn rows_written_page_by_page_come_out_in_order_under_one_header() {
+        let page = |from: usize| (from..from + 3).map(|i| vec![Cell::from(format!("企业{i}")), Cell::from(i as i64)]);
+        let first: Vec<Vec<Cell>> = page(0).collect();
+        let mut s = Sheet::new("企业", &["名称", "序号"], &first).unwrap();
+        s.write(first).unwrap();
+        s.write(page(3).collect()).unwrap();
+        let rows = sheet_of(s.finish().unwrap());
+        assert_eq!(rows.len(), 7);
+        assert_eq!(rows[6], ["企业5", "5"]);
+    }
 }

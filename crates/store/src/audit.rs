@@ -1,7 +1,7 @@
 //! Audit log (操作日志): appended in the writer's transaction, chained by SHA-256.
 
 use crate::db::{push_subtree, Q};
-use crate::page::{finish, Page, PageReq};
+use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
 use anjian_domain::audit::{chain_hash, AuditContent, ChainVerifier};
 use anjian_domain::auth::Action;
@@ -148,16 +148,15 @@ pub async fn list(
     if let Some(to) = f.to.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND at < ").bind(parse_instant("to", to)?);
     }
-    let total: i64 =
-        Q::prefixed("SELECT COUNT(*) AS n FROM audit_log", &w).fetch_one(store.pool()).await?.try_get("n")?;
-    let mut q = Q::prefixed("SELECT * FROM audit_log", &w);
-    if let Some(after) = page.after {
-        q.push(" AND id < ").bind(after);
+    const LIST: Keyset =
+        Keyset { select: "SELECT * FROM audit_log", count_from: "FROM audit_log", id: "id", descending: true };
+    LIST.page(store, &w, page, row_to_record).await
+}
+
+impl Keyed for AuditRecord {
+    fn key(&self) -> i64 {
+        self.id
     }
-    q.push(" ORDER BY id DESC LIMIT ").bind(page.size + 1);
-    let rows = q.fetch_all(store.pool()).await?;
-    let items = rows.iter().map(row_to_record).collect::<Result<Vec<_>, _>>()?;
-    Ok(finish(items, page, total, |r| r.id))
 }
 
 /// Accepts `YYYY-MM-DD` (start of that day, Asia/Shanghai) or an RFC 3339 instant.

@@ -4,7 +4,7 @@
 use crate::audit::{self, Change};
 use crate::db::Q;
 use crate::org::{department_by_id, jurisdiction_by_id, stale};
-use crate::page::{finish, Page, PageReq};
+use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::{format_ts, now, Actor, Principal, Store, StoreError};
 use anjian_domain::auth::{validate_password, validate_username, Action, LoginThrottle, OrgKind, Role, USER_ACTIONS};
 use anjian_domain::scope::{OrgFacts, Scope};
@@ -377,16 +377,14 @@ pub async fn user_list(store: &Store, p: &Principal, f: &UserFilter, page: PageR
             .bind(format!("%{s}%"))
             .push(")");
     }
-    let total: i64 =
-        Q::prefixed("SELECT COUNT(*) AS n FROM app_user u", &w).fetch_one(store.pool()).await?.try_get("n")?;
-    let mut q = Q::prefixed(USER_SELECT, &w);
-    if let Some(a) = page.after {
-        q.push(" AND u.id > ").bind(a);
+    const LIST: Keyset = Keyset { select: USER_SELECT, count_from: "FROM app_user u", id: "u.id", descending: false };
+    LIST.page(store, &w, page, |r| row_to_user(r, Some(p.role))).await
+}
+
+impl Keyed for User {
+    fn key(&self) -> i64 {
+        self.id
     }
-    q.push(" ORDER BY u.id LIMIT ").bind(page.size + 1);
-    let items =
-        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_user(r, Some(p.role))).collect::<Result<Vec<_>, _>>()?;
-    Ok(finish(items, page, total, |u| u.id))
 }
 
 /// Creates a user (API, CLI and demo). `must_change` forces a new password at first login.

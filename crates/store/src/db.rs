@@ -406,6 +406,28 @@ impl Q {
         Self { sql: format!("{prefix}{}", rest.sql), args: rest.args.clone() }
     }
 
+    /// Appends another query's SQL and its bound values, renumbering its placeholders.
+    pub fn append(&mut self, other: &Q) -> &mut Self {
+        let offset = self.args.len();
+        let mut sql = String::with_capacity(other.sql.len());
+        let mut chars = other.sql.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                let mut n = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    n.push(*d);
+                    chars.next();
+                }
+                sql.push_str(&format!("${}", n.parse::<usize>().unwrap_or(0) + offset));
+            } else {
+                sql.push(c);
+            }
+        }
+        self.sql.push_str(&sql);
+        self.args.extend(other.args.iter().cloned());
+        self
+    }
+
     /// Appends SQL text.
     pub fn push(&mut self, sql: &str) -> &mut Self {
         self.sql.push_str(sql);

@@ -4,7 +4,7 @@
 use crate::audit::{self, Change};
 use crate::db::{push_subtree, Q};
 use crate::org::{enterprise_get, jurisdiction_by_id, stale};
-use crate::page::{finish, Page, PageReq};
+use crate::page::{finish, Count, Page, PageReq};
 use crate::{files, format_ts, now, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role};
 use anjian_domain::hazard::{
@@ -380,11 +380,18 @@ pub async fn list(
     let cal = store.calendar().await?;
     let today = cal.date_of(at.into());
     // The total: index-friendly form, stopped at the cap (exports count everything they take).
-    let cap = if page.size >= crate::page::MAX_EXPORT_ROWS { crate::page::MAX_EXPORT_ROWS } else { COUNT_CAP };
-    let w = filter_clause(store, p, f, today, count_form(store, p, f).await?).await?;
-    let mut count = Q::prefixed("SELECT COUNT(*) AS n FROM (SELECT 1 FROM hazard h", &w);
-    count.push(" LIMIT ").bind(cap + 1).push(") t");
-    let counted: i64 = count.fetch_one(store.pool()).await?.try_get("n")?;
+    let cap = match page.count {
+        Count::Exact => COUNT_CAP,
+        Count::Export | Count::Skip => crate::page::MAX_EXPORT_ROWS,
+    };
+    let counted: i64 = if page.count == Count::Skip {
+        0
+    } else {
+        let w = filter_clause(store, p, f, today, count_form(store, p, f).await?).await?;
+        let mut count = Q::prefixed("SELECT COUNT(*) AS n FROM (SELECT 1 FROM hazard h", &w);
+        count.push(" LIMIT ").bind(cap + 1).push(") t");
+        count.fetch_one(store.pool()).await?.try_get("n")?
+    };
     // The page: the newest ids first, found on the hazard table alone, then their details.
     let mut ids =
         Q::prefixed("SELECT h.id FROM hazard h", &filter_clause(store, p, f, today, PathMatch::Prefix).await?);
@@ -1345,7 +1352,7 @@ pub async fn enterprise_report(
         to: Some(end.to_string()),
         ..Default::default()
     };
-    let all = list(store, p, &f, PageReq::export(), at).await?.items;
+    let all = list(store, p, &f, PageReq::all(), at).await?.items;
     let end_day = end.to_string();
     let mut r = EnterpriseReport {
         enterprise_id,

@@ -5,7 +5,7 @@ use crate::audit::{self, Change};
 use crate::db::Q;
 use crate::hazard::push_hazard_scope;
 use crate::org::{delete_versioned, enterprise_get, stale};
-use crate::page::{finish, Page, PageReq};
+use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::{now, Principal, Store, StoreError};
 use anjian_domain::auth::{Action, Role, MAJOR_HAZARD_ACTIONS};
 use anjian_domain::risk::{assess_major_hazard, SubstanceInput, Term, UnitKind};
@@ -122,18 +122,15 @@ pub async fn list(
     if let Some(g) = f.grade.as_deref().filter(|g| !g.is_empty()) {
         w.push(" AND h.grade = ").bind(g);
     }
-    let total: i64 = Q::prefixed("SELECT COUNT(*) AS n FROM major_hazard_source h", &w)
-        .fetch_one(store.pool())
-        .await?
-        .try_get("n")?;
-    let mut q = Q::prefixed(SELECT, &w);
-    if let Some(a) = page.after {
-        q.push(" AND h.id > ").bind(a);
+    const LIST: Keyset =
+        Keyset { select: SELECT, count_from: "FROM major_hazard_source h", id: "h.id", descending: false };
+    LIST.page(store, &w, page, |r| row_to_source(r, p.role)).await
+}
+
+impl Keyed for MajorHazardSource {
+    fn key(&self) -> i64 {
+        self.id
     }
-    q.push(" ORDER BY h.id LIMIT ").bind(page.size + 1);
-    let items =
-        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_source(r, p.role)).collect::<Result<Vec<_>, _>>()?;
-    Ok(finish(items, page, total, |s| s.id))
 }
 
 pub async fn get(store: &Store, p: &Principal, id: i64) -> Result<MajorHazardSource, StoreError> {

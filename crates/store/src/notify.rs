@@ -1,7 +1,7 @@
 //! In-app notifications (站内提醒) and the overdue escalation job (逾期督办提醒).
 
 use crate::db::Q;
-use crate::page::{finish, Page, PageReq};
+use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::{format_ts, Principal, Store, StoreError};
 use anjian_domain::hazard::{days_overdue, EscalationLevel, EscalationPolicy};
 use anjian_domain::risk::RiskRules;
@@ -33,31 +33,27 @@ pub async fn inbox(
     if unread_only {
         w.push(" AND read_at IS NULL");
     }
-    let total: i64 =
-        Q::prefixed("SELECT COUNT(*) AS n FROM notification", &w).fetch_one(store.pool()).await?.try_get("n")?;
-    let mut q = Q::prefixed("SELECT * FROM notification", &w);
-    if let Some(a) = page.after {
-        q.push(" AND id < ").bind(a);
-    }
-    q.push(" ORDER BY id DESC LIMIT ").bind(page.size + 1);
-    let items = q
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Notification {
-                id: r.try_get("id")?,
-                hazard_id: r.try_get("hazard_id")?,
-                risk_point_id: r.try_get("risk_point_id")?,
-                level: r.try_get("level")?,
-                title: r.try_get("title")?,
-                body: r.try_get("body")?,
-                created_at: r.try_get("created_at")?,
-                read: r.try_get::<Option<String>, _>("read_at")?.is_some(),
-            })
+    const LIST: Keyset =
+        Keyset { select: "SELECT * FROM notification", count_from: "FROM notification", id: "id", descending: true };
+    LIST.page(store, &w, page, |r| {
+        Ok(Notification {
+            id: r.try_get("id")?,
+            hazard_id: r.try_get("hazard_id")?,
+            risk_point_id: r.try_get("risk_point_id")?,
+            level: r.try_get("level")?,
+            title: r.try_get("title")?,
+            body: r.try_get("body")?,
+            created_at: r.try_get("created_at")?,
+            read: r.try_get::<Option<String>, _>("read_at")?.is_some(),
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(finish(items, page, total, |n| n.id))
+    })
+    .await
+}
+
+impl Keyed for Notification {
+    fn key(&self) -> i64 {
+        self.id
+    }
 }
 
 pub async fn mark_read(store: &Store, p: &Principal, id: i64) -> Result<(), StoreError> {

@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Change};
 use crate::db::{push_subtree, Q};
-use crate::page::{finish, Page, PageReq};
+use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role, ENTERPRISE_ACTIONS};
 use anjian_domain::org::{
@@ -139,15 +139,15 @@ pub async fn jurisdiction_list(
     if let Some(s) = f.q.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND (name LIKE ").bind(format!("%{s}%")).push(" OR code = ").bind(s).push(")");
     }
-    let total: i64 =
-        Q::prefixed("SELECT COUNT(*) AS n FROM jurisdiction", &w).fetch_one(store.pool()).await?.try_get("n")?;
-    let mut q = Q::prefixed("SELECT * FROM jurisdiction", &w);
-    if let Some(a) = page.after {
-        q.push(" AND id > ").bind(a);
+    const LIST: Keyset =
+        Keyset { select: "SELECT * FROM jurisdiction", count_from: "FROM jurisdiction", id: "id", descending: false };
+    LIST.page(store, &w, page, row_to_jurisdiction).await
+}
+
+impl Keyed for Jurisdiction {
+    fn key(&self) -> i64 {
+        self.id
     }
-    q.push(" ORDER BY id LIMIT ").bind(page.size + 1);
-    let items = q.fetch_all(store.pool()).await?.iter().map(row_to_jurisdiction).collect::<Result<Vec<_>, _>>()?;
-    Ok(finish(items, page, total, |j| j.id))
 }
 
 /// The caller's visible part of the tree, nested. One query; nesting is done in memory.
@@ -489,23 +489,19 @@ pub async fn department_list(
     if let Some(s) = f.q.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND d.name LIKE ").bind(format!("%{s}%"));
     }
-    let total: i64 =
-        Q::prefixed("SELECT COUNT(*) AS n FROM department d JOIN jurisdiction j ON j.id = d.jurisdiction_id", &w)
-            .fetch_one(store.pool())
-            .await?
-            .try_get("n")?;
-    let mut q = Q::prefixed(DEPARTMENT_SELECT, &w);
-    if let Some(a) = page.after {
-        q.push(" AND d.id > ").bind(a);
+    const LIST: Keyset = Keyset {
+        select: DEPARTMENT_SELECT,
+        count_from: "FROM department d JOIN jurisdiction j ON j.id = d.jurisdiction_id",
+        id: "d.id",
+        descending: false,
+    };
+    LIST.page(store, &w, page, |r| row_to_department(r).map(|(d, _)| d)).await
+}
+
+impl Keyed for Department {
+    fn key(&self) -> i64 {
+        self.id
     }
-    q.push(" ORDER BY d.id LIMIT ").bind(page.size + 1);
-    let items = q
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| row_to_department(r).map(|(d, _)| d))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(finish(items, page, total, |d| d.id))
 }
 
 fn department_conflict(e: StoreError) -> StoreError {
@@ -707,6 +703,12 @@ pub struct EnterpriseFilter {
 
 const ENTERPRISE_SELECT: &str = "SELECT e.*, j.name AS jurisdiction_name, g.name AS grid_name FROM enterprise e JOIN jurisdiction j ON j.id = e.jurisdiction_id LEFT JOIN jurisdiction g ON g.id = e.grid_id";
 
+impl Keyed for Enterprise {
+    fn key(&self) -> i64 {
+        self.id
+    }
+}
+
 fn row_to_enterprise(r: &AnyRow, role: Role) -> Result<Enterprise, StoreError> {
     let sectors: String = r.try_get("sectors")?;
     Ok(Enterprise {
@@ -850,16 +852,9 @@ pub async fn enterprise_list(
         w.push(" AND (e.name LIKE ").bind(format!("%{s}%"));
         w.push(" OR e.credit_code LIKE ").bind(format!("{}%", s.to_ascii_uppercase())).push(")");
     }
-    let total: i64 =
-        Q::prefixed("SELECT COUNT(*) AS n FROM enterprise e", &w).fetch_one(store.pool()).await?.try_get("n")?;
-    let mut q = Q::prefixed(ENTERPRISE_SELECT, &w);
-    if let Some(a) = page.after {
-        q.push(" AND e.id > ").bind(a);
-    }
-    q.push(" ORDER BY e.id LIMIT ").bind(page.size + 1);
-    let items =
-        q.fetch_all(store.pool()).await?.iter().map(|r| row_to_enterprise(r, p.role)).collect::<Result<Vec<_>, _>>()?;
-    Ok(finish(items, page, total, |e| e.id))
+    const LIST: Keyset =
+        Keyset { select: ENTERPRISE_SELECT, count_from: "FROM enterprise e", id: "e.id", descending: false };
+    LIST.page(store, &w, page, |r| row_to_enterprise(r, p.role)).await
 }
 
 /// Where an enterprise sits: its jurisdiction, its grid, and the path scope checks use.

@@ -2,6 +2,8 @@
 
 use base64::Engine;
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
 
 /// One page of a list, as every list endpoint answers it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -22,6 +24,19 @@ pub struct PageReq {
     pub size: i64,
     /// Continue after this id (descending lists: before it).
     pub after: Option<i64>,
+    /// How the total is counted.
+    pub count: Count,
+}
+
+/// How a list counts its total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// Every matching row (the largest lists cap it, see `hazard::COUNT_CAP`).
+    Exact,
+    /// The first page of an export: up to one more than [`MAX_EXPORT_ROWS`], to refuse a larger one.
+    Export,
+    /// A later page of an export: the total is known already.
+    Skip,
 }
 
 pub const DEFAULT_PAGE_SIZE: i64 = 20;
@@ -40,12 +55,85 @@ impl PageReq {
             None => None,
             Some(c) => Some(decode_cursor(c).ok_or_else(|| crate::StoreError::invalid("cursor", "分页游标无效"))?),
         };
-        Ok(Self { size, after })
+        Ok(Self { size, after, count: Count::Exact })
     }
 
-    pub fn export() -> Self {
-        Self { size: MAX_EXPORT_ROWS, after: None }
+    /// A page of an export: [`EXPORT_PAGE`] rows after `cursor`, the first one counted.
+    pub fn export_page(cursor: Option<&str>) -> Result<Self, crate::StoreError> {
+        let after = Self::parse(None, cursor)?.after;
+        Ok(Self { size: EXPORT_PAGE, after, count: if after.is_some() { Count::Skip } else { Count::Export } })
     }
+
+    /// The whole list at once (up to the export cap), for callers that need every row in memory.
+    pub fn all() -> Self {
+        Self { size: MAX_EXPORT_ROWS, after: None, count: Count::Export }
+    }
+}
+
+/// Rows an export reads and writes at a time: memory stays flat however long the list is.
+pub const EXPORT_PAGE: i64 = 1000;
+
+/// How a keyset list is read: the select with its joins, the table (and joins) to count over,
+/// and the id column it pages by. The WHERE clause (scope and filters) is the caller's.
+pub struct Keyset {
+    /// `SELECT … FROM t x JOIN …`
+    pub select: &'static str,
+    /// `FROM t x [JOIN …]`, for the count
+    pub count_from: &'static str,
+    /// `x.id`
+    pub id: &'static str,
+    /// Newest first (audit log, notifications) instead of oldest first.
+    pub descending: bool,
+}
+
+impl Keyset {
+    /// The rows of one page (one more than asked, to tell whether more exist) and the total.
+    pub async fn rows(
+        &self,
+        store: &crate::Store,
+        w: &crate::Q,
+        page: PageReq,
+    ) -> Result<(Vec<AnyRow>, i64), crate::StoreError> {
+        let total = match page.count {
+            Count::Skip => 0,
+            Count::Exact => {
+                let mut c = crate::Q::new("SELECT COUNT(*) AS n ");
+                c.push(self.count_from).append(w);
+                c.fetch_one(store.pool()).await?.try_get("n")?
+            }
+            Count::Export => {
+                let mut c = crate::Q::new("SELECT COUNT(*) AS n FROM (SELECT 1 ");
+                c.push(self.count_from).append(w).push(" LIMIT ").bind(MAX_EXPORT_ROWS + 1).push(") t");
+                c.fetch_one(store.pool()).await?.try_get("n")?
+            }
+        };
+        let mut q = crate::Q::new(self.select);
+        q.append(w);
+        if let Some(a) = page.after {
+            q.push(" AND ").push(self.id).push(if self.descending { " < " } else { " > " }).bind(a);
+        }
+        q.push(" ORDER BY ").push(self.id).push(if self.descending { " DESC" } else { "" });
+        q.push(" LIMIT ").bind(page.size + 1);
+        Ok((q.fetch_all(store.pool()).await?, total))
+    }
+
+    /// One page, each row read by `map`.
+    pub async fn page<T: Keyed>(
+        &self,
+        store: &crate::Store,
+        w: &crate::Q,
+        page: PageReq,
+        map: impl FnMut(&AnyRow) -> Result<T, crate::StoreError>,
+    ) -> Result<Page<T>, crate::StoreError> {
+        let (rows, total) = self.rows(store, w, page).await?;
+        let items = rows.iter().map(map).collect::<Result<Vec<_>, _>>()?;
+        Ok(finish(items, page, total, T::key))
+    }
+}
+
+/// What a keyset list pages by.
+pub trait Keyed {
+    fn key(&self) -> i64;
 }
 
 pub fn encode_cursor(id: i64) -> String {
@@ -80,10 +168,10 @@ mod tests {
 
     #[test]
     fn next_cursor_only_when_more() {
-        let p = finish(vec![1, 2, 3], PageReq { size: 2, after: None }, 3, |x| *x);
+        let p = finish(vec![1, 2, 3], PageReq { size: 2, after: None, count: Count::Exact }, 3, |x| *x);
         assert_eq!(p.items, [1, 2]);
         assert_eq!(p.next_cursor, Some(encode_cursor(2)));
-        let p = finish(vec![1, 2], PageReq { size: 2, after: None }, 2, |x| *x);
+        let p = finish(vec![1, 2], PageReq { size: 2, after: None, count: Count::Exact }, 2, |x| *x);
         assert_eq!(p.next_cursor, None);
     }
 }

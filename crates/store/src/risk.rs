@@ -4,7 +4,7 @@ use crate::audit::{self, Change};
 use crate::db::Q;
 use crate::hazard::push_hazard_scope;
 use crate::org::{enterprise_get, push_enterprise_scope, stale};
-use crate::page::{finish, Page, PageReq};
+use crate::page::{finish, Keyset, Page, PageReq};
 use crate::{now, Principal, Store, StoreError};
 use anjian_domain::auth::{Action, Role, RISK_POINT_ACTIONS};
 use anjian_domain::risk::{
@@ -195,14 +195,9 @@ pub async fn list(
             .bind(format!("%{s}%"))
             .push(")");
     }
-    let total: i64 =
-        Q::prefixed("SELECT COUNT(*) AS n FROM risk_point h", &w).fetch_one(store.pool()).await?.try_get("n")?;
-    let mut q = Q::prefixed(SELECT, &w);
-    if let Some(a) = page.after {
-        q.push(" AND h.id > ").bind(a);
-    }
-    q.push(" ORDER BY h.id LIMIT ").bind(page.size + 1);
-    let rows = q.fetch_all(store.pool()).await?;
+    const LIST: Keyset = Keyset { select: SELECT, count_from: "FROM risk_point h", id: "h.id", descending: false };
+    // Points are read in one go per page: their dynamic level needs the open 重大 hazards of all.
+    let (rows, total) = LIST.rows(store, &w, page).await?;
     Ok(finish(rows_to_points(store, p, &rows, today).await?, page, total, |p| p.id))
 }
 
@@ -416,7 +411,7 @@ pub async fn enterprise_risk(
 ) -> Result<EnterpriseRisk, StoreError> {
     enterprise_get(store, p, enterprise_id).await?;
     let f = RiskPointFilter { enterprise_id: Some(enterprise_id), ..Default::default() };
-    let points = list(store, p, &f, PageReq::export(), today).await?.items;
+    let points = list(store, p, &f, PageReq::all(), today).await?.items;
     let levels: Vec<RiskLevel> = points.iter().map(|pt| pt.level).collect();
     let computed = enterprise_level(&levels, None);
     let o = Q::new("SELECT * FROM enterprise_risk_override WHERE enterprise_id = ")

@@ -1,13 +1,14 @@
 //! Audit log (操作日志): read, export, verify.
 
-use crate::api::{check_export_size, Paging};
+use crate::api::Paging;
 use crate::error::ApiResult;
-use crate::excel::{attachment, workbook, Cell};
+use crate::excel::{self, Cell, ExportRow};
 use crate::extract::{ApiQuery, Auth};
 use crate::AppState;
 use anjian_domain::auth::Action;
+use anjian_domain::time::BusinessCalendar;
 use anjian_store::audit::{self, AuditFilter, AuditRecord, Verification};
-use anjian_store::page::{Page, PageReq};
+use anjian_store::page::Page;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
@@ -33,27 +34,24 @@ async fn list(
 #[utoipa::path(get, path = "/api/v1/audit/export.xlsx", tag = "audit", params(AuditFilter),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 async fn export(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<AuditFilter>) -> ApiResult<Response> {
-    let page = audit::list(&s.store, &auth.principal, &f, PageReq::export()).await?;
-    check_export_size(page.total)?;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|r| {
-            vec![
-                Cell::from(r.id),
-                r.at.into(),
-                r.actor_name.into(),
-                r.action.into(),
-                r.entity.into(),
-                r.entity_id.map(Cell::from).unwrap_or(Cell::Empty),
-                r.summary.into(),
-                r.hash.into(),
-            ]
-        })
-        .collect();
-    let bytes =
-        workbook("操作日志", &["序号", "时间(UTC)", "操作人", "操作", "对象类型", "对象ID", "摘要", "哈希"], rows)?;
-    Ok(attachment(bytes, "操作日志.xlsx"))
+    let (store, p, f) = (&s.store, &auth.principal, &f);
+    excel::export(store, "操作日志", "操作日志.xlsx", move |pg| audit::list(store, p, f, pg)).await
+}
+
+impl ExportRow for AuditRecord {
+    const HEADERS: &'static [&'static str] = &["序号", "时间", "操作人", "操作", "对象类型", "对象ID", "摘要", "哈希"];
+    fn cells(self, cal: &BusinessCalendar) -> Vec<Cell> {
+        vec![
+            Cell::from(self.id),
+            excel::local_time(cal, &self.at),
+            self.actor_name.into(),
+            self.action.into(),
+            self.entity.into(),
+            self.entity_id.into(),
+            self.summary.into(),
+            self.hash.into(),
+        ]
+    }
 }
 
 /// 校验日志链: recomputes every link and names the first broken record

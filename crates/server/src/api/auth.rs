@@ -154,24 +154,22 @@ async fn list_users(
 #[utoipa::path(get, path = "/api/v1/users/export.xlsx", tag = "auth", params(UserFilter),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 async fn export_users(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<UserFilter>) -> ApiResult<Response> {
-    let page = accounts::user_list(&s.store, &auth.principal, &f, anjian_store::page::PageReq::export()).await?;
-    crate::api::check_export_size(page.total)?;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|u| {
-            vec![
-                u.username.into(),
-                u.display_name.into(),
-                u.role_label.into(),
-                u.org_name.into(),
-                u.phone.into(),
-                u.active.into(),
-            ]
-        })
-        .collect();
-    let bytes = crate::excel::workbook("用户", &["用户名", "姓名", "角色", "所属单位", "电话", "启用"], rows)?;
-    Ok(crate::excel::attachment(bytes, "用户.xlsx"))
+    let (store, p, f) = (&s.store, &auth.principal, &f);
+    crate::excel::export(store, "用户", "用户.xlsx", move |pg| accounts::user_list(store, p, f, pg)).await
+}
+
+impl crate::excel::ExportRow for User {
+    const HEADERS: &'static [&'static str] = &["用户名", "姓名", "角色", "所属单位", "电话", "启用"];
+    fn cells(self, _: &anjian_domain::time::BusinessCalendar) -> Vec<crate::excel::Cell> {
+        vec![
+            self.username.into(),
+            self.display_name.into(),
+            self.role_label.into(),
+            self.org_name.into(),
+            self.phone.into(),
+            self.active.into(),
+        ]
+    }
 }
 
 /// 新增用户 (admin)

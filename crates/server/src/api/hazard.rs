@@ -1,20 +1,21 @@
 //! Hazards (隐患排查治理): ledger, actions, listed supervision, statistics, checklists,
 //! enterprise reports, files and the notification inbox.
 
-use crate::api::{check_export_size, Paging};
+use crate::api::Paging;
 use crate::error::{ApiResult, AppError};
-use crate::excel::{attachment, workbook, Cell};
+use crate::excel::{self, attachment, workbook, Cell, ExportRow};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
 use anjian_domain::auth::Action;
 use anjian_domain::hazard::{HazardInput, ListingInput, ListingQuota, RectificationPlan};
+use anjian_domain::time::BusinessCalendar;
 use anjian_store::checklist::{self, Checklist, ChecklistInput, RunInput, RunResult};
 use anjian_store::files::{self, StoredFile, MAX_FILE_BYTES};
 use anjian_store::hazard::{
     self, ActionInput, EnterpriseReport, Hazard, HazardDetail, HazardFilter, ListingSummary, Stats, StatsQuery,
 };
 use anjian_store::notify::{self, Notification};
-use anjian_store::page::{Page, PageReq};
+use anjian_store::page::Page;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -130,55 +131,47 @@ async fn export_hazards(
     auth: Auth,
     ApiQuery(f): ApiQuery<HazardFilter>,
 ) -> ApiResult<Response> {
-    let page = hazard::list(&s.store, &auth.principal, &f, PageReq::export(), s.config.clock.now()).await?;
-    check_export_size(page.total)?;
-    Ok(attachment(ledger_workbook("隐患台账", page.items)?, "隐患台账.xlsx"))
+    let (store, p, f, now) = (&s.store, &auth.principal, &f, s.config.clock.now());
+    excel::export(store, "隐患台账", "隐患台账.xlsx", move |pg| hazard::list(store, p, f, pg, now)).await
 }
 
-fn ledger_workbook(sheet: &str, items: Vec<Hazard>) -> ApiResult<Vec<u8>> {
-    let rows = items
-        .into_iter()
-        .map(|h| {
-            vec![
-                h.number.into(),
-                h.enterprise_name.into(),
-                h.jurisdiction_name.into(),
-                h.sector.into(),
-                h.location.into(),
-                h.description.into(),
-                h.grade.as_str().into(),
-                h.source.as_str().into(),
-                h.state_label.into(),
-                h.found_day.into(),
-                h.deadline.into(),
-                h.days_overdue.map(Cell::from).unwrap_or(Cell::Empty),
-                h.listing.map(|l| format!("{}级 {}", l.level.as_str(), l.document_number)).unwrap_or_default().into(),
-                h.responsible.into(),
-                h.closed_day.unwrap_or_default().into(),
-            ]
-        })
-        .collect();
-    workbook(
-        sheet,
-        &[
-            "隐患编号",
-            "企业",
-            "辖区",
-            "行业",
-            "部位",
-            "隐患描述",
-            "等级",
-            "来源",
-            "状态",
-            "发现日期",
-            "整改期限",
-            "逾期天数",
-            "挂牌督办",
-            "责任人",
-            "销号日期",
-        ],
-        rows,
-    )
+impl ExportRow for Hazard {
+    const HEADERS: &'static [&'static str] = &[
+        "隐患编号",
+        "企业",
+        "辖区",
+        "行业",
+        "部位",
+        "隐患描述",
+        "等级",
+        "来源",
+        "状态",
+        "发现日期",
+        "整改期限",
+        "逾期天数",
+        "挂牌督办",
+        "责任人",
+        "销号日期",
+    ];
+    fn cells(self, _: &BusinessCalendar) -> Vec<Cell> {
+        vec![
+            self.number.into(),
+            self.enterprise_name.into(),
+            self.jurisdiction_name.into(),
+            self.sector.into(),
+            self.location.into(),
+            self.description.into(),
+            self.grade.as_str().into(),
+            self.source.as_str().into(),
+            self.state_label.into(),
+            self.found_day.into(),
+            self.deadline.into(),
+            self.days_overdue.into(),
+            self.listing.map(|l| format!("{}级 {}", l.level.as_str(), l.document_number)).into(),
+            self.responsible.into(),
+            self.closed_day.into(),
+        ]
+    }
 }
 
 /// 隐患详情 with photos and timeline

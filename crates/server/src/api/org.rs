@@ -1,18 +1,19 @@
 //! Organisation (组织机构): jurisdictions, departments, enterprises, and enterprise import/export.
 
-use crate::api::{check_export_size, Paging, VersionParam};
+use crate::api::{Paging, VersionParam};
 use crate::error::{ApiResult, AppError};
-use crate::excel::{attachment, read_rows, workbook, Cell};
+use crate::excel::{self, attachment, read_rows, workbook, Cell, ExportRow};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
 use anjian_domain::auth::Action;
 use anjian_domain::org::import::{map_headers, ImportRow, COLUMNS, HINTS};
 use anjian_domain::org::EnterpriseDraft;
+use anjian_domain::time::BusinessCalendar;
 use anjian_store::org::{
     self, Department, DepartmentFilter, DepartmentInput, DepartmentPatch, Enterprise, EnterpriseFilter,
     EnterprisePatch, ImportReport, Jurisdiction, JurisdictionFilter, JurisdictionInput, JurisdictionPatch, TreeNode,
 };
-use anjian_store::page::{Page, PageReq};
+use anjian_store::page::Page;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -61,23 +62,22 @@ async fn export_jurisdictions(
     auth: Auth,
     ApiQuery(f): ApiQuery<JurisdictionFilter>,
 ) -> ApiResult<Response> {
-    let page = org::jurisdiction_list(&s.store, &auth.principal, &f, PageReq::export()).await?;
-    check_export_size(page.total)?;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|j| {
-            vec![
-                Cell::from(j.id),
-                j.name.into(),
-                j.level.label().into(),
-                j.code.unwrap_or_default().into(),
-                j.parent_id.map(Cell::from).unwrap_or(Cell::Empty),
-                j.boundary.is_some().into(),
-            ]
-        })
-        .collect();
-    Ok(attachment(workbook("辖区", &["ID", "名称", "层级", "区划代码", "上级ID", "有边界"], rows)?, "辖区.xlsx"))
+    let (store, p, f) = (&s.store, &auth.principal, &f);
+    excel::export(store, "辖区", "辖区.xlsx", move |pg| org::jurisdiction_list(store, p, f, pg)).await
+}
+
+impl ExportRow for Jurisdiction {
+    const HEADERS: &'static [&'static str] = &["ID", "名称", "层级", "区划代码", "上级ID", "有边界"];
+    fn cells(self, _: &BusinessCalendar) -> Vec<Cell> {
+        vec![
+            Cell::from(self.id),
+            self.name.into(),
+            self.level.label().into(),
+            self.code.into(),
+            self.parent_id.into(),
+            self.boundary.is_some().into(),
+        ]
+    }
 }
 
 /// 辖区树: the caller's visible part, nested
@@ -151,14 +151,15 @@ async fn export_departments(
     auth: Auth,
     ApiQuery(f): ApiQuery<DepartmentFilter>,
 ) -> ApiResult<Response> {
-    let page = org::department_list(&s.store, &auth.principal, &f, PageReq::export()).await?;
-    check_export_size(page.total)?;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|d| vec![d.name.into(), d.jurisdiction_name.into(), d.sectors.join("、").into()])
-        .collect();
-    Ok(attachment(workbook("部门", &["部门名称", "所属辖区", "监管行业"], rows)?, "部门.xlsx"))
+    let (store, p, f) = (&s.store, &auth.principal, &f);
+    excel::export(store, "部门", "部门.xlsx", move |pg| org::department_list(store, p, f, pg)).await
+}
+
+impl ExportRow for Department {
+    const HEADERS: &'static [&'static str] = &["部门名称", "所属辖区", "监管行业"];
+    fn cells(self, _: &BusinessCalendar) -> Vec<Cell> {
+        vec![self.name.into(), self.jurisdiction_name.into(), self.sectors.join("、").into()]
+    }
 }
 
 /// 新增部门 (admin, committee)
@@ -242,33 +243,32 @@ async fn export_enterprises(
     auth: Auth,
     ApiQuery(f): ApiQuery<EnterpriseFilter>,
 ) -> ApiResult<Response> {
-    let page = org::enterprise_list(&s.store, &auth.principal, &f, PageReq::export()).await?;
-    check_export_size(page.total)?;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|e| {
-            vec![
-                e.name.into(),
-                e.credit_code.into(),
-                e.jurisdiction_name.into(),
-                e.grid_name.unwrap_or_default().into(),
-                e.sectors.join("、").into(),
-                e.address.into(),
-                e.longitude.into(),
-                e.latitude.into(),
-                e.coord_system.into(),
-                e.above_scale.into(),
-                e.key_enterprise.into(),
-                Cell::from(e.employees),
-                e.legal_representative.into(),
-                e.safety_manager.into(),
-                e.contact_phone.into(),
-                e.updated_at.into(),
-            ]
-        })
-        .collect();
-    Ok(attachment(workbook("企业", &ENTERPRISE_HEADERS, rows)?, "企业名录.xlsx"))
+    let (store, p, f) = (&s.store, &auth.principal, &f);
+    excel::export(store, "企业", "企业名录.xlsx", move |pg| org::enterprise_list(store, p, f, pg)).await
+}
+
+impl ExportRow for Enterprise {
+    const HEADERS: &'static [&'static str] = &ENTERPRISE_HEADERS;
+    fn cells(self, cal: &BusinessCalendar) -> Vec<Cell> {
+        vec![
+            self.name.into(),
+            self.credit_code.into(),
+            self.jurisdiction_name.into(),
+            self.grid_name.into(),
+            self.sectors.join("、").into(),
+            self.address.into(),
+            self.longitude.into(),
+            self.latitude.into(),
+            self.coord_system.into(),
+            self.above_scale.into(),
+            self.key_enterprise.into(),
+            Cell::from(self.employees),
+            self.legal_representative.into(),
+            self.safety_manager.into(),
+            self.contact_phone.into(),
+            excel::local_time(cal, &self.updated_at),
+        ]
+    }
 }
 
 /// 企业导入模板

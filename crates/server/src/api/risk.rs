@@ -1,13 +1,14 @@
 //! Risk grading (风险分级管控): the LEC/LS and GB 18218-2018 calculators.
 
-use crate::api::{check_export_size, Paging, VersionParam};
+use crate::api::{Paging, VersionParam};
 use crate::error::{ApiResult, AppError};
-use crate::excel::{attachment, workbook, Cell};
+use crate::excel::{self, attachment, workbook, Cell, ExportRow};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
 use anjian_domain::risk::{self, Assessment, MajorHazardResult, RiskLevel, SubstanceInput, UnitKind};
+use anjian_domain::time::BusinessCalendar;
 use anjian_store::major_hazard::{self as sources, MajorHazardSource, SourceFilter, SourceInput, SourcePatch};
-use anjian_store::page::{Page, PageReq};
+use anjian_store::page::Page;
 use anjian_store::risk::{
     self as points, BandsInForce, EnterpriseRisk, RiskPoint, RiskPointFilter, RiskPointInput, RiskPointPatch,
     RiskStats, RiskStatsQuery,
@@ -153,33 +154,12 @@ async fn export_points(
     auth: Auth,
     ApiQuery(f): ApiQuery<RiskPointFilter>,
 ) -> ApiResult<Response> {
-    let page = points::list(&s.store, &auth.principal, &f, PageReq::export(), &today(&s).await?).await?;
-    check_export_size(page.total)?;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|p| {
-            vec![
-                p.enterprise_name.into(),
-                p.name.into(),
-                p.kind.into(),
-                p.location.into(),
-                p.hazard_factors.into(),
-                p.accident_types.join("、").into(),
-                Cell::Num(p.score),
-                p.level.as_str().into(),
-                p.level_reason.unwrap_or_default().into(),
-                p.measures.engineering.into(),
-                p.measures.management.into(),
-                p.measures.ppe.into(),
-                p.measures.emergency.into(),
-                p.control_level.into(),
-                p.responsible.into(),
-                p.next_review.into(),
-            ]
-        })
-        .collect();
-    let headers = [
+    let (store, p, f, today) = (&s.store, &auth.principal, &f, &today(&s).await?);
+    excel::export(store, "风险清单", "风险清单.xlsx", move |pg| points::list(store, p, f, pg, today)).await
+}
+
+impl ExportRow for RiskPoint {
+    const HEADERS: &'static [&'static str] = &[
         "企业",
         "风险点",
         "类型",
@@ -197,7 +177,26 @@ async fn export_points(
         "责任人",
         "下次评审",
     ];
-    Ok(attachment(workbook("风险清单", &headers, rows)?, "风险清单.xlsx"))
+    fn cells(self, _: &BusinessCalendar) -> Vec<Cell> {
+        vec![
+            self.enterprise_name.into(),
+            self.name.into(),
+            self.kind.into(),
+            self.location.into(),
+            self.hazard_factors.into(),
+            self.accident_types.join("、").into(),
+            Cell::Num(self.score),
+            self.level.as_str().into(),
+            self.level_reason.into(),
+            self.measures.engineering.into(),
+            self.measures.management.into(),
+            self.measures.ppe.into(),
+            self.measures.emergency.into(),
+            self.control_level.into(),
+            self.responsible.into(),
+            self.next_review.into(),
+        ]
+    }
 }
 
 /// 风险点详情
