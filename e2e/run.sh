@@ -13,7 +13,7 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund
   cp package-lock.json "$stamp"
 fi
-bin=../target/debug/anjian
+bin=${ANJIAN_BIN:-../target/debug/anjian}
 tmp=$(mktemp -d)
 port=${E2E_PORT:-18765}
 DATABASE_URL="sqlite://$tmp/e2e.db" "$bin" serve --demo --bind "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &

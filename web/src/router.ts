@@ -1,15 +1,16 @@
-// Routes, per-role access (meta.roles) and the login / forced-password-change guard.
-// Views are lazy-loaded so each page (notably the API reference) is its own chunk.
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
-import type { Role } from '@/api/types'
-import { auth } from '@/stores/auth'
-import { rolesFor } from '@/utils/permissions'
+// Routes, the action that opens each page (meta.action, checked against the server's
+// `Me.permissions`) and the login / forced-password-change guard. The menu and the home page's
+// shortcuts (menu.ts) are built from this table. Views are lazy-loaded so each page (notably the
+// API reference) is its own chunk.
+import { createRouter, createWebHistory, type RouteLocationRaw, type RouteRecordRaw } from 'vue-router'
+import type { Action } from '@/api/types'
+import { auth, ownEnterpriseId } from '@/stores/auth'
 
 declare module 'vue-router' {
   interface RouteMeta {
     title?: string
-    /** roles that may open the page; absent = every logged-in user */
-    roles?: Role[]
+    /** the action (`Me.permissions`) that opens the page; absent = every logged-in user */
+    action?: Action
     /** reachable without a session */
     public?: boolean
   }
@@ -44,13 +45,13 @@ const routes: RouteRecordRaw[] = [
         path: 'jurisdictions',
         name: 'jurisdictions',
         component: () => import('@/views/org/JurisdictionsView.vue'),
-        meta: { title: '组织机构', roles: ['admin', 'committee', 'station', 'department', 'grid'] },
+        meta: { title: '组织机构', action: 'browse_org_tree' },
       },
       {
         path: 'enterprises',
         name: 'enterprises',
         component: () => import('@/views/enterprise/EnterpriseList.vue'),
-        meta: { title: '企业管理', roles: ['admin', 'committee', 'department', 'station', 'grid', 'expert'] },
+        meta: { title: '企业管理', action: 'browse_enterprises' },
       },
       {
         path: 'enterprises/:id',
@@ -68,13 +69,13 @@ const routes: RouteRecordRaw[] = [
         path: 'hazards/report',
         name: 'hazard-report',
         component: () => import('@/views/hazard/HazardReport.vue'),
-        meta: { title: '上报隐患', roles: rolesFor('reportHazard') },
+        meta: { title: '上报隐患', action: 'report_hazard' },
       },
       {
         path: 'hazards/stats',
         name: 'hazard-stats',
         component: () => import('@/views/hazard/HazardStats.vue'),
-        meta: { title: '隐患统计', roles: rolesFor('readHazardStats') },
+        meta: { title: '隐患统计', action: 'read_hazard_stats' },
       },
       {
         path: 'hazards/:id',
@@ -86,19 +87,19 @@ const routes: RouteRecordRaw[] = [
         path: 'hazard-listings',
         name: 'hazard-listings',
         component: () => import('@/views/hazard/HazardListings.vue'),
-        meta: { title: '挂牌督办', roles: rolesFor('readListings') },
+        meta: { title: '挂牌督办', action: 'read_listings' },
       },
       {
         path: 'checklists',
         name: 'checklists',
         component: () => import('@/views/checklist/ChecklistList.vue'),
-        meta: { title: '自查清单', roles: rolesFor('runChecklist') },
+        meta: { title: '自查清单', action: 'run_checklist' },
       },
       {
         path: 'checklists/:id/run',
         name: 'checklist-run',
         component: () => import('@/views/checklist/ChecklistRun.vue'),
-        meta: { title: '隐患自查', roles: rolesFor('runChecklist') },
+        meta: { title: '隐患自查', action: 'run_checklist' },
       },
       {
         path: 'risk/calculator',
@@ -116,7 +117,7 @@ const routes: RouteRecordRaw[] = [
         path: 'risk/map',
         name: 'risk-map',
         component: () => import('@/views/risk/RiskMap.vue'),
-        meta: { title: '风险一张图', roles: ['admin', 'committee', 'department', 'station', 'grid'] },
+        meta: { title: '风险一张图', action: 'browse_risk_map' },
       },
       {
         path: 'risk/major-hazards',
@@ -128,31 +129,31 @@ const routes: RouteRecordRaw[] = [
         path: 'risk/stats',
         name: 'risk-stats',
         component: () => import('@/views/risk/RiskStats.vue'),
-        meta: { title: '风险统计', roles: rolesFor('readRiskStats') },
+        meta: { title: '风险统计', action: 'read_risk_stats' },
       },
       {
         path: 'risk/settings',
         name: 'risk-settings',
         component: () => import('@/views/risk/RiskSettings.vue'),
-        meta: { title: '分级规则', roles: rolesFor('manageRiskRules') },
+        meta: { title: '分级规则', action: 'set_risk_bands' },
       },
       {
         path: 'departments',
         name: 'departments',
         component: () => import('@/views/department/DepartmentsView.vue'),
-        meta: { title: '部门管理', roles: ['admin', 'committee'] },
+        meta: { title: '部门管理', action: 'manage_departments' },
       },
       {
         path: 'users',
         name: 'users',
         component: () => import('@/views/user/UsersView.vue'),
-        meta: { title: '用户管理', roles: ['admin'] },
+        meta: { title: '用户管理', action: 'manage_users' },
       },
       {
         path: 'audit',
         name: 'audit',
         component: () => import('@/views/audit/AuditView.vue'),
-        meta: { title: '操作日志', roles: ['admin', 'committee'] },
+        meta: { title: '操作日志', action: 'read_audit' },
       },
       {
         path: 'api-docs',
@@ -184,9 +185,14 @@ export const router = createRouter({
 
 /** The detail page of the enterprise an enterprise user belongs to. */
 export function ownEnterprisePath(): string | null {
-  const u = auth.state.user
-  if (u?.role === 'enterprise' && u.org_id !== null && u.org_id !== undefined) return `/enterprises/${u.org_id}`
-  return null
+  const id = ownEnterpriseId()
+  return id === null ? null : `/enterprises/${id}`
+}
+
+/** The logged-in user may open the route: its `meta.action` is one of `Me.permissions`. */
+export function mayOpen(to: RouteLocationRaw): boolean {
+  const action = router.resolve(to).meta.action
+  return !action || auth.can(action)
 }
 
 router.beforeEach(async (to) => {
@@ -205,8 +211,7 @@ router.beforeEach(async (to) => {
     return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
   if (user.must_change_password && to.name !== 'password') return { name: 'password' }
-  const roles = to.meta.roles
-  if (roles && !roles.includes(user.role)) {
+  if (to.meta.action && !auth.can(to.meta.action)) {
     if (to.name === 'enterprises') {
       const own = ownEnterprisePath()
       if (own) return own

@@ -4,7 +4,7 @@ import { computed, reactive } from 'vue'
 import { authApi } from '@/api'
 import { invalidateRiskReference } from '@/composables/useRiskReference'
 import { ApiError } from '@/api/http'
-import type { Me, Role } from '@/api/types'
+import type { Action, Me, Role } from '@/api/types'
 
 interface AuthState {
   user: Me | null
@@ -14,6 +14,8 @@ interface AuthState {
 
 const state = reactive<AuthState>({ user: null, checked: false })
 
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai'
+
 let pending: Promise<Me | null> | null = null
 
 export const auth = {
@@ -21,9 +23,13 @@ export const auth = {
   user: computed(() => state.user),
   role: computed<Role | null>(() => state.user?.role ?? null),
 
-  hasRole(...roles: Role[]): boolean {
-    return !!state.user && roles.includes(state.user.role)
+  /** The role may take `action` (the server's permission table, `Me.permissions`). */
+  can(action: Action): boolean {
+    return !!state.user?.permissions?.includes(action)
   },
+
+  /** The business time zone of the installation (`Me.timezone`). */
+  timezone: computed(() => state.user?.timezone || DEFAULT_TIMEZONE),
 
   setUser(user: Me | null): void {
     state.user = user
@@ -73,4 +79,15 @@ export const auth = {
     state.user = null
     state.checked = true
   },
+}
+
+/** Whether the logged-in user's role may take `action` (`Me.permissions`, from the server). */
+export function can(action: Action): boolean {
+  return auth.can(action)
+}
+
+/** The enterprise the logged-in user belongs to (an enterprise account), else null. */
+export function ownEnterpriseId(): number | null {
+  const u = state.user
+  return u && u.org_kind === 'enterprise' && typeof u.org_id === 'number' ? u.org_id : null
 }

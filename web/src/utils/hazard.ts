@@ -1,6 +1,5 @@
-// Hazard labels and the action rules of crates/domain/src/hazard.rs (`decide`), so a page only
-// offers the buttons that make sense for the hazard's state and the user's role. The server
-// still decides (403/409/422 are shown as they come).
+// Hazard display helpers: labels, tags, form defaults. What a user may do to a hazard comes from
+// the hazard itself (`allowed_actions`, `listing_levels`, decided by the server).
 import type { Hazard, HazardGrade, HazardSource, HazardState, ListingLevel, Role } from '@/api/types'
 
 export const HAZARD_STATES: HazardState[] = ['reported', 'rectifying', 'pending_verification', 'closed', 'rejected']
@@ -37,12 +36,19 @@ export const GRADES: HazardGrade[] = ['一般', '重大']
 export const SOURCES: HazardSource[] = ['企业自查', '政府检查', '网格巡查', '群众举报', '第三方']
 export const LISTING_LEVELS: ListingLevel[] = ['市', '区', '街道']
 
-/** 上报隐患: the source a role usually reports from. */
+/** 上报隐患: the source the form starts with, for the reporter's role (a default, not a rule). */
+const DEFAULT_SOURCE: Record<Role, HazardSource> = {
+  admin: '政府检查',
+  committee: '政府检查',
+  department: '政府检查',
+  station: '政府检查',
+  grid: '网格巡查',
+  enterprise: '企业自查',
+  expert: '第三方',
+}
+
 export function defaultSource(role: Role | null | undefined): HazardSource {
-  if (role === 'enterprise') return '企业自查'
-  if (role === 'grid') return '网格巡查'
-  if (role === 'expert') return '第三方'
-  return '政府检查'
+  return role ? DEFAULT_SOURCE[role] : '政府检查'
 }
 
 /** Deadline days by grade: 一般 a week, 重大 a month. */
@@ -94,43 +100,8 @@ export function escalationLabel(level: number | null | undefined): string {
   return '已提醒企业'
 }
 
-/** Regulators (监管方): verify and close 重大 hazards, reject hazards. */
-export function isRegulator(role: Role | null | undefined): boolean {
-  return role === 'admin' || role === 'committee' || role === 'department' || role === 'station'
-}
-
-export function isOpen(state: HazardState): boolean {
-  return state !== 'closed' && state !== 'rejected'
-}
-
+/** The buttons of a hazard's detail page; 'verify-pass' and 'verify-fail' are both `verify_hazard`. */
 export type HazardActionKind = 'rectify' | 'submit' | 'verify-pass' | 'verify-fail' | 'reject' | 'close' | 'list'
-
-type Facts = Pick<Hazard, 'state' | 'grade' | 'source' | 'listing'>
-
-/** The actions the role may take on the hazard now. */
-export function hazardActions(h: Facts, role: Role | null | undefined) {
-  const r = role ?? null
-  const notExpert = !!r && r !== 'expert'
-  const major = h.grade === '重大'
-  return {
-    rectify: notExpert && h.state === 'reported',
-    submit: notExpert && h.state === 'rectifying',
-    verify:
-      !!r &&
-      h.state === 'pending_verification' &&
-      (major ? isRegulator(r) : r !== 'enterprise' || h.source === '企业自查'),
-    reject: isRegulator(r) && h.state === 'reported',
-    close: notExpert && !major && h.state === 'reported',
-    list: major && !h.listing && isOpen(h.state) && listingLevels(r).length > 0,
-  }
-}
-
-/** 挂牌督办: admin and committee at any level, a station at 街道 level only. */
-export function listingLevels(role: Role | null | undefined): ListingLevel[] {
-  if (role === 'admin' || role === 'committee') return [...LISTING_LEVELS]
-  if (role === 'station') return ['街道']
-  return []
-}
 
 /** The 五到位 of a 治理方案, in the order of the form. */
 export const PLAN_FIELDS = [
