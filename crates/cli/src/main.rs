@@ -156,7 +156,7 @@ fn init_tracing(cfg: &Config) {
 
 async fn open(cfg: &Config) -> Result<Store, String> {
     let store = Store::connect(&cfg.database_url).await.map_err(|e| e.to_string())?;
-    store.migrate().await.map_err(|e| e.to_string())?;
+    store.bootstrap().await.map_err(|e| e.to_string())?;
     Ok(store)
 }
 

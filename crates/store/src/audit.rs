@@ -1,7 +1,8 @@
 //! Audit log (操作日志): appended in the writer's transaction, chained by SHA-256.
 
-use crate::db::{push_subtree, Q};
+use crate::db::{AuditHead, Q};
 use crate::page::{Keyed, Keyset, Page, PageReq};
+use crate::scope::push_subtree;
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
 use anjian_domain::audit::{chain_hash, AuditContent, ChainVerifier};
 use anjian_domain::auth::Action;
@@ -19,25 +20,6 @@ pub struct Change<'a> {
     pub summary: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
-}
-
-/// The head of the audit chain: the last sequence number and hash.
-#[derive(Debug, Clone)]
-pub(crate) struct Head {
-    seq: i64,
-    last_hash: String,
-}
-
-/// Writes the head a transaction advanced (at its commit).
-pub(crate) async fn write_head(tx: &mut Tx, h: &Head) -> Result<(), StoreError> {
-    Q::new("UPDATE audit_head SET seq = ")
-        .bind(h.seq)
-        .push(", last_hash = ")
-        .bind(h.last_hash.as_str())
-        .push(" WHERE id = 1")
-        .execute(&mut *tx.tx)
-        .await?;
-    Ok(())
 }
 
 /// Appends an audit record in the caller's transaction. The first record of a transaction
@@ -77,7 +59,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), Sto
     q.push(", ").bind(c.summary.as_str()).push(", ").bind(before).push(", ").bind(after);
     q.push(", ").bind(prev.as_str()).push(", ").bind(hash.as_str()).push(")");
     q.execute(&mut *tx.tx).await?;
-    tx.audit_head = Some(Head { seq, last_hash: hash });
+    tx.audit_head = Some(AuditHead { seq, last_hash: hash });
     Ok(())
 }
 

@@ -41,13 +41,25 @@ pub struct Tx {
     /// once at commit: updating the head row once per record made a transaction that records
     /// thousands of changes (an import, the demo) slower with every record on PostgreSQL, which
     /// keeps every version of a row updated within one transaction.
-    pub(crate) audit_head: Option<crate::audit::Head>,
+    pub(crate) audit_head: Option<AuditHead>,
+}
+
+/// The head of the audit chain as a transaction advanced it: the last sequence number and hash
+/// (`audit::record` reads and advances it, the commit writes it).
+#[derive(Debug, Clone)]
+pub(crate) struct AuditHead {
+    pub seq: i64,
+    pub last_hash: String,
 }
 
 impl Tx {
     pub async fn commit(mut self) -> Result<(), StoreError> {
         if let Some(h) = self.audit_head.take() {
-            crate::audit::write_head(&mut self, &h).await?;
+            sqlx::query("UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1")
+                .bind(h.seq)
+                .bind(h.last_hash)
+                .execute(&mut *self.tx)
+                .await?;
         }
         self.tx.commit().await?;
         Ok(())
@@ -175,8 +187,7 @@ impl Store {
         if self.backend == Backend::Postgres {
             conn.execute("SELECT pg_advisory_unlock(727274)").await?;
         }
-        result?;
-        crate::checklist::ensure_builtin(self).await
+        result
     }
 
     fn ddl(&self, sql: &str) -> String {
@@ -484,14 +495,6 @@ impl Q {
     pub async fn execute<'e, E: Executor<'e, Database = Any>>(&self, e: E) -> Result<u64, StoreError> {
         Ok(self.query().execute(e).await?.rows_affected())
     }
-}
-
-/// Appends a subtree condition on a materialised-path column: `col` starts with `path`.
-/// Written as a range so that both engines use the index (paths end in `/`, and `0` is the
-/// character after `/`).
-pub fn push_subtree(q: &mut Q, col: &str, path: &str) {
-    let upper = format!("{}0", &path[..path.len() - 1]);
-    q.push(&format!("{col} >= ")).bind(path).push(&format!(" AND {col} < ")).bind(upper);
 }
 
 #[cfg(test)]

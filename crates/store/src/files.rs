@@ -69,7 +69,7 @@ pub async fn download(store: &Store, p: &Principal, id: i64) -> Result<(StoredFi
     if uploader != p.user_id {
         let mut q = Q::new("SELECT h.id FROM hazard_photo hp JOIN hazard h ON h.id = hp.hazard_id WHERE hp.file_id = ");
         q.bind(id);
-        crate::hazard::push_hazard_scope(&mut q, &p.scope);
+        crate::scope::push_owned_scope(&mut q, &p.scope);
         q.push(" LIMIT 1");
         if q.fetch_optional(store.pool()).await?.is_none() {
             return Err(StoreError::NotFound);

@@ -2,9 +2,10 @@
 //! listed supervision (挂牌督办), statistics and the enterprise report — all within scope.
 
 use crate::audit::{self, Change};
-use crate::db::{push_subtree, Q};
+use crate::db::Q;
 use crate::org::{enterprise_get, jurisdiction_by_id, stale};
 use crate::page::{finish, Count, Page, PageReq};
+use crate::scope::{push_owned_scope, push_owned_scope_as, push_path, push_subtree, PathMatch};
 use crate::{files, format_ts, now, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role};
 use anjian_domain::hazard::{
@@ -146,59 +147,6 @@ pub struct HazardFilter {
     pub listing_year: Option<i64>,
 }
 
-/// How a subtree condition is written. `Range` lets the planner use the scope index (counts
-/// and totals over a subtree read only that index); `Prefix` keeps it off that index, so a
-/// newest-first page walks the primary key (or the state index) backwards and stops after a
-/// page instead of sorting the whole subtree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathMatch {
-    Range,
-    Prefix,
-}
-
-fn push_path(q: &mut Q, col: &str, path: &str, how: PathMatch) {
-    match how {
-        PathMatch::Range => push_subtree(q, col, path),
-        PathMatch::Prefix => {
-            q.push(&format!("SUBSTR({col}, 1, {}) = ", path.len())).bind(path);
-        }
-    }
-}
-
-/// Appends the condition that hazard row `h` is visible in `scope` (SQL form of
-/// [`Scope::sees_hazard`]).
-pub fn push_hazard_scope(q: &mut Q, scope: &Scope) {
-    push_hazard_scope_as(q, scope, PathMatch::Range)
-}
-
-fn push_hazard_scope_as(q: &mut Q, scope: &Scope, how: PathMatch) {
-    match scope {
-        Scope::All => {}
-        Scope::Subtree { path } => {
-            q.push(" AND ");
-            push_path(q, "h.scope_path", path, how);
-        }
-        Scope::Sectors { path, sectors } => {
-            q.push(" AND ");
-            push_path(q, "h.scope_path", path, how);
-            if sectors.is_empty() {
-                q.push(" AND 1=0");
-            } else {
-                q.push(" AND h.sector IN ").bind_list(sectors);
-            }
-        }
-        Scope::Enterprise { id } => {
-            q.push(" AND h.enterprise_id = ").bind(*id);
-        }
-        Scope::Assigned { enterprise_ids } if enterprise_ids.is_empty() => {
-            q.push(" AND 1=0");
-        }
-        Scope::Assigned { enterprise_ids } => {
-            q.push(" AND h.enterprise_id IN ").bind_list(enterprise_ids);
-        }
-    }
-}
-
 const SELECT: &str = "SELECT h.*, e.name AS enterprise_name, j.name AS jurisdiction_name, \
     l.level AS l_level, l.supervising_unit AS l_unit, l.document_number AS l_doc, l.deadline AS l_deadline, \
     l.year AS l_year, l.listed_by AS l_by, l.listed_at AS l_at \
@@ -282,7 +230,7 @@ async fn filter_clause(
     how: PathMatch,
 ) -> Result<Q, StoreError> {
     let mut w = Q::new(" WHERE 1=1");
-    push_hazard_scope_as(&mut w, &p.scope, how);
+    push_owned_scope_as(&mut w, &p.scope, how);
     if let Some(s) = f.state {
         w.push(" AND h.state = ").bind(s.as_str());
     }
@@ -420,7 +368,7 @@ async fn get_row(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result
     let cal = store.calendar().await?;
     let mut q = Q::new(SELECT);
     q.push(" WHERE h.id = ").bind(id);
-    push_hazard_scope(&mut q, &p.scope);
+    push_owned_scope(&mut q, &p.scope);
     let row = q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?;
     row_to_hazard(&row, &cal, cal.date_of(at.into()), p.role)
 }
@@ -1040,7 +988,7 @@ pub async fn listing_summary(store: &Store, p: &Principal, year: i64) -> Result<
     // calendar (a UTC date compared with a local deadline counted 00:00–08:00 of the next day in).
     let mut q = Q::new("SELECT l.level AS level, l.deadline AS deadline, h.state AS state, h.closed_at AS closed_at FROM hazard_listing l JOIN hazard h ON h.id = l.hazard_id WHERE l.year = ");
     q.bind(year);
-    push_hazard_scope(&mut q, &p.scope);
+    push_owned_scope(&mut q, &p.scope);
     let mut counts: std::collections::HashMap<String, (i64, i64, i64)> = Default::default();
     for r in q.fetch_all(store.pool()).await? {
         let c = counts.entry(r.try_get("level")?).or_default();
@@ -1176,7 +1124,7 @@ pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp)
     };
     // Scope, root and period over the hazards themselves (`h`).
     let hazard_where = |q: &mut Q| -> Result<(), StoreError> {
-        push_hazard_scope(q, &p.scope);
+        push_owned_scope(q, &p.scope);
         if let Some(d) = from {
             q.push(" AND h.found_day >= ").bind(d.to_string());
         }

@@ -19,6 +19,7 @@ pub mod notify;
 pub mod org;
 pub mod page;
 pub mod risk;
+pub mod scope;
 pub mod settings;
 
 pub use anjian_domain as domain;
@@ -33,6 +34,15 @@ macro_rules! open_states {
 pub use db::{Backend, Store, Tx, Val, Q};
 use domain::FieldError;
 pub(crate) use open_states;
+
+impl Store {
+    /// Prepares a database for use, in order: the migrations (schema), then the built-in data
+    /// (the official 重大事故隐患 checklists). Two steps so that `db` knows no business area.
+    pub async fn bootstrap(&self) -> Result<(), StoreError> {
+        self.migrate().await?;
+        checklist::ensure_builtin(self).await
+    }
+}
 
 /// What can go wrong in the store, in terms the HTTP layer can map one to one.
 #[derive(Debug, thiserror::Error)]

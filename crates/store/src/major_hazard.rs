@@ -3,9 +3,9 @@
 
 use crate::audit::{self, Change};
 use crate::db::Q;
-use crate::hazard::push_hazard_scope;
 use crate::org::{delete_versioned, enterprise_get, stale};
 use crate::page::{Keyed, Keyset, Page, PageReq};
+use crate::scope::push_owned_scope;
 use crate::{now, Principal, Store, StoreError};
 use anjian_domain::auth::{Action, Role, MAJOR_HAZARD_ACTIONS};
 use anjian_domain::risk::{assess_major_hazard, SubstanceInput, Term, UnitKind};
@@ -112,7 +112,7 @@ pub async fn list(
     page: PageReq,
 ) -> Result<Page<MajorHazardSource>, StoreError> {
     let mut w = Q::new(" WHERE 1=1");
-    push_hazard_scope(&mut w, &p.scope);
+    push_owned_scope(&mut w, &p.scope);
     if let Some(e) = f.enterprise_id {
         w.push(" AND h.enterprise_id = ").bind(e);
     }
@@ -136,7 +136,7 @@ impl Keyed for MajorHazardSource {
 pub async fn get(store: &Store, p: &Principal, id: i64) -> Result<MajorHazardSource, StoreError> {
     let mut q = Q::new(SELECT);
     q.push(" WHERE h.id = ").bind(id);
-    push_hazard_scope(&mut q, &p.scope);
+    push_owned_scope(&mut q, &p.scope);
     row_to_source(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?, p.role)
 }
 

@@ -1,7 +1,7 @@
 //! The risk one-map (风险一张图): GeoJSON layers, scoped to the caller, filtered by a bounding box.
 
 use crate::db::Q;
-use crate::hazard::push_hazard_scope;
+use crate::scope::push_owned_scope;
 use crate::{Principal, Store, StoreError};
 use anjian_domain::risk::RiskLevel;
 use anjian_domain::scope::JurisdictionView;
@@ -122,7 +122,7 @@ async fn push_jurisdiction(store: &Store, q: &mut Q, col: &str, id: Option<i64>)
         match crate::org::jurisdiction_by_id(store, id).await? {
             Some(j) => {
                 q.push(" AND ");
-                crate::db::push_subtree(q, col, &j.path);
+                crate::scope::push_subtree(q, col, &j.path);
             }
             None => {
                 q.push(" AND 1=0");
@@ -171,7 +171,7 @@ pub async fn major_hazards(
 ) -> Result<Points<HazardProps>, StoreError> {
     let bbox = parse_bbox(f.bbox.as_deref())?;
     let mut q = Q::new(concat!("SELECT h.id, h.number, h.state, h.deadline, h.description, e.name AS enterprise_name, e.longitude, e.latitude FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id WHERE h.grade = '重大' AND h.state IN ", crate::open_states!(), " AND e.longitude IS NOT NULL"));
-    push_hazard_scope(&mut q, &p.scope);
+    push_owned_scope(&mut q, &p.scope);
     push_bbox(&mut q, bbox, "e.longitude", "e.latitude");
     push_jurisdiction(store, &mut q, "h.scope_path", f.jurisdiction_id).await?;
     q.push(" ORDER BY h.id LIMIT ").bind(MAX_FEATURES);
@@ -208,7 +208,7 @@ pub async fn boundaries(store: &Store, p: &Principal, f: &BoundaryFilter) -> Res
         JurisdictionView::All => {}
         JurisdictionView::Subtree(path) => {
             q.push(" AND ");
-            crate::db::push_subtree(&mut q, "path", path);
+            crate::scope::push_subtree(&mut q, "path", path);
         }
         JurisdictionView::None => {
             q.push(" AND 1=0");
@@ -235,7 +235,7 @@ pub async fn major_hazard_sources(
 ) -> Result<Points<SourceProps>, StoreError> {
     let bbox = parse_bbox(f.bbox.as_deref())?;
     let mut q = Q::new("SELECT h.id, h.name, h.grade, h.r, e.name AS enterprise_name, e.id AS enterprise_id, e.longitude, e.latitude FROM major_hazard_source h JOIN enterprise e ON e.id = h.enterprise_id WHERE h.is_major = 1 AND e.longitude IS NOT NULL");
-    push_hazard_scope(&mut q, &p.scope);
+    push_owned_scope(&mut q, &p.scope);
     push_bbox(&mut q, bbox, "e.longitude", "e.latitude");
     push_jurisdiction(store, &mut q, "h.scope_path", f.jurisdiction_id).await?;
     q.push(" ORDER BY h.id LIMIT ").bind(MAX_FEATURES);

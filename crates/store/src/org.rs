@@ -1,8 +1,9 @@
 //! Organisation (组织机构): jurisdictions, departments and enterprises, scoped by the caller.
 
 use crate::audit::{self, Change};
-use crate::db::{push_subtree, Q};
+use crate::db::Q;
 use crate::page::{Keyed, Keyset, Page, PageReq};
+use crate::scope::push_subtree;
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role, ENTERPRISE_ACTIONS};
 use anjian_domain::org::{

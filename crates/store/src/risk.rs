@@ -2,9 +2,9 @@
 
 use crate::audit::{self, Change};
 use crate::db::Q;
-use crate::hazard::push_hazard_scope;
 use crate::org::{enterprise_get, push_enterprise_scope, stale};
 use crate::page::{finish, Keyset, Page, PageReq};
+use crate::scope::push_owned_scope;
 use crate::{now, Principal, Store, StoreError};
 use anjian_domain::auth::{Action, Role, RISK_POINT_ACTIONS};
 use anjian_domain::risk::{
@@ -172,7 +172,7 @@ pub async fn list(
     today: &str,
 ) -> Result<Page<RiskPoint>, StoreError> {
     let mut w = Q::new(" WHERE 1=1");
-    push_hazard_scope(&mut w, &p.scope);
+    push_owned_scope(&mut w, &p.scope);
     if let Some(e) = f.enterprise_id {
         w.push(" AND h.enterprise_id = ").bind(e);
     }
@@ -204,7 +204,7 @@ pub async fn list(
 pub async fn get(store: &Store, p: &Principal, id: i64, today: &str) -> Result<RiskPoint, StoreError> {
     let mut q = Q::new(SELECT);
     q.push(" WHERE h.id = ").bind(id);
-    push_hazard_scope(&mut q, &p.scope);
+    push_owned_scope(&mut q, &p.scope);
     let row = q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?;
     Ok(rows_to_points(store, p, &[row], today).await?.remove(0))
 }
@@ -664,7 +664,7 @@ pub async fn stats(store: &Store, p: &Principal, sq: &RiskStatsQuery, today: &st
     let under_root = |q: &mut Q, col: &str| {
         if let Some(r) = &root {
             q.push(" AND ");
-            crate::db::push_subtree(q, col, &r.path);
+            crate::scope::push_subtree(q, col, &r.path);
         }
     };
     // Raw figures keyed by path or sector, folded into groups below.
@@ -683,7 +683,7 @@ pub async fn stats(store: &Store, p: &Principal, sq: &RiskStatsQuery, today: &st
         key_col("h")
     ));
     q.bind(today).push(" THEN 1 ELSE 0 END) AS overdue FROM risk_point h WHERE 1=1");
-    push_hazard_scope(&mut q, &p.scope);
+    push_owned_scope(&mut q, &p.scope);
     under_root(&mut q, "h.scope_path");
     q.push(&format!(" GROUP BY {}, h.level", key_col("h")));
     for r in q.fetch_all(store.pool()).await? {
@@ -696,7 +696,7 @@ pub async fn stats(store: &Store, p: &Principal, sq: &RiskStatsQuery, today: &st
     }
     let mut q =
         Q::new(&format!("SELECT {} AS k, COUNT(*) AS n FROM major_hazard_source h WHERE h.is_major = 1", key_col("h")));
-    push_hazard_scope(&mut q, &p.scope);
+    push_owned_scope(&mut q, &p.scope);
     under_root(&mut q, "h.scope_path");
     q.push(&format!(" GROUP BY {}", key_col("h")));
     for r in q.fetch_all(store.pool()).await? {
@@ -851,7 +851,7 @@ pub async fn set_bands(
         out
     };
     let mut pts = Q::new("SELECT id, method, score, level, scope_path FROM risk_point WHERE ");
-    crate::db::push_subtree(&mut pts, "scope_path", &j.path);
+    crate::scope::push_subtree(&mut pts, "scope_path", &j.path);
     let rows = pts.fetch_all(&mut *tx.tx).await?;
     let mut changed = 0;
     for r in rows {

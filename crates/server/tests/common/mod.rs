@@ -74,7 +74,7 @@ impl Template {
     }
 
     async fn fill(self, store: &Store) {
-        store.migrate().await.expect("migrate");
+        store.bootstrap().await.expect("bootstrap");
         let hazards = match self {
             Self::Empty => return,
             Self::Demo => 0,
