@@ -666,3 +666,34 @@ async fn an_export_of_more_than_one_page_holds_every_row_once() {
     let first = &app.get("/api/v1/enterprises?page_size=1", &a).await.json()["items"][0];
     assert_eq!(rows[1][1], first["credit_code"].as_str().unwrap());
 }
+
+/// Every table that an enterprise owns (`enterprise_id` and `scope_path` columns) is listed once
+/// in `store::scope`, as moving with the enterprise or staying where recorded: a new area's table
+/// cannot be forgotten when an enterprise moves.
+#[tokio::test]
+async fn the_tables_an_enterprise_owns_are_listed_once() {
+    use sqlx::Row;
+    let app = TestApp::empty().await;
+    let sql = match app.store.backend {
+        anjian_store::Backend::Sqlite => {
+            "SELECT m.name AS t FROM sqlite_master m WHERE m.type = 'table' \
+            AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'enterprise_id') \
+            AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'scope_path') ORDER BY m.name"
+        }
+        anjian_store::Backend::Postgres => {
+            "SELECT c.table_name::TEXT AS t FROM information_schema.columns c \
+            WHERE c.table_schema = current_schema() AND c.column_name = 'enterprise_id' AND EXISTS (SELECT 1 FROM \
+            information_schema.columns d WHERE d.table_schema = c.table_schema AND d.table_name = c.table_name \
+            AND d.column_name = 'scope_path') ORDER BY 1"
+        }
+    };
+    let found: Vec<String> =
+        sqlx::query(sql).fetch_all(app.store.pool()).await.unwrap().iter().map(|r| r.get("t")).collect();
+    let mut listed: Vec<String> = anjian_store::scope::MOVES_WITH_ENTERPRISE
+        .iter()
+        .chain(anjian_store::scope::STAYS_WHERE_RECORDED)
+        .map(|t| t.to_string())
+        .collect();
+    listed.sort();
+    assert_eq!(found, listed);
+}

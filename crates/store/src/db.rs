@@ -75,6 +75,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "risk", include_str!("migrations/0003_risk.sql")),
     (4, "major_hazard", include_str!("migrations/0004_major_hazard.sql")),
     (5, "risk_review", include_str!("migrations/0005_risk_review.sql")),
+    (6, "attachment", include_str!("migrations/0006_attachment.sql")),
 ];
 
 impl Store {

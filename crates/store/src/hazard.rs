@@ -100,14 +100,7 @@ pub struct HazardDetail {
     pub events: Vec<Event>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Photo {
-    pub file_id: i64,
-    /// before / after
-    pub kind: String,
-    pub name: String,
-    pub url: String,
-}
+pub use crate::files::Photo;
 
 /// One step of the timeline.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -375,17 +368,7 @@ async fn get_row(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result
 
 pub async fn get(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result<HazardDetail, StoreError> {
     let hazard = get_row(store, p, id, at).await?;
-    let photos = Q::new("SELECT hp.file_id, hp.kind, f.name FROM hazard_photo hp JOIN stored_file f ON f.id = hp.file_id WHERE hp.hazard_id = ")
-        .bind(id)
-        .push(" ORDER BY hp.file_id")
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            let file_id: i64 = r.try_get("file_id")?;
-            Ok(Photo { file_id, kind: r.try_get("kind")?, name: r.try_get("name")?, url: format!("/api/v1/files/{file_id}") })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let photos = files::attached(store, "hazard", id).await?;
     let events = Q::new("SELECT * FROM hazard_event WHERE hazard_id = ")
         .bind(id)
         .push(" ORDER BY id")
@@ -605,7 +588,14 @@ pub(crate) async fn insert(
         &ts,
     )
     .await?;
-    attach(tx, id, "before", photos).await?;
+    let owner = files::Owner {
+        entity: "hazard",
+        id,
+        enterprise_id: n.enterprise_id,
+        scope_path: n.scope_path,
+        sector: n.sector,
+    };
+    files::attach(tx, &owner, "before", "before_photos", photos).await?;
     audit::record(
         tx,
         &actor,
@@ -622,6 +612,7 @@ pub(crate) async fn insert(
     .await?;
     let h = HazardRef {
         id,
+        enterprise_id: n.enterprise_id,
         number,
         state: HazardState::Reported,
         deadline,
@@ -635,28 +626,6 @@ pub(crate) async fn insert(
     let major = (n.grade == HazardGrade::Major) as i64;
     tally(tx, &h, TallyDelta { found: 1, major, ..Default::default() }).await?;
     Ok(h)
-}
-
-async fn attach(tx: &mut Tx, hazard_id: i64, kind: &str, photos: &[i64]) -> Result<(), StoreError> {
-    for f in photos {
-        Q::new("INSERT INTO hazard_photo (hazard_id, file_id, kind) VALUES (")
-            .bind(hazard_id)
-            .push(", ")
-            .bind(*f)
-            .push(", ")
-            .bind(kind)
-            .push(")")
-            .execute(&mut *tx.tx)
-            .await
-            .map_err(|e| {
-                if e.unique_violation().is_some() {
-                    StoreError::invalid("after_photos", "同一张照片不能重复添加")
-                } else {
-                    e
-                }
-            })?;
-    }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -720,6 +689,7 @@ impl ActionInput {
 #[derive(Debug, Clone)]
 pub(crate) struct HazardRef {
     pub id: i64,
+    pub enterprise_id: i64,
     pub number: String,
     pub state: HazardState,
     pub deadline: String,
@@ -735,6 +705,7 @@ impl HazardRef {
     fn of(h: &Hazard) -> Self {
         Self {
             id: h.id,
+            enterprise_id: h.enterprise_id,
             number: h.number.clone(),
             state: h.state,
             deadline: h.deadline.clone(),
@@ -857,7 +828,14 @@ pub(crate) async fn write_transition(
         }
         _ => {}
     }
-    attach(tx, h.id, "after", photos).await?;
+    let owner = files::Owner {
+        entity: "hazard",
+        id: h.id,
+        enterprise_id: h.enterprise_id,
+        scope_path: &h.scope_path,
+        sector: &h.sector,
+    };
+    files::attach(tx, &owner, "after", "after_photos", photos).await?;
     add_event(tx, h.id, event, Some(h.state), to, actor, &comment, &ts).await?;
     audit::record(
         tx,

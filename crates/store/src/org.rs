@@ -1107,19 +1107,9 @@ pub async fn enterprise_update(
         return Err(stale());
     }
     write_sectors(&mut tx, id, &d.sectors).await?;
-    // The risk register and the major hazard sources describe the enterprise as it is now, so they
-    // move with it (hazards keep the place where they were found).
+    // Its registers move with it; its records stay where they happened (scope::MOVES_WITH_ENTERPRISE).
     let sector = d.sectors.first().map(String::as_str).unwrap_or("");
-    for table in ["risk_point", "major_hazard_source"] {
-        Q::new(&format!("UPDATE {table} SET scope_path = "))
-            .bind(pl.scope_path())
-            .push(", sector = ")
-            .bind(sector)
-            .push(" WHERE enterprise_id = ")
-            .bind(id)
-            .execute(&mut *tx.tx)
-            .await?;
-    }
+    crate::scope::move_enterprise_rows(&mut tx, id, pl.scope_path(), sector).await?;
     let after = enterprise_of(id, &v, &pl, before.version + 1, before.created_at.clone(), ts);
     audit::record(
         &mut tx,

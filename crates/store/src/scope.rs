@@ -65,3 +65,33 @@ pub(crate) fn push_owned_scope_as(q: &mut Q, scope: &Scope, how: PathMatch) {
         }
     }
 }
+
+/// The tables whose rows an enterprise owns: each has `enterprise_id`, `scope_path` (a copy of the
+/// enterprise's, so scope needs no join) and `sector`, and is read with [`push_owned_scope`].
+/// Registers describe the enterprise as it is now and move with it when it changes street or
+/// grid; records keep the place where they happened (a hazard stays where it was found).
+/// A new area adds its table to one of the two lists; a test checks the schema against them.
+pub const MOVES_WITH_ENTERPRISE: &[&str] = &["risk_point", "major_hazard_source"];
+/// See [`MOVES_WITH_ENTERPRISE`]. `attachment` rows follow their owner (moved when it moves).
+pub const STAYS_WHERE_RECORDED: &[&str] = &["hazard", "attachment"];
+
+/// Moves the registers of an enterprise (and the files attached to them) to its new place, in
+/// the caller's transaction.
+pub(crate) async fn move_enterprise_rows(
+    tx: &mut crate::Tx,
+    enterprise_id: i64,
+    scope_path: &str,
+    sector: &str,
+) -> Result<(), crate::StoreError> {
+    for table in MOVES_WITH_ENTERPRISE {
+        let mut q = Q::new("UPDATE ");
+        q.push(table).push(" SET scope_path = ").bind(scope_path).push(", sector = ").bind(sector);
+        q.push(" WHERE enterprise_id = ").bind(enterprise_id);
+        q.execute(&mut *tx.tx).await?;
+    }
+    let mut q = Q::new("UPDATE attachment SET scope_path = ");
+    q.bind(scope_path).push(", sector = ").bind(sector).push(" WHERE enterprise_id = ").bind(enterprise_id);
+    q.push(" AND entity IN ").bind_list(MOVES_WITH_ENTERPRISE);
+    q.execute(&mut *tx.tx).await?;
+    Ok(())
+}
