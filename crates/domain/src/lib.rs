@@ -9,7 +9,9 @@ pub mod checklist;
 pub mod hazard;
 pub mod org;
 pub mod risk;
+pub mod risk_point;
 pub mod scope;
+pub mod text;
 pub mod time;
 
 /// A rule was broken by the input: a Chinese message a clerk can act on, and the field at fault.

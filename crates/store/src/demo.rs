@@ -665,7 +665,7 @@ pub(crate) async fn generate_risk_points(
     names: &[String],
 ) -> Result<usize, StoreError> {
     use crate::risk::{insert_point, RiskPointInput};
-    use anjian_domain::risk::{ControlMeasures, Scores};
+    use anjian_domain::risk::{BandSet, ControlMeasures, Scores};
     let actor = Actor::system("演示数据生成");
     let today = store.calendar().await?.date_of(jiff::Timestamp::now().into());
     let mut tx = store.begin().await?;
@@ -685,7 +685,7 @@ pub(crate) async fn generate_risk_points(
             };
             let scores = Scores::Lec { l, e: e_, c };
             let a = scores.assess().map_err(StoreError::Invalid)?;
-            let input = RiskPointInput {
+            let v = RiskPointInput {
                 enterprise_id: e.id,
                 name: point.to_string(),
                 kind: kind.to_string(),
@@ -712,8 +712,10 @@ pub(crate) async fn generate_risk_points(
                     .checked_add(jiff::Span::new().days(if i == 0 && k == 0 { -3 } else { rng.gen_range(-45..320) }))
                     .unwrap_or(today)
                     .to_string(),
-            };
-            insert_point(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), &input, &a).await?;
+            }
+            .validate(&BandSet::default())
+            .map_err(StoreError::Invalid)?;
+            insert_point(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), &v).await?;
             n += 1;
         }
     }
