@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod checklist;
 pub mod hazard;
+pub mod major_hazard;
 pub mod org;
 pub mod risk;
 pub mod risk_point;

@@ -762,7 +762,9 @@ pub(crate) async fn generate_major_hazard_sources(
                 })
                 .collect(),
             exposed_people: *[0, 12, 45, 80, 260].choose(rng).expect("values"),
-        };
+        }
+        .validate()
+        .map_err(StoreError::Invalid)?;
         write(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), None, &input).await?;
         n += 1;
     }
