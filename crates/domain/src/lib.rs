@@ -14,6 +14,7 @@ pub mod risk_point;
 pub mod scope;
 pub mod text;
 pub mod time;
+pub mod user;
 
 /// A rule was broken by the input: a Chinese message a clerk can act on, and the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
