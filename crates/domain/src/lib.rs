@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod hazard;
 pub mod major_hazard;
 pub mod org;
+pub mod org_unit;
 pub mod risk;
 pub mod risk_point;
 pub mod scope;

@@ -217,7 +217,9 @@ pub async fn generate(
                 jurisdiction_id: district.id,
                 name: name.into(),
                 sectors: sectors.iter().map(|s| s.to_string()).collect(),
-            },
+            }
+            .validate()
+            .map_err(StoreError::Invalid)?,
         )
         .await?;
         departments.push(d);
