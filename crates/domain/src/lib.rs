@@ -13,6 +13,7 @@ pub mod org_unit;
 pub mod risk;
 pub mod risk_point;
 pub mod scope;
+pub mod settings;
 pub mod text;
 pub mod time;
 pub mod user;
