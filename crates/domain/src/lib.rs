@@ -7,10 +7,16 @@ pub mod audit;
 pub mod auth;
 pub mod checklist;
 pub mod hazard;
+pub mod major_hazard;
 pub mod org;
+pub mod org_unit;
 pub mod risk;
+pub mod risk_point;
 pub mod scope;
+pub mod settings;
+pub mod text;
 pub mod time;
+pub mod user;
 
 /// A rule was broken by the input: a Chinese message a clerk can act on, and the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,8 +6,10 @@ use crate::db::Q;
 use crate::org::{department_by_id, jurisdiction_by_id, stale};
 use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::{format_ts, now, Actor, Principal, Store, StoreError};
-use anjian_domain::auth::{validate_password, validate_username, Action, LoginThrottle, OrgKind, Role, USER_ACTIONS};
+use anjian_domain::auth::{validate_password, Action, LoginThrottle, OrgKind, Role, USER_ACTIONS};
 use anjian_domain::scope::{OrgFacts, Scope};
+use anjian_domain::user::{OrgUnit, UserPatchFacts, UserState};
+pub use anjian_domain::user::{PasswordChange, UserInput, UserPatch};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use serde::{Deserialize, Serialize};
@@ -35,33 +37,6 @@ pub struct User {
     pub version: i64,
     /// What the caller may do to this account (the permission table, `domain::auth`)
     pub allowed_actions: Vec<Action>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct UserInput {
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    /// Id of the jurisdiction, department or enterprise the user belongs to (by role)
-    pub org_id: i64,
-    pub password: String,
-    #[serde(default)]
-    pub phone: String,
-    /// Enterprises an expert is assigned to
-    #[serde(default)]
-    pub assigned_enterprises: Vec<i64>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct UserPatch {
-    pub display_name: Option<String>,
-    pub role: Option<Role>,
-    pub org_id: Option<i64>,
-    pub phone: Option<String>,
-    pub active: Option<bool>,
-    /// Reset the password; the user must change it at next login
-    pub password: Option<String>,
-    pub version: i64,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -306,18 +281,13 @@ pub async fn logout(store: &Store, token: &str) -> Result<(), StoreError> {
 }
 
 /// Changes one's own password after checking the old one; other sessions end.
-pub async fn change_password(store: &Store, p: &Principal, old: &str, new: &str) -> Result<(), StoreError> {
+pub async fn change_password(store: &Store, p: &Principal, change: PasswordChange) -> Result<(), StoreError> {
     let (u, hash) = user_by(store, "id", p.user_id.into()).await?.ok_or(StoreError::NotFound)?;
-    if !verify_password(old, &hash) {
-        return Err(StoreError::invalid("old_password", "原密码不正确"));
-    }
-    if old == new {
-        return Err(StoreError::invalid("new_password", "新密码不能与原密码相同"));
-    }
-    validate_password(&u.username, new).map_err(|e| StoreError::invalid("new_password", e.message))?;
+    let old_ok = verify_password(&change.old_password, &hash);
+    let v = change.validate(&u.username, old_ok).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     Q::new("UPDATE app_user SET password_hash = ")
-        .bind(hash_password(new)?)
+        .bind(hash_password(&v.new_password)?)
         .push(", must_change_password = 0, version = version + 1, updated_at = ")
         .bind(now())
         .push(" WHERE id = ")
@@ -341,20 +311,19 @@ pub async fn change_password(store: &Store, p: &Principal, old: &str, new: &str)
     tx.commit().await
 }
 
-/// Checks that `org_id` names an existing unit of the kind the role needs.
-async fn check_org(store: &Store, role: Role, org_id: i64) -> Result<String, StoreError> {
-    let bad = || StoreError::invalid("org_id", "所属单位不存在或与角色不符");
-    match role.org_kind() {
-        OrgKind::Jurisdiction => Ok(jurisdiction_by_id(store, org_id).await?.ok_or_else(bad)?.path),
-        OrgKind::Department => Ok(department_by_id(store, org_id).await?.ok_or_else(bad)?.1),
-        OrgKind::Enterprise => {
-            let r = Q::new("SELECT scope_path FROM enterprise WHERE id = ")
-                .bind(org_id)
-                .fetch_optional(store.pool())
-                .await?;
-            Ok(r.ok_or_else(bad)?.try_get("scope_path")?)
-        }
-    }
+/// The path of the org unit of `kind` with id `org_id`, if there is one (the kind a role
+/// belongs to is the domain's `Role::org_kind`; whether the unit fits is `domain::user`'s rule).
+async fn org_path(store: &Store, kind: OrgKind, org_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(match kind {
+        OrgKind::Jurisdiction => jurisdiction_by_id(store, org_id).await?.map(|j| j.path),
+        OrgKind::Department => department_by_id(store, org_id).await?.map(|d| d.1),
+        OrgKind::Enterprise => Q::new("SELECT scope_path FROM enterprise WHERE id = ")
+            .bind(org_id)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.try_get("scope_path"))
+            .transpose()?,
+    })
 }
 
 pub async fn user_get(store: &Store, p: &Principal, id: i64) -> Result<User, StoreError> {
@@ -394,27 +363,16 @@ pub async fn user_create(
     input: UserInput,
     must_change: bool,
 ) -> Result<User, StoreError> {
-    validate_username(&input.username).map_err(|e| StoreError::Invalid(vec![e]))?;
-    validate_password(&input.username, &input.password).map_err(|e| StoreError::Invalid(vec![e]))?;
-    let display = input.display_name.trim();
-    if display.is_empty() {
-        return Err(StoreError::invalid("display_name", "姓名不能为空"));
-    }
-    if !input.phone.is_empty() {
-        anjian_domain::org::validate_phone("phone", &input.phone).map_err(|e| StoreError::Invalid(vec![e]))?;
-    }
-    let path = check_org(store, input.role, input.org_id).await?;
+    let kind = input.role.org_kind();
+    let path = org_path(store, kind, input.org_id).await?;
+    let input = input.validate(path.as_deref().map(|path| OrgUnit { kind, path })).map_err(StoreError::Invalid)?;
     let hash = hash_password(&input.password)?;
     let mut tx = store.begin().await?;
     let ts = now();
     let mut q = Q::new("INSERT INTO app_user (username, display_name, password_hash, role, org_kind, org_id, phone, must_change_password, created_at, updated_at) VALUES (");
-    q.bind(input.username.as_str()).push(", ").bind(display).push(", ").bind(hash).push(", ").bind(input.role.as_str());
-    q.push(", ")
-        .bind(input.role.org_kind().as_str())
-        .push(", ")
-        .bind(input.org_id)
-        .push(", ")
-        .bind(input.phone.as_str());
+    q.bind(input.username.as_str()).push(", ").bind(input.display_name.as_str()).push(", ").bind(hash);
+    q.push(", ").bind(input.role.as_str());
+    q.push(", ").bind(input.org_kind.as_str()).push(", ").bind(input.org_id).push(", ").bind(input.phone.as_str());
     q.push(", ").bind(must_change).push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = match q.fetch_one(&mut *tx.tx).await {
         Ok(r) => r.try_get("id")?,
@@ -449,7 +407,7 @@ pub async fn user_create(
             action: "create",
             entity: "user",
             entity_id: Some(id),
-            scope_path: &path,
+            scope_path: &input.scope_path,
             summary: format!("新增用户「{}」（{}）", input.username, input.role.label()),
             before: None,
             after: Some(serde_json::json!({"username": input.username, "role": input.role, "org_id": input.org_id})),
@@ -463,35 +421,34 @@ pub async fn user_create(
 pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch) -> Result<User, StoreError> {
     p.require(Action::ManageUsers)?;
     let (before, _) = user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?;
-    let role = patch.role.unwrap_or(before.role);
-    let org_id = patch.org_id.unwrap_or(before.org_id);
-    let path = check_org(store, role, org_id).await?;
-    let display = patch.display_name.clone().unwrap_or(before.display_name.clone());
-    if display.trim().is_empty() {
-        return Err(StoreError::invalid("display_name", "姓名不能为空"));
-    }
-    let phone = patch.phone.clone().unwrap_or(before.phone.clone());
-    if !phone.is_empty() {
-        anjian_domain::org::validate_phone("phone", &phone).map_err(|e| StoreError::Invalid(vec![e]))?;
-    }
-    if id == p.user_id && patch.active == Some(false) {
-        return Err(StoreError::invalid("active", "不能停用自己的账号"));
-    }
-    let active = patch.active.unwrap_or(before.active);
+    let now_state = UserState {
+        id,
+        username: before.username.clone(),
+        display_name: before.display_name.clone(),
+        role: before.role,
+        org_id: before.org_id,
+        phone: before.phone.clone(),
+        active: before.active,
+    };
+    let (role, org_id) = patch.placement(&now_state);
+    let path = org_path(store, role.org_kind(), org_id).await?;
+    let org = path.as_deref().map(|path| OrgUnit { kind: role.org_kind(), path });
+    let v =
+        patch.validate(UserPatchFacts { now: &now_state, org, editor_id: p.user_id }).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     let mut q = Q::new("UPDATE app_user SET display_name = ");
-    q.bind(display.trim()).push(", role = ").bind(role.as_str()).push(", org_kind = ").bind(role.org_kind().as_str());
-    q.push(", org_id = ").bind(org_id).push(", phone = ").bind(phone.as_str()).push(", active = ").bind(active);
-    if let Some(pw) = &patch.password {
-        validate_password(&before.username, pw).map_err(|e| StoreError::Invalid(vec![e]))?;
+    q.bind(v.display_name.as_str()).push(", role = ").bind(v.role.as_str());
+    q.push(", org_kind = ").bind(v.org_kind.as_str());
+    q.push(", org_id = ").bind(v.org_id).push(", phone = ").bind(v.phone.as_str()).push(", active = ").bind(v.active);
+    if let Some(pw) = &v.password {
         q.push(", password_hash = ").bind(hash_password(pw)?).push(", must_change_password = 1");
     }
     q.push(", version = version + 1, updated_at = ").bind(now()).push(" WHERE id = ").bind(id);
-    q.push(" AND version = ").bind(patch.version);
+    q.push(" AND version = ").bind(v.version);
     if q.execute(&mut *tx.tx).await? == 0 {
         return Err(stale());
     }
-    if !active || patch.password.is_some() {
+    if !v.active || v.password.is_some() {
         Q::new("DELETE FROM user_session WHERE user_id = ").bind(id).execute(&mut *tx.tx).await?;
     }
     audit::record(
@@ -501,10 +458,10 @@ pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch
             action: "update",
             entity: "user",
             entity_id: Some(id),
-            scope_path: &path,
-            summary: format!("修改用户「{}」{}", before.username, if patch.password.is_some() { "（重置密码）" } else { "" }),
+            scope_path: &v.scope_path,
+            summary: format!("修改用户「{}」{}", before.username, if v.password.is_some() { "（重置密码）" } else { "" }),
             before: Some(serde_json::json!({"display_name": before.display_name, "role": before.role, "org_id": before.org_id, "active": before.active, "phone": before.phone})),
-            after: Some(serde_json::json!({"display_name": display, "role": role, "org_id": org_id, "active": active, "phone": phone})),
+            after: Some(serde_json::json!({"display_name": v.display_name, "role": v.role, "org_id": v.org_id, "active": v.active, "phone": v.phone})),
         },
     )
     .await?;

@@ -4,12 +4,11 @@ use crate::db::Q;
 use crate::hazard::{insert, NewHazard};
 use crate::org::enterprise_get;
 use crate::{files, format_ts, Principal, Store, StoreError};
-use anjian_domain::auth::{Action, Role};
-use anjian_domain::checklist::{builtin, Answer, ChecklistItem};
-use anjian_domain::hazard::{HazardGrade, HazardSource};
-use anjian_domain::FieldError;
+use anjian_domain::auth::Action;
+use anjian_domain::checklist::{builtin, ChecklistItem, RunFacts, FINDING_CATEGORY};
+pub use anjian_domain::checklist::{AnswerInput, ChecklistInput, RunInput};
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::Row;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -78,40 +77,17 @@ pub async fn get(store: &Store, id: i64) -> Result<Checklist, StoreError> {
     row_to_checklist(&r, true)
 }
 
-/// A custom template (企业或部门自定义).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct ChecklistInput {
-    pub name: String,
-    pub sector: String,
-    #[serde(default)]
-    pub basis: String,
-    /// Items; `major` marks an item whose finding is a 重大 hazard
-    pub items: Vec<ChecklistItem>,
-}
-
 pub async fn create(store: &Store, p: &Principal, input: ChecklistInput) -> Result<Checklist, StoreError> {
     p.require(Action::CreateChecklist)?;
-    let mut errs = vec![];
-    if input.name.trim().is_empty() {
-        errs.push(FieldError::new("name", "请填写清单名称"));
-    }
-    if let Err(e) = anjian_domain::org::validate_sectors("sector", std::slice::from_ref(&input.sector)) {
-        errs.push(e);
-    }
-    if input.items.is_empty() || input.items.iter().any(|i| i.text.trim().is_empty() || i.code.trim().is_empty()) {
-        errs.push(FieldError::new("items", "清单至少一项，每项须有编号和内容"));
-    }
-    let mut codes: Vec<&str> = input.items.iter().map(|i| i.code.as_str()).collect();
-    codes.sort_unstable();
-    if codes.windows(2).any(|w| w[0] == w[1]) {
-        errs.push(FieldError::new("items", "检查项编号不能重复"));
-    }
-    if !errs.is_empty() {
-        return Err(StoreError::Invalid(errs));
-    }
+    let input = input.validate().map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     let mut q = Q::new("INSERT INTO checklist_template (name, sector, basis, official, items, created_at) VALUES (");
-    q.bind(input.name.trim()).push(", ").bind(input.sector.as_str()).push(", ").bind(input.basis.trim()).push(", 0, ");
+    q.bind(input.name.as_str())
+        .push(", ")
+        .bind(input.sector.as_str())
+        .push(", ")
+        .bind(input.basis.as_str())
+        .push(", 0, ");
     q.bind(serde_json::to_string(&input.items).unwrap_or_default())
         .push(", ")
         .bind(crate::now())
@@ -125,7 +101,7 @@ pub async fn create(store: &Store, p: &Principal, input: ChecklistInput) -> Resu
             entity: "checklist",
             entity_id: Some(id),
             scope_path: "/",
-            summary: format!("新建检查清单「{}」", input.name.trim()),
+            summary: format!("新建检查清单「{}」", input.name),
             before: None,
             after: None,
         },
@@ -133,24 +109,6 @@ pub async fn create(store: &Store, p: &Principal, input: ChecklistInput) -> Resu
     .await?;
     tx.commit().await?;
     get(store, id).await
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct AnswerInput {
-    pub code: String,
-    pub result: Answer,
-    #[serde(default)]
-    pub note: String,
-    #[serde(default)]
-    pub photos: Vec<i64>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct RunInput {
-    pub enterprise_id: i64,
-    /// 整改期限 of the hazards found (YYYY-MM-DD)
-    pub deadline: String,
-    pub answers: Vec<AnswerInput>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -174,44 +132,24 @@ pub async fn run(
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
     let today = store.calendar().await?.date_of(at.into());
-    match input.deadline.trim().parse::<jiff::civil::Date>() {
-        Ok(d) if d >= today => {}
-        _ => return Err(StoreError::invalid("deadline", "整改期限应为今天或以后的日期（YYYY-MM-DD）")),
-    }
-    let mut errs = vec![];
-    for (i, a) in input.answers.iter().enumerate() {
-        if !tpl.items.iter().any(|it| it.code == a.code) {
-            errs.push(FieldError::new(format!("answers[{i}].code"), format!("清单中没有检查项 {}", a.code)));
-        }
-    }
-    for it in &tpl.items {
-        if !input.answers.iter().any(|a| a.code == it.code) {
-            errs.push(FieldError::new("answers", format!("检查项 {} 未作答", it.code)));
-        }
-    }
-    if !errs.is_empty() {
-        return Err(StoreError::Invalid(errs));
-    }
-    let all_photos: Vec<i64> = input.answers.iter().flat_map(|a| a.photos.iter().copied()).collect();
+    let run = input
+        .validate(RunFacts {
+            sector: &tpl.sector,
+            basis: &tpl.basis,
+            items: &tpl.items,
+            enterprise_sectors: &ent.sectors,
+            role: p.role,
+            today,
+        })
+        .map_err(StoreError::Invalid)?;
+    let all_photos: Vec<i64> = run.answers.iter().flat_map(|a| a.photos.iter().copied()).collect();
     files::check_attachable(store, p, "photos", &all_photos).await?;
-    let source = match p.role {
-        Role::Enterprise => HazardSource::SelfInspection,
-        Role::Grid => HazardSource::GridPatrol,
-        Role::Expert => HazardSource::ThirdParty,
-        _ => HazardSource::GovernmentInspection,
-    };
-    let sector = if ent.sectors.contains(&tpl.sector) {
-        tpl.sector.clone()
-    } else {
-        ent.sectors.first().cloned().unwrap_or_default()
-    };
     let mut tx = store.begin().await?;
     let mut q = Q::new("INSERT INTO checklist_run (template_id, enterprise_id, run_by, answers, created_at) VALUES (");
     q.bind(template_id).push(", ").bind(ent.id).push(", ").bind(p.actor().name).push(", ");
     q.bind(
         serde_json::to_string(
-            &input
-                .answers
+            &run.answers
                 .iter()
                 .map(|a| serde_json::json!({"code": a.code, "result": a.result, "note": a.note}))
                 .collect::<Vec<_>>(),
@@ -221,34 +159,28 @@ pub async fn run(
     q.push(", ").bind(format_ts(at)).push(") RETURNING id");
     let run_id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     let mut ids = vec![];
-    for a in input.answers.iter().filter(|a| a.result == Answer::NonCompliant) {
-        let item = tpl.items.iter().find(|i| i.code == a.code).expect("checked above");
-        let description =
-            if a.note.trim().is_empty() { item.text.clone() } else { format!("{}（{}）", item.text, a.note.trim()) };
-        let grade = if item.major { HazardGrade::Major } else { HazardGrade::General };
-        let criterion = item.major.then(|| format!("{} {}：{}", tpl.basis, item.code, item.text));
+    for f in &run.findings {
         let id = insert(
             &mut tx,
             p,
             NewHazard {
                 enterprise_id: ent.id,
                 scope_path: &ent.scope_path,
-                sector: &sector,
+                sector: &run.sector,
                 location: "",
-                description: &description,
-                grade,
-                category: "自查清单",
-                source,
-                // Checked above: a date from today on.
-                deadline: input.deadline.trim().parse().unwrap_or(today),
+                description: &f.description,
+                grade: f.grade,
+                category: FINDING_CATEGORY,
+                source: run.source,
+                deadline: run.deadline,
                 responsible: "",
-                criterion: criterion.as_deref(),
+                criterion: f.criterion.as_deref(),
                 checklist_run_id: Some(run_id),
                 risk_point_id: None,
                 found_at: at,
                 found_day: today,
             },
-            &a.photos,
+            &f.photos,
         )
         .await?
         .id;

@@ -217,7 +217,9 @@ pub async fn generate(
                 jurisdiction_id: district.id,
                 name: name.into(),
                 sectors: sectors.iter().map(|s| s.to_string()).collect(),
-            },
+            }
+            .validate()
+            .map_err(StoreError::Invalid)?,
         )
         .await?;
         departments.push(d);
@@ -667,7 +669,7 @@ pub(crate) async fn generate_risk_points(
     names: &[String],
 ) -> Result<usize, StoreError> {
     use crate::risk::{insert_point, RiskPointInput};
-    use anjian_domain::risk::{ControlMeasures, Scores};
+    use anjian_domain::risk::{BandSet, ControlMeasures, Scores};
     let actor = Actor::system("演示数据生成");
     let today = store.calendar().await?.date_of(jiff::Timestamp::now().into());
     let mut tx = store.begin().await?;
@@ -687,7 +689,7 @@ pub(crate) async fn generate_risk_points(
             };
             let scores = Scores::Lec { l, e: e_, c };
             let a = scores.assess().map_err(StoreError::Invalid)?;
-            let input = RiskPointInput {
+            let v = RiskPointInput {
                 enterprise_id: e.id,
                 name: point.to_string(),
                 kind: kind.to_string(),
@@ -714,8 +716,10 @@ pub(crate) async fn generate_risk_points(
                     .checked_add(jiff::Span::new().days(if i == 0 && k == 0 { -3 } else { rng.gen_range(-45..320) }))
                     .unwrap_or(today)
                     .to_string(),
-            };
-            insert_point(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), &input, &a).await?;
+            }
+            .validate(&BandSet::default())
+            .map_err(StoreError::Invalid)?;
+            insert_point(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), &v).await?;
             n += 1;
         }
     }
@@ -762,7 +766,9 @@ pub(crate) async fn generate_major_hazard_sources(
                 })
                 .collect(),
             exposed_people: *[0, 12, 45, 80, 260].choose(rng).expect("values"),
-        };
+        }
+        .validate()
+        .map_err(StoreError::Invalid)?;
         write(&mut tx, &actor, (e.id, name, &e.scope_path, &e.sector), None, &input).await?;
         n += 1;
     }

@@ -8,7 +8,9 @@ use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::scope::push_owned_scope;
 use crate::{now, Principal, Store, StoreError};
 use anjian_domain::auth::{Action, Role, MAJOR_HAZARD_ACTIONS};
-use anjian_domain::risk::{assess_major_hazard, SubstanceInput, Term, UnitKind};
+use anjian_domain::major_hazard::ValidSource;
+pub use anjian_domain::major_hazard::{SourceInput, SourcePatch};
+use anjian_domain::risk::{SubstanceInput, Term, UnitKind};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -36,24 +38,6 @@ pub struct MajorHazardSource {
     pub updated_at: String,
     /// What the caller may do to it (the permission table, `domain::auth`)
     pub allowed_actions: Vec<Action>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct SourceInput {
-    pub enterprise_id: i64,
-    pub name: String,
-    pub unit_kind: UnitKind,
-    pub substances: Vec<SubstanceInput>,
-    pub exposed_people: i64,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct SourcePatch {
-    pub name: Option<String>,
-    pub unit_kind: Option<UnitKind>,
-    pub substances: Option<Vec<SubstanceInput>>,
-    pub exposed_people: Option<i64>,
-    pub version: i64,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -140,18 +124,15 @@ pub async fn get(store: &Store, p: &Principal, id: i64) -> Result<MajorHazardSou
     row_to_source(&q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?, p.role)
 }
 
-/// Writes a unit (insert when `id` is None) with its assessment and audit record.
+/// Writes a validated unit (insert when `id` is None) with its assessment and audit record.
 pub(crate) async fn write(
     tx: &mut crate::Tx,
     actor: &crate::Actor,
     ent: (i64, &str, &str, &str),
     id_version: Option<(i64, i64)>,
-    i: &SourceInput,
+    i: &ValidSource,
 ) -> Result<i64, StoreError> {
-    if i.name.trim().is_empty() {
-        return Err(StoreError::invalid("name", "请填写单元名称"));
-    }
-    let a = assess_major_hazard(i.unit_kind, &i.substances, i.exposed_people).map_err(StoreError::Invalid)?;
+    let a = &i.result;
     let ts = now();
     let terms = serde_json::to_string(&a.terms).unwrap_or_default();
     let id = match id_version {
@@ -163,7 +144,7 @@ pub(crate) async fn write(
                 .push(", ")
                 .bind(ent.3)
                 .push(", ")
-                .bind(i.name.trim())
+                .bind(i.name.as_str())
                 .push(", ")
                 .bind(kind_str(i.unit_kind));
             q.push(", ")
@@ -185,7 +166,7 @@ pub(crate) async fn write(
         }
         Some((id, version)) => {
             let mut q = Q::new("UPDATE major_hazard_source SET name = ");
-            q.bind(i.name.trim())
+            q.bind(i.name.as_str())
                 .push(", unit_kind = ")
                 .bind(kind_str(i.unit_kind))
                 .push(", substances = ")
@@ -221,7 +202,7 @@ pub(crate) async fn write(
             summary: format!(
                 "{}「{}」（{}）：S={:.3}，{}",
                 if id_version.is_none() { "登记辨识单元" } else { "修改辨识单元" },
-                i.name.trim(),
+                i.name.as_str(),
                 ent.1,
                 a.s,
                 match &a.grade {
@@ -244,6 +225,7 @@ pub async fn create(store: &Store, p: &Principal, i: SourceInput) -> Result<Majo
     let ent = enterprise_get(store, p, i.enterprise_id)
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
+    let i = i.validate().map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     let sector = ent.sectors.first().cloned().unwrap_or_default();
     let id = write(&mut tx, &p.actor(), (ent.id, &ent.name, &ent.scope_path, &sector), None, &i).await?;
@@ -260,20 +242,18 @@ pub async fn update(
     let before = get(store, p, id).await?;
     p.require(Action::WriteMajorHazard)?;
     let ent = enterprise_get(store, p, before.enterprise_id).await?;
-    let substances = match patch.substances {
-        Some(s) => s,
-        None => serde_json::from_value(serde_json::Value::Array(before.substances.clone())).unwrap_or_default(),
-    };
-    let i = SourceInput {
+    let now_input = SourceInput {
         enterprise_id: before.enterprise_id,
-        name: patch.name.unwrap_or(before.name),
-        unit_kind: patch.unit_kind.unwrap_or(before.unit_kind),
-        substances,
-        exposed_people: patch.exposed_people.unwrap_or(before.exposed_people),
+        name: before.name,
+        unit_kind: before.unit_kind,
+        substances: serde_json::from_value(serde_json::Value::Array(before.substances)).unwrap_or_default(),
+        exposed_people: before.exposed_people,
     };
+    let version = patch.version;
+    let i = patch.apply_to(now_input).validate().map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     let sector = ent.sectors.first().cloned().unwrap_or_default();
-    write(&mut tx, &p.actor(), (ent.id, &ent.name, &ent.scope_path, &sector), Some((id, patch.version)), &i).await?;
+    write(&mut tx, &p.actor(), (ent.id, &ent.name, &ent.scope_path, &sector), Some((id, version)), &i).await?;
     tx.commit().await?;
     get(store, p, id).await
 }

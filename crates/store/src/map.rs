@@ -5,6 +5,7 @@ use crate::scope::push_owned_scope;
 use crate::{Principal, Store, StoreError};
 use anjian_domain::risk::RiskLevel;
 use anjian_domain::scope::JurisdictionView;
+pub use anjian_domain::settings::MapSettings;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -252,4 +253,20 @@ pub async fn major_hazard_sources(
         features.push(feature(r.try_get("longitude")?, r.try_get("latitude")?, props));
     }
     Ok(Points::new(features))
+}
+
+// ---------------------------------------------------------------- settings
+
+const SETTINGS_KEY: &str = "map";
+
+/// The map settings (地图设置): the tile URL template, none until set.
+pub async fn settings(store: &Store) -> Result<MapSettings, StoreError> {
+    crate::settings::get_or_default(store, SETTINGS_KEY).await
+}
+
+/// Sets the map settings (admin), checked by the domain and audited.
+pub async fn set_settings(store: &Store, p: &Principal, input: MapSettings) -> Result<(), StoreError> {
+    p.require(anjian_domain::auth::Action::SetMapSettings)?;
+    let v = input.validate().map_err(StoreError::Invalid)?;
+    crate::settings::set(store, &p.actor(), SETTINGS_KEY, &v, "修改地图设置").await
 }

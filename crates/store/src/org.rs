@@ -6,9 +6,11 @@ use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::scope::push_subtree;
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role, ENTERPRISE_ACTIONS};
-use anjian_domain::org::{
-    validate_division_code, validate_sectors, EnterpriseDraft, JurisdictionLevel, ValidEnterprise,
+use anjian_domain::org::{EnterpriseDraft, JurisdictionLevel, ValidEnterprise};
+use anjian_domain::org_unit::{
+    check_placement, JurisdictionState, ParentNode, PlacedNode, ValidDepartment, ValidJurisdiction,
 };
+pub use anjian_domain::org_unit::{DepartmentInput, DepartmentPatch, JurisdictionInput, JurisdictionPatch};
 use anjian_domain::scope::{child_path, JurisdictionView, Scope};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -32,28 +34,6 @@ pub struct Jurisdiction {
     pub boundary: Option<serde_json::Value>,
     /// IANA time zone of business dates and deadlines
     pub timezone: String,
-    pub version: i64,
-}
-
-/// New jurisdiction node.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct JurisdictionInput {
-    pub parent_id: Option<i64>,
-    pub level: JurisdictionLevel,
-    pub code: Option<String>,
-    pub name: String,
-    #[schema(value_type = Option<Object>)]
-    pub boundary: Option<serde_json::Value>,
-    pub timezone: Option<String>,
-}
-
-/// Change to a jurisdiction node (a node does not move: paths of everything below depend on it).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct JurisdictionPatch {
-    pub name: Option<String>,
-    pub code: Option<String>,
-    #[schema(value_type = Option<Object>)]
-    pub boundary: Option<serde_json::Value>,
     pub version: i64,
 }
 
@@ -193,65 +173,25 @@ fn nest(pairs: Vec<(Option<i64>, TreeNode)>) -> Vec<TreeNode> {
     roots
 }
 
-fn check_code(level: JurisdictionLevel, code: &Option<String>) -> Result<(), StoreError> {
-    match (level, code.as_deref()) {
-        (_, None) | (_, Some("")) => Ok(()),
-        (JurisdictionLevel::City | JurisdictionLevel::District, Some(c)) => {
-            validate_division_code(c).map_err(|e| StoreError::Invalid(vec![e]))
-        }
-        (_, Some(c)) if c.chars().all(|ch| ch.is_ascii_digit()) && (6..=15).contains(&c.len()) => Ok(()),
-        _ => Err(StoreError::invalid("code", "区划代码应为6至15位数字")),
-    }
-}
-
-fn check_name(name: &str) -> Result<String, StoreError> {
-    let n = name.trim();
-    if n.is_empty() || n.chars().count() > 60 {
-        return Err(StoreError::invalid("name", "名称不能为空且不超过60个字"));
-    }
-    Ok(n.to_string())
-}
-
 /// Creates a node (admin tools and the jurisdictions API).
 pub async fn jurisdiction_create(
     store: &Store,
     actor: &Actor,
     input: JurisdictionInput,
 ) -> Result<Jurisdiction, StoreError> {
-    let name = check_name(&input.name)?;
-    check_code(input.level, &input.code)?;
-    if let Some(tz) = &input.timezone {
-        jiff::tz::TimeZone::get(tz).map_err(|_| StoreError::invalid("timezone", "未知的时区"))?;
-    }
     let parent = match input.parent_id {
-        Some(pid) => Some(
-            jurisdiction_by_id(store, pid).await?.ok_or_else(|| StoreError::invalid("parent_id", "上级区划不存在"))?,
-        ),
+        Some(pid) => jurisdiction_by_id(store, pid).await?,
         None => None,
     };
-    if let Some(par) = &parent {
-        if !input.level.may_be_child_of(par.level) {
-            return Err(StoreError::invalid(
-                "level",
-                format!("「{}」不能作为「{}」的下级", input.level.label(), par.level.label()),
-            ));
-        }
-    }
-    let timezone = input
-        .timezone
-        .clone()
-        .or_else(|| parent.as_ref().map(|p| p.timezone.clone()))
-        .unwrap_or_else(|| anjian_domain::time::DEFAULT_TIMEZONE.into());
+    let parent_node = parent.as_ref().map(|p| ParentNode { level: p.level, timezone: &p.timezone });
+    let ValidJurisdiction { parent_id, level, code, name, boundary, timezone } =
+        input.validate(parent_node).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     let ts = now();
     let mut q = Q::new("INSERT INTO jurisdiction (parent_id, level, code, name, path, boundary, timezone, created_at, updated_at) VALUES (");
-    q.bind(input.parent_id)
-        .push(", ")
-        .bind(input.level.as_str())
-        .push(", ")
-        .bind(input.code.clone().filter(|c| !c.is_empty()));
+    q.bind(parent_id).push(", ").bind(level.as_str()).push(", ").bind(code.clone());
     q.push(", ").bind(name.as_str()).push(", ").bind(format!("pending:{}", rand::random::<u64>()));
-    q.push(", ").bind(input.boundary.as_ref().map(|b| b.to_string())).push(", ").bind(timezone.as_str());
+    q.push(", ").bind(boundary.as_ref().map(|b| b.to_string())).push(", ").bind(timezone.as_str());
     q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     let path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
@@ -261,17 +201,7 @@ pub async fn jurisdiction_create(
         .bind(id)
         .execute(&mut *tx.tx)
         .await?;
-    let j = Jurisdiction {
-        id,
-        parent_id: input.parent_id,
-        level: input.level,
-        code: input.code.filter(|c| !c.is_empty()),
-        name,
-        path: path.clone(),
-        boundary: input.boundary,
-        timezone,
-        version: 1,
-    };
+    let j = Jurisdiction { id, parent_id, level, code, name, path: path.clone(), boundary, timezone, version: 1 };
     audit::record(
         &mut tx,
         actor,
@@ -304,27 +234,25 @@ pub async fn jurisdiction_update(
 ) -> Result<Jurisdiction, StoreError> {
     let before = jurisdiction_get(store, p, id).await?;
     p.require(Action::ManageJurisdictions)?;
-    let mut after = before.clone();
-    if let Some(n) = &patch.name {
-        after.name = check_name(n)?;
-    }
-    if patch.code.is_some() {
-        after.code = patch.code.clone().filter(|c| !c.is_empty());
-        check_code(after.level, &after.code)?;
-    }
-    if let Some(b) = patch.boundary {
-        after.boundary = if b.is_null() { None } else { Some(b) };
-    }
+    let now_state = JurisdictionState {
+        level: before.level,
+        name: before.name.clone(),
+        code: before.code.clone(),
+        boundary: before.boundary.clone(),
+    };
+    let v = patch.validate(now_state).map_err(StoreError::Invalid)?;
+    let version = v.version;
+    let mut after = Jurisdiction { name: v.name, code: v.code, boundary: v.boundary, ..before.clone() };
     let mut tx = store.begin().await?;
     let mut q = Q::new("UPDATE jurisdiction SET name = ");
     q.bind(after.name.as_str()).push(", code = ").bind(after.code.clone());
     q.push(", boundary = ").bind(after.boundary.as_ref().map(|b| b.to_string()));
     q.push(", version = version + 1, updated_at = ").bind(now()).push(" WHERE id = ").bind(id);
-    q.push(" AND version = ").bind(patch.version);
+    q.push(" AND version = ").bind(version);
     if q.execute(&mut *tx.tx).await? == 0 {
         return Err(stale());
     }
-    after.version = patch.version + 1;
+    after.version = version + 1;
     audit::record(
         &mut tx,
         &p.actor(),
@@ -419,20 +347,6 @@ pub struct Department {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct DepartmentInput {
-    pub jurisdiction_id: i64,
-    pub name: String,
-    pub sectors: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct DepartmentPatch {
-    pub name: Option<String>,
-    pub sectors: Option<Vec<String>>,
-    pub version: i64,
-}
-
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DepartmentFilter {
@@ -517,36 +431,24 @@ pub async fn department_create(store: &Store, p: &Principal, input: DepartmentIn
     let j = jurisdiction_get(store, p, input.jurisdiction_id)
         .await
         .map_err(|_| StoreError::invalid("jurisdiction_id", "所属辖区不存在或不在管辖范围内"))?;
-    department_insert(store, &p.actor(), &j, input).await
+    department_insert(store, &p.actor(), &j, input.validate().map_err(StoreError::Invalid)?).await
 }
 
-/// Inserts a department under a known jurisdiction (API and demo generator).
+/// Inserts a validated department under a known jurisdiction (API and demo generator).
 pub async fn department_insert(
     store: &Store,
     actor: &Actor,
     j: &Jurisdiction,
-    input: DepartmentInput,
+    input: ValidDepartment,
 ) -> Result<Department, StoreError> {
-    let name = check_name(&input.name)?;
-    validate_sectors("sectors", &input.sectors).map_err(|e| StoreError::Invalid(vec![e]))?;
+    let ValidDepartment { name, sectors, .. } = input;
     let mut tx = store.begin().await?;
     let ts = now();
     let mut q = Q::new("INSERT INTO department (jurisdiction_id, name, sectors, created_at, updated_at) VALUES (");
-    q.bind(j.id)
-        .push(", ")
-        .bind(name.as_str())
-        .push(", ")
-        .bind(serde_json::to_string(&input.sectors).unwrap_or_default());
+    q.bind(j.id).push(", ").bind(name.as_str()).push(", ").bind(serde_json::to_string(&sectors).unwrap_or_default());
     q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = q.fetch_one(&mut *tx.tx).await.map_err(department_conflict)?.try_get("id")?;
-    let d = Department {
-        id,
-        jurisdiction_id: j.id,
-        jurisdiction_name: j.name.clone(),
-        name,
-        sectors: input.sectors,
-        version: 1,
-    };
+    let d = Department { id, jurisdiction_id: j.id, jurisdiction_name: j.name.clone(), name, sectors, version: 1 };
     audit::record(
         &mut tx,
         actor,
@@ -573,19 +475,19 @@ pub async fn department_update(
 ) -> Result<Department, StoreError> {
     let (before, path) = department_get_with_path(store, p, id).await?;
     p.require(Action::ManageDepartments)?;
-    let mut after = before.clone();
-    if let Some(n) = &patch.name {
-        after.name = check_name(n)?;
-    }
-    if let Some(s) = patch.sectors {
-        validate_sectors("sectors", &s).map_err(|e| StoreError::Invalid(vec![e]))?;
-        after.sectors = s;
-    }
+    let version = patch.version;
+    let now_input = DepartmentInput {
+        jurisdiction_id: before.jurisdiction_id,
+        name: before.name.clone(),
+        sectors: before.sectors.clone(),
+    };
+    let v = patch.apply_to(now_input).validate().map_err(StoreError::Invalid)?;
+    let mut after = Department { name: v.name, sectors: v.sectors, ..before.clone() };
     let mut tx = store.begin().await?;
     let mut q = Q::new("UPDATE department SET name = ");
     q.bind(after.name.as_str()).push(", sectors = ").bind(serde_json::to_string(&after.sectors).unwrap_or_default());
     q.push(", version = version + 1, updated_at = ").bind(now()).push(" WHERE id = ").bind(id);
-    q.push(" AND version = ").bind(patch.version);
+    q.push(" AND version = ").bind(version);
     if q.execute(&mut *tx.tx).await.map_err(department_conflict)? == 0 {
         return Err(stale());
     }
@@ -877,25 +779,16 @@ async fn resolve_placement(
     jurisdiction_id: i64,
     grid_id: Option<i64>,
 ) -> Result<Placement, StoreError> {
-    let j = jurisdiction_by_id(store, jurisdiction_id)
-        .await?
-        .ok_or_else(|| StoreError::invalid("jurisdiction_id", "所属辖区不存在"))?;
-    if matches!(j.level, JurisdictionLevel::City | JurisdictionLevel::Grid) {
-        return Err(StoreError::invalid("jurisdiction_id", "所属辖区应为区县、镇街或村社区"));
-    }
+    let j = jurisdiction_by_id(store, jurisdiction_id).await?;
     let grid = match grid_id {
+        Some(gid) => jurisdiction_by_id(store, gid).await?,
         None => None,
-        Some(gid) => {
-            let g = jurisdiction_by_id(store, gid)
-                .await?
-                .ok_or_else(|| StoreError::invalid("grid_id", "所属网格不存在"))?;
-            if g.level != JurisdictionLevel::Grid || !g.path.starts_with(&j.path) {
-                return Err(StoreError::invalid("grid_id", format!("网格「{}」不在「{}」辖区内", g.name, j.name)));
-            }
-            Some(g)
-        }
     };
-    let placement = Placement { jurisdiction: j, grid };
+    fn node(n: &Jurisdiction) -> PlacedNode<'_> {
+        PlacedNode { level: n.level, name: &n.name, path: &n.path }
+    }
+    check_placement(j.as_ref().map(node), grid_id, grid.as_ref().map(node)).map_err(StoreError::Invalid)?;
+    let placement = Placement { jurisdiction: j.expect("checked by the domain"), grid };
     if let JurisdictionView::Subtree(root) = scope.jurisdiction_root() {
         if !placement.scope_path().starts_with(root) {
             return Err(StoreError::invalid("jurisdiction_id", "所属辖区不在您的管辖范围内"));
@@ -979,13 +872,12 @@ fn audit_view(e: &Enterprise) -> serde_json::Value {
 /// Creates an enterprise within the caller's scope.
 pub async fn enterprise_create(store: &Store, p: &Principal, draft: EnterpriseDraft) -> Result<Enterprise, StoreError> {
     p.require(Action::CreateEnterprise)?;
-    let valid = draft.validate().map_err(StoreError::Invalid)?;
+    let department_sectors = match &p.scope {
+        Scope::Sectors { sectors, .. } => Some(sectors.as_slice()),
+        _ => None,
+    };
+    let valid = draft.validate_new(department_sectors).map_err(StoreError::Invalid)?;
     let placement = resolve_placement(store, &p.scope, valid.draft.jurisdiction_id, valid.draft.grid_id).await?;
-    if let Scope::Sectors { sectors, .. } = &p.scope {
-        if !valid.draft.sectors.iter().any(|s| sectors.contains(s)) {
-            return Err(StoreError::invalid("sectors", "企业行业领域不在本部门监管范围内"));
-        }
-    }
     let mut tx = store.begin().await?;
     let mut e = insert_enterprise(&mut tx, &p.actor(), &valid, &placement).await?;
     e.allowed_actions = p.role.allowed_of(&ENTERPRISE_ACTIONS);

@@ -7,9 +7,9 @@ use crate::page::{finish, Keyset, Page, PageReq};
 use crate::scope::push_owned_scope;
 use crate::{now, Principal, Store, StoreError};
 use anjian_domain::auth::{Action, Role, RISK_POINT_ACTIONS};
-use anjian_domain::risk::{
-    check_point, effective_level, enterprise_level, BandSet, ControlMeasures, RiskLevel, RiskRules, Scores,
-};
+use anjian_domain::risk::{effective_level, enterprise_level, BandSet, ControlMeasures, RiskLevel, RiskRules, Scores};
+pub use anjian_domain::risk_point::{OverrideBody, RiskPointInput, RiskPointPatch};
+use anjian_domain::risk_point::{ValidOverride, ValidRiskPoint};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -47,40 +47,6 @@ pub struct RiskPoint {
     pub updated_at: String,
     /// What the caller may do to it (the permission table, `domain::auth`)
     pub allowed_actions: Vec<Action>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct RiskPointInput {
-    pub enterprise_id: i64,
-    pub name: String,
-    pub kind: String,
-    #[serde(default)]
-    pub location: String,
-    #[serde(default)]
-    pub hazard_factors: String,
-    pub accident_types: Vec<String>,
-    #[serde(default)]
-    pub measures: ControlMeasures,
-    #[serde(default)]
-    pub responsible: String,
-    pub control_level: String,
-    pub scores: Scores,
-    pub next_review: String,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct RiskPointPatch {
-    pub name: Option<String>,
-    pub kind: Option<String>,
-    pub location: Option<String>,
-    pub hazard_factors: Option<String>,
-    pub accident_types: Option<Vec<String>>,
-    pub measures: Option<ControlMeasures>,
-    pub responsible: Option<String>,
-    pub control_level: Option<String>,
-    pub scores: Option<Scores>,
-    pub next_review: Option<String>,
-    pub version: i64,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -209,65 +175,43 @@ pub async fn get(store: &Store, p: &Principal, id: i64, today: &str) -> Result<R
     Ok(rows_to_points(store, p, &[row], today).await?.remove(0))
 }
 
-/// Checks a point and writes its review date in the one form the reminders compare (`YYYY-MM-DD`;
-/// the parser also takes `20260301` or a date-time).
-fn validate(i: &mut RiskPointInput) -> Result<f64, StoreError> {
-    let mut errs = check_point(&i.name, &i.kind, &i.accident_types, &i.control_level, &i.next_review);
-    if let Ok(d) = i.next_review.trim().parse::<jiff::civil::Date>() {
-        i.next_review = d.to_string();
-    }
-    let a = i.scores.assess();
-    if let Err(mut e) = a.clone() {
-        for f in &mut e {
-            f.field = format!("scores.{}", f.field);
-        }
-        errs.append(&mut e);
-    }
-    if !errs.is_empty() {
-        return Err(StoreError::Invalid(errs));
-    }
-    Ok(a.expect("checked").score)
-}
-
-pub async fn create(store: &Store, p: &Principal, mut i: RiskPointInput, today: &str) -> Result<RiskPoint, StoreError> {
+pub async fn create(store: &Store, p: &Principal, i: RiskPointInput, today: &str) -> Result<RiskPoint, StoreError> {
     p.require(Action::WriteRiskPoint)?;
     let ent = enterprise_get(store, p, i.enterprise_id)
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
-    validate(&mut i)?;
     let (bands, _) = bands_at(store, &ent.scope_path).await?;
-    let a = i.scores.assess_with(Some(&bands)).map_err(StoreError::Invalid)?;
+    let v = i.validate(&bands).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     let id = insert_point(
         &mut tx,
         &p.actor(),
         (ent.id, &ent.name, &ent.scope_path, ent.sectors.first().map(String::as_str).unwrap_or("")),
-        &i,
-        &a,
+        &v,
     )
     .await?;
     tx.commit().await?;
     get(store, p, id, today).await
 }
 
-/// Inserts an assessed point with its audit record in the caller's transaction.
+/// Inserts a validated point with its audit record in the caller's transaction.
 /// `ent` is (id, name, scope path, sector).
 pub(crate) async fn insert_point(
     tx: &mut crate::Tx,
     actor: &crate::Actor,
     ent: (i64, &str, &str, &str),
-    i: &RiskPointInput,
-    a: &anjian_domain::risk::Assessment,
+    i: &ValidRiskPoint,
 ) -> Result<i64, StoreError> {
     let ts = now();
+    let a = &i.assessment;
     let mut q = Q::new("INSERT INTO risk_point (enterprise_id, scope_path, sector, name, kind, location, hazard_factors, accident_types, measures, responsible, control_level, method, scores, score, level, next_review, created_at, updated_at) VALUES (");
-    q.bind(ent.0).push(", ").bind(ent.2).push(", ").bind(ent.3).push(", ").bind(i.name.trim());
-    q.push(", ").bind(i.kind.as_str()).push(", ").bind(i.location.trim()).push(", ").bind(i.hazard_factors.trim());
+    q.bind(ent.0).push(", ").bind(ent.2).push(", ").bind(ent.3).push(", ").bind(i.name.as_str());
+    q.push(", ").bind(i.kind.as_str()).push(", ").bind(i.location.as_str()).push(", ").bind(i.hazard_factors.as_str());
     q.push(", ").bind(serde_json::to_string(&i.accident_types).unwrap_or_default());
-    q.push(", ").bind(serde_json::to_string(&i.measures).unwrap_or_default()).push(", ").bind(i.responsible.trim());
+    q.push(", ").bind(serde_json::to_string(&i.measures).unwrap_or_default()).push(", ").bind(i.responsible.as_str());
     q.push(", ").bind(i.control_level.as_str()).push(", ").bind(i.scores.method());
     q.push(", ").bind(serde_json::to_string(&i.scores).unwrap_or_default());
-    q.push(", ").bind(Some(a.score)).push(", ").bind(a.level.as_str()).push(", ").bind(i.next_review.trim());
+    q.push(", ").bind(Some(a.score)).push(", ").bind(a.level.as_str()).push(", ").bind(i.next_review.to_string());
     q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     audit::record(
@@ -278,7 +222,7 @@ pub(crate) async fn insert_point(
             entity: "risk_point",
             entity_id: Some(id),
             scope_path: ent.2,
-            summary: format!("新增风险点「{}」（{}，{}风险）", i.name.trim(), ent.1, a.level.as_str()),
+            summary: format!("新增风险点「{}」（{}，{}风险）", i.name, ent.1, a.level.as_str()),
             before: None,
             after: Some(serde_json::json!({"name": i.name, "scores": i.scores, "score": a.score, "level": a.level})),
         },
@@ -297,46 +241,47 @@ pub async fn update(
     let before = get(store, p, id, today).await?;
     p.require(Action::WriteRiskPoint)?;
     let b = before.clone();
-    let mut i = RiskPointInput {
+    let version = patch.version;
+    let now_input = RiskPointInput {
         enterprise_id: b.enterprise_id,
-        name: patch.name.unwrap_or(b.name),
-        kind: patch.kind.unwrap_or(b.kind),
-        location: patch.location.unwrap_or(b.location),
-        hazard_factors: patch.hazard_factors.unwrap_or(b.hazard_factors),
-        accident_types: patch.accident_types.unwrap_or(b.accident_types),
-        measures: patch.measures.unwrap_or(b.measures),
-        responsible: patch.responsible.unwrap_or(b.responsible),
-        control_level: patch.control_level.unwrap_or(b.control_level),
-        scores: patch.scores.unwrap_or(b.scores),
-        next_review: patch.next_review.unwrap_or(b.next_review),
+        name: b.name,
+        kind: b.kind,
+        location: b.location,
+        hazard_factors: b.hazard_factors,
+        accident_types: b.accident_types,
+        measures: b.measures,
+        responsible: b.responsible,
+        control_level: b.control_level,
+        scores: b.scores,
+        next_review: b.next_review,
     };
-    validate(&mut i)?;
     let path: String = Q::new("SELECT scope_path FROM risk_point WHERE id = ")
         .bind(id)
         .fetch_one(store.pool())
         .await?
         .try_get("scope_path")?;
     let (bands, _) = bands_at(store, &path).await?;
-    let a = i.scores.assess_with(Some(&bands)).map_err(StoreError::Invalid)?;
+    let i = patch.apply_to(now_input).validate(&bands).map_err(StoreError::Invalid)?;
+    let a = &i.assessment;
     let mut tx = store.begin().await?;
     let mut q = Q::new("UPDATE risk_point SET name = ");
-    q.bind(i.name.trim()).push(", kind = ").bind(i.kind.as_str()).push(", location = ").bind(i.location.trim());
-    q.push(", hazard_factors = ").bind(i.hazard_factors.trim());
+    q.bind(i.name.as_str()).push(", kind = ").bind(i.kind.as_str()).push(", location = ").bind(i.location.as_str());
+    q.push(", hazard_factors = ").bind(i.hazard_factors.as_str());
     q.push(", accident_types = ").bind(serde_json::to_string(&i.accident_types).unwrap_or_default());
     q.push(", measures = ").bind(serde_json::to_string(&i.measures).unwrap_or_default());
-    q.push(", responsible = ").bind(i.responsible.trim()).push(", control_level = ").bind(i.control_level.as_str());
+    q.push(", responsible = ").bind(i.responsible.as_str()).push(", control_level = ").bind(i.control_level.as_str());
     q.push(", method = ").bind(i.scores.method());
     q.push(", scores = ")
         .bind(serde_json::to_string(&i.scores).unwrap_or_default())
         .push(", score = ")
         .bind(Some(a.score));
-    q.push(", level = ").bind(a.level.as_str()).push(", next_review = ").bind(i.next_review.trim());
+    q.push(", level = ").bind(a.level.as_str()).push(", next_review = ").bind(i.next_review.to_string());
     q.push(", version = version + 1, updated_at = ")
         .bind(now())
         .push(" WHERE id = ")
         .bind(id)
         .push(" AND version = ")
-        .bind(patch.version);
+        .bind(version);
     if q.execute(&mut *tx.tx).await? == 0 {
         return Err(stale());
     }
@@ -355,7 +300,7 @@ pub async fn update(
             scope_path: &path,
             summary: format!("修改风险点「{}」：{}→{}风险", before.name, before.assessed_level.as_str(), a.level.as_str()),
             before: Some(serde_json::json!({"scores": before.scores, "level": before.assessed_level, "next_review": before.next_review})),
-            after: Some(serde_json::json!({"scores": i.scores, "level": a.level, "next_review": i.next_review})),
+            after: Some(serde_json::json!({"scores": i.scores, "level": a.level, "next_review": i.next_review.to_string()})),
         },
     )
     .await?;
@@ -442,20 +387,20 @@ pub async fn enterprise_risk(
     })
 }
 
-/// The committee sets (or with `None` clears) an enterprise's level, with a reason.
+/// The committee sets (or with a null level clears) an enterprise's level, with a reason.
 pub async fn set_override(
     store: &Store,
     p: &Principal,
     enterprise_id: i64,
-    level: Option<RiskLevel>,
-    reason: &str,
+    body: OverrideBody,
     today: &str,
 ) -> Result<EnterpriseRisk, StoreError> {
     let ent = enterprise_get(store, p, enterprise_id).await?;
     p.require(Action::OverrideEnterpriseRisk)?;
-    if level.is_some() && reason.trim().chars().count() < 4 {
-        return Err(StoreError::invalid("reason", "请填写调整理由（至少4个字）"));
-    }
+    let (level, reason) = match body.validate().map_err(StoreError::Invalid)? {
+        ValidOverride::Set { level, reason } => (Some(level), reason),
+        ValidOverride::Clear => (None, String::new()),
+    };
     let before = enterprise_risk(store, p, enterprise_id, today).await?;
     let mut tx = store.begin().await?;
     Q::new("DELETE FROM enterprise_risk_override WHERE enterprise_id = ")
@@ -469,7 +414,7 @@ pub async fn set_override(
             .push(", ")
             .bind(l.as_str())
             .push(", ")
-            .bind(reason.trim())
+            .bind(reason.as_str())
             .push(", ")
             .bind(p.actor().name);
         q.push(", ").bind(now()).push(")");
@@ -484,7 +429,7 @@ pub async fn set_override(
             entity_id: Some(enterprise_id),
             scope_path: &ent.scope_path,
             summary: match level {
-                Some(l) => format!("调整企业「{}」风险等级为{}：{}", ent.name, l.as_str(), reason.trim()),
+                Some(l) => format!("调整企业「{}」风险等级为{}：{}", ent.name, l.as_str(), reason),
                 None => format!("取消企业「{}」风险等级调整", ent.name),
             },
             before: Some(serde_json::json!({"level": before.level, "source": before.source})),

@@ -2,6 +2,7 @@
 
 use super::{HazardGrade, HazardSource};
 use crate::auth::Role;
+use crate::text::{bounded, deadline, MAX_NAME, MAX_TEXT};
 use crate::time::LocalDate;
 use crate::FieldError;
 use serde::Deserialize;
@@ -60,34 +61,7 @@ pub struct ValidReport {
 }
 
 /// Longest 隐患描述, in characters.
-pub const MAX_DESCRIPTION: usize = 2000;
-/// Longest 部位, 类别 and 责任人, in characters.
-pub const MAX_SHORT_TEXT: usize = 100;
-
-/// A trimmed text no longer than `max` characters, or the error naming the field.
-pub(crate) fn bounded(field: &str, label: &str, value: &str, max: usize, errs: &mut Vec<FieldError>) -> String {
-    let v = value.trim();
-    if v.chars().count() > max {
-        errs.push(FieldError::new(field, format!("{label}不能超过{max}字")));
-    }
-    v.to_string()
-}
-
-/// A deadline: a date, not before today.
-pub(crate) fn deadline(
-    field: &str,
-    label: &str,
-    value: &str,
-    today: LocalDate,
-    errs: &mut Vec<FieldError>,
-) -> LocalDate {
-    match value.trim().parse::<LocalDate>() {
-        Ok(d) if d < today => errs.push(FieldError::new(field, format!("{label}不能早于今天"))),
-        Ok(d) => return d,
-        Err(_) => errs.push(FieldError::new(field, format!("{label}应为日期（YYYY-MM-DD）"))),
-    }
-    today
-}
+pub const MAX_DESCRIPTION: usize = MAX_TEXT;
 
 impl HazardInput {
     /// Checks every rule of a report at once and names each field at fault: a description of up to
@@ -114,9 +88,9 @@ impl HazardInput {
         if f.role == Role::Enterprise && self.source != HazardSource::SelfInspection {
             errs.push(FieldError::new("source", "企业上报的隐患来源应为「企业自查」"));
         }
-        let location = bounded("location", "部位", &self.location, MAX_SHORT_TEXT, &mut errs);
-        let category = bounded("category", "隐患类别", &self.category, MAX_SHORT_TEXT, &mut errs);
-        let responsible = bounded("responsible", "整改责任人", &self.responsible, MAX_SHORT_TEXT, &mut errs);
+        let location = bounded("location", "部位", &self.location, MAX_NAME, &mut errs);
+        let category = bounded("category", "隐患类别", &self.category, MAX_NAME, &mut errs);
+        let responsible = bounded("responsible", "整改责任人", &self.responsible, MAX_NAME, &mut errs);
         if !errs.is_empty() {
             return Err(errs);
         }

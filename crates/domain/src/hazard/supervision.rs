@@ -1,9 +1,9 @@
 //! Supervision of open hazards: reminders when overdue (逾期督办) and listing (挂牌督办) with
 //! its yearly quotas.
 
-use super::report::{bounded, deadline, MAX_SHORT_TEXT};
 use super::{HazardFacts, HazardGrade, HazardRefusal};
 use crate::auth::{Action, Role};
+use crate::text::{bounded, deadline, MAX_NAME};
 use crate::time::LocalDate;
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
@@ -141,11 +141,11 @@ pub struct ValidListing {
 impl ListingInput {
     pub fn validate(&self, today: LocalDate) -> Result<ValidListing, Vec<FieldError>> {
         let mut errs = vec![];
-        let unit = bounded("supervising_unit", "督办单位", &self.supervising_unit, MAX_SHORT_TEXT, &mut errs);
+        let unit = bounded("supervising_unit", "督办单位", &self.supervising_unit, MAX_NAME, &mut errs);
         if unit.is_empty() {
             errs.push(FieldError::new("supervising_unit", "请填写督办单位"));
         }
-        let doc = bounded("document_number", "督办文号", &self.document_number, MAX_SHORT_TEXT, &mut errs);
+        let doc = bounded("document_number", "督办文号", &self.document_number, MAX_NAME, &mut errs);
         if doc.is_empty() {
             errs.push(FieldError::new("document_number", "请填写督办文号"));
         }

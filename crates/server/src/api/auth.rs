@@ -6,7 +6,9 @@ use crate::extract::{ApiJson, ApiQuery, Auth, ClientIp, SESSION_COOKIE};
 use crate::AppState;
 use anjian_domain::auth::Action;
 use anjian_domain::hazard::ListingLevel;
-use anjian_store::auth::{self as accounts, LoginError, User, UserFilter, UserInput, UserPatch, SESSION_HOURS};
+use anjian_store::auth::{
+    self as accounts, LoginError, PasswordChange, User, UserFilter, UserInput, UserPatch, SESSION_HOURS,
+};
 use anjian_store::page::Page;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -121,12 +123,6 @@ async fn me(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Me>> {
     Ok(Json(Me::of(&s, auth.user).await?))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct PasswordChange {
-    pub old_password: String,
-    pub new_password: String,
-}
-
 /// 修改密码
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
@@ -135,7 +131,7 @@ async fn change_password(
     auth: Auth,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    accounts::change_password(&s.store, &auth.principal, &req.old_password, &req.new_password).await?;
+    accounts::change_password(&s.store, &auth.principal, req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -3,11 +3,12 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
-use anjian_store::map::{self, BoundaryFilter, EnterpriseProps, HazardProps, LayerFilter, Points, SourceProps};
+use anjian_store::map::{
+    self, BoundaryFilter, EnterpriseProps, HazardProps, LayerFilter, MapSettings, Points, SourceProps,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -61,18 +62,10 @@ async fn boundaries(
     Ok(Json(map::boundaries(&s.store, &auth.principal, &f).await?))
 }
 
-/// Map settings: the tile URL template (e.g. 天地图) — none means boundaries on a plain background.
-#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct MapSettings {
-    /// e.g. `https://t{s}.example.com/{z}/{x}/{y}.png`; null: no tile server
-    pub tile_url: Option<String>,
-    pub attribution: Option<String>,
-}
-
 /// 地图设置
 #[utoipa::path(get, path = "/api/v1/map/settings", tag = "risk", responses((status = 200, body = MapSettings)))]
 async fn get_settings(State(s): State<AppState>, _auth: Auth) -> ApiResult<Json<MapSettings>> {
-    Ok(Json(anjian_store::settings::get_or_default(&s.store, "map").await?))
+    Ok(Json(map::settings(&s.store).await?))
 }
 
 /// 修改地图设置 (admin)
@@ -82,19 +75,6 @@ async fn put_settings(
     auth: Auth,
     ApiJson(b): ApiJson<MapSettings>,
 ) -> ApiResult<StatusCode> {
-    auth.principal.require(anjian_domain::auth::Action::SetMapSettings)?;
-    if let Some(u) = &b.tile_url {
-        if !(u.starts_with("https://") || u.starts_with("http://"))
-            || !u.contains("{z}")
-            || !u.contains("{x}")
-            || !u.contains("{y}")
-        {
-            return Err(crate::error::AppError::invalid(vec![anjian_domain::FieldError::new(
-                "tile_url",
-                "瓦片地址应为 http(s) 地址，并包含 {z}、{x}、{y}",
-            )]));
-        }
-    }
-    anjian_store::settings::set(&s.store, &auth.principal.actor(), "map", &b, "修改地图设置").await?;
+    map::set_settings(&s.store, &auth.principal, b).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,13 +5,13 @@ use crate::error::{ApiResult, AppError};
 use crate::excel::{self, attachment, workbook, Cell, ExportRow};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
-use anjian_domain::risk::{self, Assessment, MajorHazardResult, RiskLevel, SubstanceInput, UnitKind};
+use anjian_domain::risk::{self, Assessment, MajorHazardResult, SubstanceInput, UnitKind};
 use anjian_domain::time::BusinessCalendar;
 use anjian_store::major_hazard::{self as sources, MajorHazardSource, SourceFilter, SourceInput, SourcePatch};
 use anjian_store::page::Page;
 use anjian_store::risk::{
-    self as points, BandsInForce, EnterpriseRisk, RiskPoint, RiskPointFilter, RiskPointInput, RiskPointPatch,
-    RiskStats, RiskStatsQuery,
+    self as points, BandsInForce, EnterpriseRisk, OverrideBody, RiskPoint, RiskPointFilter, RiskPointInput,
+    RiskPointPatch, RiskStats, RiskStatsQuery,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -238,14 +238,6 @@ async fn enterprise_risk(
     Ok(Json(points::enterprise_risk(&s.store, &auth.principal, id, &today(&s).await?).await?))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct OverrideBody {
-    /// The level to set, or null to return to the computed level
-    pub level: Option<RiskLevel>,
-    #[serde(default)]
-    pub reason: String,
-}
-
 /// 调整企业风险等级 (安委办, with a reason; audited)
 #[utoipa::path(put, path = "/api/v1/enterprises/{id}/risk", tag = "risk", request_body = OverrideBody,
     responses((status = 200, body = EnterpriseRisk), (status = 403, body = crate::error::Problem)))]
@@ -255,7 +247,7 @@ async fn set_override(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<OverrideBody>,
 ) -> ApiResult<Json<EnterpriseRisk>> {
-    Ok(Json(points::set_override(&s.store, &auth.principal, id, b.level, &b.reason, &today(&s).await?).await?))
+    Ok(Json(points::set_override(&s.store, &auth.principal, id, b, &today(&s).await?).await?))
 }
 
 /// An assessment request: `{"method":"LEC","l":6,"e":3,"c":15}` or `{"method":"LS","l":4,"s":5}`.

@@ -1,0 +1,77 @@
+//! Settings (设置) an administrator enters, checked here before they are stored.
+
+use crate::text::{bounded_opt, MAX_TEXT};
+use crate::FieldError;
+use serde::{Deserialize, Serialize};
+
+/// Map settings: the tile URL template (e.g. 天地图) — none means boundaries on a plain background.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MapSettings {
+    /// e.g. `https://t{s}.example.com/{z}/{x}/{y}.png`; null: no tile server
+    pub tile_url: Option<String>,
+    pub attribution: Option<String>,
+}
+
+/// Map settings that keep every rule; stored as the [`MapSettings`] they hold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct ValidMapSettings(MapSettings);
+
+impl ValidMapSettings {
+    pub fn settings(&self) -> &MapSettings {
+        &self.0
+    }
+}
+
+impl MapSettings {
+    /// A tile URL is an http(s) template with `{z}`, `{x}` and `{y}`; both texts are trimmed and
+    /// at most 2,000 characters.
+    pub fn validate(self) -> Result<ValidMapSettings, Vec<FieldError>> {
+        let mut errs = vec![];
+        let tile_url = bounded_opt("tile_url", "瓦片地址", self.tile_url.as_deref(), MAX_TEXT, &mut errs);
+        if let Some(u) = &tile_url {
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || !u.contains("{z}")
+                || !u.contains("{x}")
+                || !u.contains("{y}")
+            {
+                errs.push(FieldError::new("tile_url", "瓦片地址应为 http(s) 地址，并包含 {z}、{x}、{y}"));
+            }
+        }
+        let attribution = bounded_opt("attribution", "地图版权说明", self.attribution.as_deref(), MAX_TEXT, &mut errs);
+        if errs.is_empty() {
+            Ok(ValidMapSettings(MapSettings { tile_url, attribution }))
+        } else {
+            Err(errs)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(tile_url: Option<&str>, attribution: Option<&str>) -> MapSettings {
+        MapSettings { tile_url: tile_url.map(String::from), attribution: attribution.map(String::from) }
+    }
+
+    #[test]
+    fn a_tianditu_template_is_accepted_and_no_tile_server_too() {
+        let url = "https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=0123abcd&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}";
+        let v = map(Some(&format!(" {url} ")), Some("© 天地图 GS(2024)0568号")).validate().unwrap();
+        assert_eq!(v.settings().tile_url.as_deref(), Some(url));
+        assert_eq!(serde_json::to_value(&v).unwrap()["attribution"], "© 天地图 GS(2024)0568号");
+        assert_eq!(map(None, None).validate().unwrap().settings(), &MapSettings::default());
+    }
+
+    #[test]
+    fn a_tile_url_must_be_an_http_template_with_z_x_and_y() {
+        for bad in ["ftp://tiles.example.com/{z}/{x}/{y}.png", "https://tiles.example.com/{z}/{x}.png", ""] {
+            let e = map(Some(bad), None).validate().unwrap_err();
+            assert_eq!(e, [FieldError::new("tile_url", "瓦片地址应为 http(s) 地址，并包含 {z}、{x}、{y}")], "{bad}");
+        }
+        let e = map(Some("javascript:alert(1)"), Some(&"版".repeat(2001))).validate().unwrap_err();
+        let fields: Vec<&str> = e.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["tile_url", "attribution"]);
+    }
+}
