@@ -22,6 +22,52 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> Change<'a> {
+    /// A change of any kind (an action such as `verify_pass`, `escalate`, `set`).
+    pub fn new(
+        action: &'a str,
+        entity: &'a str,
+        entity_id: Option<i64>,
+        scope_path: &'a str,
+        summary: impl Into<String>,
+    ) -> Self {
+        Self { action, entity, entity_id, scope_path, summary: summary.into(), before: None, after: None }
+    }
+
+    /// An object created (`after`: what it holds).
+    pub fn created(entity: &'a str, id: i64, scope_path: &'a str, summary: impl Into<String>) -> Self {
+        Self::new("create", entity, Some(id), scope_path, summary)
+    }
+
+    /// An object changed (`before` and `after`).
+    pub fn updated(entity: &'a str, id: i64, scope_path: &'a str, summary: impl Into<String>) -> Self {
+        Self::new("update", entity, Some(id), scope_path, summary)
+    }
+
+    /// An object deleted (`before`: what it held).
+    pub fn deleted(entity: &'a str, id: i64, scope_path: &'a str, summary: impl Into<String>) -> Self {
+        Self::new("delete", entity, Some(id), scope_path, summary)
+    }
+
+    /// The state before the change.
+    pub fn before(self, v: serde_json::Value) -> Self {
+        Self { before: Some(v), ..self }
+    }
+
+    pub fn before_opt(self, v: Option<serde_json::Value>) -> Self {
+        Self { before: v, ..self }
+    }
+
+    /// The state after the change.
+    pub fn after(self, v: serde_json::Value) -> Self {
+        Self { after: Some(v), ..self }
+    }
+
+    pub fn after_opt(self, v: Option<serde_json::Value>) -> Self {
+        Self { after: v, ..self }
+    }
+}
+
 /// Appends an audit record in the caller's transaction. The first record of a transaction
 /// locks the head row (an update to itself) until commit, so concurrent writers chain one after
 /// another; later records of the same transaction chain on in memory, and the head is written

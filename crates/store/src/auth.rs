@@ -237,15 +237,7 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
     audit::record(
         &mut tx,
         &Actor { id: Some(user.id), name: format!("{}({})", user.display_name, user.username) },
-        Change {
-            action: "login",
-            entity: "session",
-            entity_id: Some(user.id),
-            scope_path: "/",
-            summary: format!("{}登录（{ip}）", user.username),
-            before: None,
-            after: None,
-        },
+        Change::new("login", "session", Some(user.id), "/", format!("{}登录（{ip}）", user.username)),
     )
     .await?;
     tx.commit().await?;
@@ -297,15 +289,7 @@ pub async fn change_password(store: &Store, p: &Principal, change: PasswordChang
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "change_password",
-            entity: "user",
-            entity_id: Some(u.id),
-            scope_path: "/",
-            summary: format!("{}修改了密码", u.username),
-            before: None,
-            after: None,
-        },
+        Change::new("change_password", "user", Some(u.id), "/", format!("{}修改了密码", u.username)),
     )
     .await?;
     tx.commit().await
@@ -403,15 +387,13 @@ pub async fn user_create(
     audit::record(
         &mut tx,
         actor,
-        Change {
-            action: "create",
-            entity: "user",
-            entity_id: Some(id),
-            scope_path: &input.scope_path,
-            summary: format!("新增用户「{}」（{}）", input.username, input.role.label()),
-            before: None,
-            after: Some(serde_json::json!({"username": input.username, "role": input.role, "org_id": input.org_id})),
-        },
+        Change::created(
+            "user",
+            id,
+            &input.scope_path,
+            format!("新增用户「{}」（{}）", input.username, input.role.label()),
+        )
+        .after(serde_json::json!({"username": input.username, "role": input.role, "org_id": input.org_id})),
     )
     .await?;
     tx.commit().await?;
@@ -454,15 +436,7 @@ pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "update",
-            entity: "user",
-            entity_id: Some(id),
-            scope_path: &v.scope_path,
-            summary: format!("修改用户「{}」{}", before.username, if v.password.is_some() { "（重置密码）" } else { "" }),
-            before: Some(serde_json::json!({"display_name": before.display_name, "role": before.role, "org_id": before.org_id, "active": before.active, "phone": before.phone})),
-            after: Some(serde_json::json!({"display_name": v.display_name, "role": v.role, "org_id": v.org_id, "active": v.active, "phone": v.phone})),
-        },
+        Change::updated("user", id, &v.scope_path, format!("修改用户「{}」{}", before.username, if v.password.is_some() { "（重置密码）" } else { "" })).before(serde_json::json!({"display_name": before.display_name, "role": before.role, "org_id": before.org_id, "active": before.active, "phone": before.phone})).after(serde_json::json!({"display_name": v.display_name, "role": v.role, "org_id": v.org_id, "active": v.active, "phone": v.phone})),
     )
     .await?;
     tx.commit().await?;
@@ -480,15 +454,8 @@ pub async fn user_delete(store: &Store, p: &Principal, id: i64, version: i64) ->
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "delete",
-            entity: "user",
-            entity_id: Some(id),
-            scope_path: "/",
-            summary: format!("删除用户「{}」", u.username),
-            before: Some(serde_json::json!({"username": u.username, "role": u.role, "org_id": u.org_id})),
-            after: None,
-        },
+        Change::deleted("user", id, "/", format!("删除用户「{}」", u.username))
+            .before(serde_json::json!({"username": u.username, "role": u.role, "org_id": u.org_id})),
     )
     .await?;
     tx.commit().await
@@ -511,15 +478,7 @@ pub async fn set_password(store: &Store, actor: &Actor, username: &str, password
     audit::record(
         &mut tx,
         actor,
-        Change {
-            action: "set_password",
-            entity: "user",
-            entity_id: Some(u.id),
-            scope_path: "/",
-            summary: format!("命令行重设「{username}」的密码"),
-            before: None,
-            after: None,
-        },
+        Change::new("set_password", "user", Some(u.id), "/", format!("命令行重设「{username}」的密码")),
     )
     .await?;
     tx.commit().await

@@ -167,15 +167,13 @@ pub async fn generate(
     crate::audit::record(
         &mut tx,
         &Actor::system("压测数据生成"),
-        crate::audit::Change {
-            action: "bench_data",
-            entity: "database",
-            entity_id: None,
-            scope_path: "/",
-            summary: format!("生成压测数据：{enterprises} 家企业，{hazards} 条隐患"),
-            before: None,
-            after: None,
-        },
+        crate::audit::Change::new(
+            "bench_data",
+            "database",
+            None,
+            "/",
+            format!("生成压测数据：{enterprises} 家企业，{hazards} 条隐患"),
+        ),
     )
     .await?;
     tx.commit().await?;

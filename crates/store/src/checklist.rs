@@ -96,15 +96,7 @@ pub async fn create(store: &Store, p: &Principal, input: ChecklistInput) -> Resu
     crate::audit::record(
         &mut tx,
         &p.actor(),
-        crate::audit::Change {
-            action: "create",
-            entity: "checklist",
-            entity_id: Some(id),
-            scope_path: "/",
-            summary: format!("新建检查清单「{}」", input.name),
-            before: None,
-            after: None,
-        },
+        crate::audit::Change::created("checklist", id, "/", format!("新建检查清单「{}」", input.name)),
     )
     .await?;
     tx.commit().await?;

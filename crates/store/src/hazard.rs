@@ -599,15 +599,7 @@ pub(crate) async fn insert(
     audit::record(
         tx,
         &actor,
-        Change {
-            action: "create",
-            entity: "hazard",
-            entity_id: Some(id),
-            scope_path: n.scope_path,
-            summary: format!("上报{}隐患 {}", n.grade.as_str(), number),
-            before: None,
-            after: Some(serde_json::json!({"number": &number, "enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": &deadline, "description": n.description})),
-        },
+        Change::created("hazard", id, n.scope_path, format!("上报{}隐患 {}", n.grade.as_str(), number)).after(serde_json::json!({"number": &number, "enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": &deadline, "description": n.description})),
     )
     .await?;
     let h = HazardRef {
@@ -840,15 +832,9 @@ pub(crate) async fn write_transition(
     audit::record(
         tx,
         actor,
-        Change {
-            action: event,
-            entity: "hazard",
-            entity_id: Some(h.id),
-            scope_path: &h.scope_path,
-            summary: format!("隐患 {}：{}", h.number, action.label()),
-            before: Some(serde_json::json!({"state": h.state})),
-            after: Some(serde_json::json!({"state": to, "comment": comment})),
-        },
+        Change::new(event, "hazard", Some(h.id), &h.scope_path, format!("隐患 {}：{}", h.number, action.label()))
+            .before(serde_json::json!({"state": h.state}))
+            .after(serde_json::json!({"state": to, "comment": comment})),
     )
     .await
 }
@@ -920,15 +906,7 @@ pub(crate) async fn write_listing(
     audit::record(
         tx,
         actor,
-        Change {
-            action: "list",
-            entity: "hazard",
-            entity_id: Some(id),
-            scope_path: &h.scope_path,
-            summary: format!("隐患 {} {}", h.number, comment),
-            before: None,
-            after: Some(serde_json::json!({"level": input.level, "document_number": input.document_number, "deadline": input.deadline.to_string()})),
-        },
+        Change::new("list", "hazard", Some(id), &h.scope_path, format!("隐患 {} {}", h.number, comment)).after(serde_json::json!({"level": input.level, "document_number": input.document_number, "deadline": input.deadline.to_string()})),
     )
     .await?;
     Ok(())

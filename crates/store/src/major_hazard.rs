@@ -194,12 +194,12 @@ pub(crate) async fn write(
     audit::record(
         tx,
         actor,
-        Change {
-            action: if id_version.is_none() { "create" } else { "update" },
-            entity: "major_hazard_source",
-            entity_id: Some(id),
-            scope_path: ent.2,
-            summary: format!(
+        Change::new(
+            if id_version.is_none() { "create" } else { "update" },
+            "major_hazard_source",
+            Some(id),
+            ent.2,
+            format!(
                 "{}「{}」（{}）：S={:.3}，{}",
                 if id_version.is_none() { "登记辨识单元" } else { "修改辨识单元" },
                 i.name.as_str(),
@@ -210,11 +210,8 @@ pub(crate) async fn write(
                     None => "不构成重大危险源".into(),
                 }
             ),
-            before: None,
-            after: Some(
-                serde_json::json!({"s": a.s, "r": a.r, "grade": a.grade, "substances": substances_json(&i.substances)}),
-            ),
-        },
+        )
+        .after(serde_json::json!({"s": a.s, "r": a.r, "grade": a.grade, "substances": substances_json(&i.substances)})),
     )
     .await?;
     Ok(id)
@@ -267,15 +264,8 @@ pub async fn delete(store: &Store, p: &Principal, id: i64, version: i64) -> Resu
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "delete",
-            entity: "major_hazard_source",
-            entity_id: Some(id),
-            scope_path: &ent.scope_path,
-            summary: format!("删除辨识单元「{}」", s.name),
-            before: Some(serde_json::json!({"s": s.s, "grade": s.grade})),
-            after: None,
-        },
+        Change::deleted("major_hazard_source", id, &ent.scope_path, format!("删除辨识单元「{}」", s.name))
+            .before(serde_json::json!({"s": s.s, "grade": s.grade})),
     )
     .await?;
     tx.commit().await

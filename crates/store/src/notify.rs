@@ -147,15 +147,15 @@ pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) ->
             crate::audit::record(
                 &mut tx,
                 &actor,
-                crate::audit::Change {
-                    action: "escalate",
-                    entity: "hazard",
-                    entity_id: Some(id),
-                    scope_path: &path,
-                    summary: format!("隐患 {number} 逾期提醒{who}"),
-                    before: Some(serde_json::json!({"escalation_level": current})),
-                    after: Some(serde_json::json!({"escalation_level": level as i64})),
-                },
+                crate::audit::Change::new(
+                    "escalate",
+                    "hazard",
+                    Some(id),
+                    &path,
+                    format!("隐患 {number} 逾期提醒{who}"),
+                )
+                .before(serde_json::json!({"escalation_level": current}))
+                .after(serde_json::json!({"escalation_level": level as i64})),
             )
             .await?;
         }
@@ -287,15 +287,15 @@ pub async fn remind_reviews(store: &Store, at: Timestamp, rules: RiskRules) -> R
             crate::audit::record(
                 &mut tx,
                 &crate::Actor::system("评审提醒"),
-                crate::audit::Change {
-                    action: "review_reminder",
-                    entity: "risk_point",
-                    entity_id: Some(id),
-                    scope_path: &path,
-                    summary: format!("风险点「{name}」评审逾期，提醒{who}（{}人）", users.len()),
-                    before: Some(serde_json::json!({"review_reminder_level": current, "next_review": review})),
-                    after: Some(serde_json::json!({"review_reminder_level": level as i64})),
-                },
+                crate::audit::Change::new(
+                    "review_reminder",
+                    "risk_point",
+                    Some(id),
+                    &path,
+                    format!("风险点「{name}」评审逾期，提醒{who}（{}人）", users.len()),
+                )
+                .before(serde_json::json!({"review_reminder_level": current, "next_review": review}))
+                .after(serde_json::json!({"review_reminder_level": level as i64})),
             )
             .await?;
         }

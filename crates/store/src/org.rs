@@ -205,15 +205,8 @@ pub async fn jurisdiction_create(
     audit::record(
         &mut tx,
         actor,
-        Change {
-            action: "create",
-            entity: "jurisdiction",
-            entity_id: Some(id),
-            scope_path: &path,
-            summary: format!("新增{}「{}」", j.level.label(), j.name),
-            before: None,
-            after: Some(summary_json(&j)),
-        },
+        Change::created("jurisdiction", id, &path, format!("新增{}「{}」", j.level.label(), j.name))
+            .after(summary_json(&j)),
     )
     .await?;
     tx.commit().await?;
@@ -256,15 +249,9 @@ pub async fn jurisdiction_update(
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "update",
-            entity: "jurisdiction",
-            entity_id: Some(id),
-            scope_path: &before.path,
-            summary: format!("修改{}「{}」", before.level.label(), before.name),
-            before: Some(summary_json(&before)),
-            after: Some(summary_json(&after)),
-        },
+        Change::updated("jurisdiction", id, &before.path, format!("修改{}「{}」", before.level.label(), before.name))
+            .before(summary_json(&before))
+            .after(summary_json(&after)),
     )
     .await?;
     tx.commit().await?;
@@ -290,15 +277,8 @@ pub async fn jurisdiction_delete(store: &Store, p: &Principal, id: i64, version:
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "delete",
-            entity: "jurisdiction",
-            entity_id: Some(id),
-            scope_path: &j.path,
-            summary: format!("删除{}「{}」", j.level.label(), j.name),
-            before: Some(summary_json(&j)),
-            after: None,
-        },
+        Change::deleted("jurisdiction", id, &j.path, format!("删除{}「{}」", j.level.label(), j.name))
+            .before(summary_json(&j)),
     )
     .await?;
     tx.commit().await
@@ -452,15 +432,8 @@ pub async fn department_insert(
     audit::record(
         &mut tx,
         actor,
-        Change {
-            action: "create",
-            entity: "department",
-            entity_id: Some(id),
-            scope_path: &j.path,
-            summary: format!("新增部门「{}」", d.name),
-            before: None,
-            after: serde_json::to_value(&d).ok(),
-        },
+        Change::created("department", id, &j.path, format!("新增部门「{}」", d.name))
+            .after_opt(serde_json::to_value(&d).ok()),
     )
     .await?;
     tx.commit().await?;
@@ -495,15 +468,9 @@ pub async fn department_update(
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "update",
-            entity: "department",
-            entity_id: Some(id),
-            scope_path: &path,
-            summary: format!("修改部门「{}」", before.name),
-            before: serde_json::to_value(&before).ok(),
-            after: serde_json::to_value(&after).ok(),
-        },
+        Change::updated("department", id, &path, format!("修改部门「{}」", before.name))
+            .before_opt(serde_json::to_value(&before).ok())
+            .after_opt(serde_json::to_value(&after).ok()),
     )
     .await?;
     tx.commit().await?;
@@ -522,15 +489,8 @@ pub async fn department_delete(store: &Store, p: &Principal, id: i64, version: i
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "delete",
-            entity: "department",
-            entity_id: Some(id),
-            scope_path: &path,
-            summary: format!("删除部门「{}」", d.name),
-            before: serde_json::to_value(&d).ok(),
-            after: None,
-        },
+        Change::deleted("department", id, &path, format!("删除部门「{}」", d.name))
+            .before_opt(serde_json::to_value(&d).ok()),
     )
     .await?;
     tx.commit().await
@@ -925,15 +885,7 @@ async fn insert_enterprise(
     audit::record(
         tx,
         actor,
-        Change {
-            action: "create",
-            entity: "enterprise",
-            entity_id: Some(id),
-            scope_path: &e.scope_path,
-            summary: format!("新增企业「{}」", e.name),
-            before: None,
-            after: Some(audit_view(&e)),
-        },
+        Change::created("enterprise", id, &e.scope_path, format!("新增企业「{}」", e.name)).after(audit_view(&e)),
     )
     .await?;
     Ok(e)
@@ -1006,15 +958,9 @@ pub async fn enterprise_update(
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "update",
-            entity: "enterprise",
-            entity_id: Some(id),
-            scope_path: &before.scope_path,
-            summary: format!("修改企业「{}」", before.name),
-            before: Some(audit_view(&before)),
-            after: Some(audit_view(&after)),
-        },
+        Change::updated("enterprise", id, &before.scope_path, format!("修改企业「{}」", before.name))
+            .before(audit_view(&before))
+            .after(audit_view(&after)),
     )
     .await?;
     tx.commit().await?;
@@ -1033,15 +979,7 @@ pub async fn enterprise_delete(store: &Store, p: &Principal, id: i64, version: i
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "delete",
-            entity: "enterprise",
-            entity_id: Some(id),
-            scope_path: &e.scope_path,
-            summary: format!("删除企业「{}」", e.name),
-            before: Some(audit_view(&e)),
-            after: None,
-        },
+        Change::deleted("enterprise", id, &e.scope_path, format!("删除企业「{}」", e.name)).before(audit_view(&e)),
     )
     .await?;
     tx.commit().await

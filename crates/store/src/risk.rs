@@ -217,15 +217,13 @@ pub(crate) async fn insert_point(
     audit::record(
         tx,
         actor,
-        Change {
-            action: "create",
-            entity: "risk_point",
-            entity_id: Some(id),
-            scope_path: ent.2,
-            summary: format!("新增风险点「{}」（{}，{}风险）", i.name, ent.1, a.level.as_str()),
-            before: None,
-            after: Some(serde_json::json!({"name": i.name, "scores": i.scores, "score": a.score, "level": a.level})),
-        },
+        Change::created(
+            "risk_point",
+            id,
+            ent.2,
+            format!("新增风险点「{}」（{}，{}风险）", i.name, ent.1, a.level.as_str()),
+        )
+        .after(serde_json::json!({"name": i.name, "scores": i.scores, "score": a.score, "level": a.level})),
     )
     .await?;
     Ok(id)
@@ -293,15 +291,7 @@ pub async fn update(
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "update",
-            entity: "risk_point",
-            entity_id: Some(id),
-            scope_path: &path,
-            summary: format!("修改风险点「{}」：{}→{}风险", before.name, before.assessed_level.as_str(), a.level.as_str()),
-            before: Some(serde_json::json!({"scores": before.scores, "level": before.assessed_level, "next_review": before.next_review})),
-            after: Some(serde_json::json!({"scores": i.scores, "level": a.level, "next_review": i.next_review.to_string()})),
-        },
+        Change::updated("risk_point", id, &path, format!("修改风险点「{}」：{}→{}风险", before.name, before.assessed_level.as_str(), a.level.as_str())).before(serde_json::json!({"scores": before.scores, "level": before.assessed_level, "next_review": before.next_review})).after(serde_json::json!({"scores": i.scores, "level": a.level, "next_review": i.next_review.to_string()})),
     )
     .await?;
     tx.commit().await?;
@@ -318,15 +308,8 @@ pub async fn delete(store: &Store, p: &Principal, id: i64, version: i64, today: 
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "delete",
-            entity: "risk_point",
-            entity_id: Some(id),
-            scope_path: &ent.scope_path,
-            summary: format!("删除风险点「{}」", point.name),
-            before: Some(serde_json::json!({"name": point.name, "level": point.assessed_level})),
-            after: None,
-        },
+        Change::deleted("risk_point", id, &ent.scope_path, format!("删除风险点「{}」", point.name))
+            .before(serde_json::json!({"name": point.name, "level": point.assessed_level})),
     )
     .await?;
     tx.commit().await
@@ -423,18 +406,18 @@ pub async fn set_override(
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: if level.is_some() { "risk_override" } else { "risk_override_clear" },
-            entity: "enterprise",
-            entity_id: Some(enterprise_id),
-            scope_path: &ent.scope_path,
-            summary: match level {
+        Change::new(
+            if level.is_some() { "risk_override" } else { "risk_override_clear" },
+            "enterprise",
+            Some(enterprise_id),
+            &ent.scope_path,
+            match level {
                 Some(l) => format!("调整企业「{}」风险等级为{}：{}", ent.name, l.as_str(), reason),
                 None => format!("取消企业「{}」风险等级调整", ent.name),
             },
-            before: Some(serde_json::json!({"level": before.level, "source": before.source})),
-            after: Some(serde_json::json!({"level": level, "reason": reason})),
-        },
+        )
+        .before(serde_json::json!({"level": before.level, "source": before.source}))
+        .after(serde_json::json!({"level": level, "reason": reason})),
     )
     .await?;
     tx.commit().await?;
@@ -821,15 +804,15 @@ pub async fn set_bands(
     audit::record(
         &mut tx,
         &p.actor(),
-        Change {
-            action: "set_risk_bands",
-            entity: "jurisdiction",
-            entity_id: Some(jurisdiction_id),
-            scope_path: &j.path,
-            summary: format!("设置「{}」风险分级阈值，{changed} 个风险点重新定级", j.name),
-            before: serde_json::to_value(before).ok(),
-            after: serde_json::to_value(bands).ok(),
-        },
+        Change::new(
+            "set_risk_bands",
+            "jurisdiction",
+            Some(jurisdiction_id),
+            &j.path,
+            format!("设置「{}」风险分级阈值，{changed} 个风险点重新定级", j.name),
+        )
+        .before_opt(serde_json::to_value(before).ok())
+        .after_opt(serde_json::to_value(bands).ok()),
     )
     .await?;
     tx.commit().await?;

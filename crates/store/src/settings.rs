@@ -53,15 +53,7 @@ pub async fn set<T: serde::Serialize>(
     audit::record(
         &mut tx,
         actor,
-        Change {
-            action: "set",
-            entity: "setting",
-            entity_id: None,
-            scope_path: "/",
-            summary: summary.to_string(),
-            before,
-            after: Some(after),
-        },
+        Change::new("set", "setting", None, "/", summary.to_string()).before_opt(before).after(after),
     )
     .await?;
     tx.commit().await
