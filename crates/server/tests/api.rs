@@ -697,3 +697,20 @@ async fn the_tables_an_enterprise_owns_are_listed_once() {
     listed.sort();
     assert_eq!(found, listed);
 }
+
+/// Search boxes find text as typed: `%` and `_` are themselves, not wildcards, and letters match
+/// in either case on both engines.
+#[tokio::test]
+async fn search_escapes_wildcards_and_ignores_case_on_both_engines() {
+    let app = TestApp::demo().await;
+    let a = app.login("admin").await;
+    let all = app.get("/api/v1/enterprises?page_size=1", &a).await.json()["total"].as_i64().unwrap();
+    assert!(all > 0);
+    assert_eq!(app.get("/api/v1/enterprises?q=%25", &a).await.json()["total"], 0, "a literal %");
+    assert_eq!(app.get("/api/v1/users?q=_", &a).await.json()["total"], 0, "a literal _");
+    let upper = app.get("/api/v1/users?q=STATION", &a).await.json();
+    assert!(upper["items"].as_array().unwrap().iter().any(|u| u["username"] == "station"), "{upper}");
+    let c = app.login("committee").await;
+    let found = app.get("/api/v1/enterprises?q=安泰化工", &c).await.json()["total"].as_i64().unwrap();
+    assert_eq!(found, 1);
+}

@@ -162,7 +162,7 @@ pub async fn list(
         }
     }
     if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
-        w.push(" AND actor_name LIKE ").bind(format!("%{a}%"));
+        w.push(" AND ").push_contains("actor_name", a);
     }
     if let Some(e) = f.entity.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND entity = ").bind(e);

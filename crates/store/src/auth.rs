@@ -96,9 +96,10 @@ fn row_to_user(r: &AnyRow, viewer: Option<Role>) -> Result<User, StoreError> {
     })
 }
 
-async fn user_by(store: &Store, col: &str, v: crate::Val) -> Result<Option<(User, String)>, StoreError> {
+/// `col`: `u.id` or `u.username`.
+async fn user_by(store: &Store, col: &'static str, v: crate::Val) -> Result<Option<(User, String)>, StoreError> {
     let mut q = Q::new(USER_SELECT);
-    q.push(&format!(" WHERE u.{col} = ")).bind(v);
+    q.push(" WHERE ").push(col).push(" = ").bind(v);
     match q.fetch_optional(store.pool()).await? {
         Some(r) => Ok(Some((row_to_user(&r, None)?, r.try_get("password_hash")?))),
         None => Ok(None),
@@ -177,16 +178,12 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
         .fetch_all(store.pool())
         .await?;
     // Per account and per address separately: count each set on its own.
-    let per = |col: &str, v: &str| {
+    let per = |col: &'static str, v: &str| {
         let v = v.to_string();
-        let col = col.to_string();
         async move {
-            let rows = Q::new(&format!("SELECT at_unix FROM login_failure WHERE {col} = "))
-                .bind(v)
-                .push(" AND at_unix > ")
-                .bind(since)
-                .fetch_all(store.pool())
-                .await?;
+            let mut q = Q::new("SELECT at_unix FROM login_failure WHERE ");
+            let rows =
+                q.push(col).push(" = ").bind(v).push(" AND at_unix > ").bind(since).fetch_all(store.pool()).await?;
             rows.iter().map(|r| r.try_get::<i64, _>("at_unix")).collect::<Result<Vec<_>, _>>().map_err(StoreError::from)
         }
     };
@@ -197,7 +194,7 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
             }
         }
     }
-    let found = user_by(store, "username", username.into()).await?;
+    let found = user_by(store, "u.username", username.into()).await?;
     let ok = match &found {
         Some((u, hash)) => verify_password(password, hash) && u.active,
         None => {
@@ -261,7 +258,7 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Option<(Principa
         .await?;
     let Some(row) = row else { return Ok(None) };
     let uid: i64 = row.try_get("user_id")?;
-    match user_by(store, "id", uid.into()).await? {
+    match user_by(store, "u.id", uid.into()).await? {
         Some((u, _)) if u.active => Ok(Some((principal_for(store, &u).await?, u))),
         _ => Ok(None),
     }
@@ -274,7 +271,7 @@ pub async fn logout(store: &Store, token: &str) -> Result<(), StoreError> {
 
 /// Changes one's own password after checking the old one; other sessions end.
 pub async fn change_password(store: &Store, p: &Principal, change: PasswordChange) -> Result<(), StoreError> {
-    let (u, hash) = user_by(store, "id", p.user_id.into()).await?.ok_or(StoreError::NotFound)?;
+    let (u, hash) = user_by(store, "u.id", p.user_id.into()).await?.ok_or(StoreError::NotFound)?;
     let old_ok = verify_password(&change.old_password, &hash);
     let v = change.validate(&u.username, old_ok).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
@@ -314,7 +311,7 @@ pub async fn user_get(store: &Store, p: &Principal, id: i64) -> Result<User, Sto
     if p.user_id != id {
         p.require(Action::ManageUsers).map_err(|_| StoreError::NotFound)?;
     }
-    Ok(user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?.0)
+    Ok(user_by(store, "u.id", id.into()).await?.ok_or(StoreError::NotFound)?.0)
 }
 
 pub async fn user_list(store: &Store, p: &Principal, f: &UserFilter, page: PageReq) -> Result<Page<User>, StoreError> {
@@ -324,11 +321,7 @@ pub async fn user_list(store: &Store, p: &Principal, f: &UserFilter, page: PageR
         w.push(" AND u.role = ").bind(r.as_str());
     }
     if let Some(s) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        w.push(" AND (u.username LIKE ")
-            .bind(format!("%{s}%"))
-            .push(" OR u.display_name LIKE ")
-            .bind(format!("%{s}%"))
-            .push(")");
+        w.push(" AND (").push_contains("u.username", s).push(" OR ").push_contains("u.display_name", s).push(")");
     }
     const LIST: Keyset = Keyset { select: USER_SELECT, count_from: "FROM app_user u", id: "u.id", descending: false };
     LIST.page(store, &w, page, |r| row_to_user(r, Some(p.role))).await
@@ -397,12 +390,12 @@ pub async fn user_create(
     )
     .await?;
     tx.commit().await?;
-    Ok(user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?.0)
+    Ok(user_by(store, "u.id", id.into()).await?.ok_or(StoreError::NotFound)?.0)
 }
 
 pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch) -> Result<User, StoreError> {
     p.require(Action::ManageUsers)?;
-    let (before, _) = user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?;
+    let (before, _) = user_by(store, "u.id", id.into()).await?.ok_or(StoreError::NotFound)?;
     let now_state = UserState {
         id,
         username: before.username.clone(),
@@ -440,12 +433,12 @@ pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch
     )
     .await?;
     tx.commit().await?;
-    Ok(user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?.0)
+    Ok(user_by(store, "u.id", id.into()).await?.ok_or(StoreError::NotFound)?.0)
 }
 
 pub async fn user_delete(store: &Store, p: &Principal, id: i64, version: i64) -> Result<(), StoreError> {
     p.require(Action::ManageUsers)?;
-    let (u, _) = user_by(store, "id", id.into()).await?.ok_or(StoreError::NotFound)?;
+    let (u, _) = user_by(store, "u.id", id.into()).await?.ok_or(StoreError::NotFound)?;
     if id == p.user_id {
         return Err(StoreError::Conflict("不能删除自己的账号".into()));
     }
@@ -464,7 +457,7 @@ pub async fn user_delete(store: &Store, p: &Principal, id: i64, version: i64) ->
 /// Sets a password by user name (CLI `user passwd`).
 pub async fn set_password(store: &Store, actor: &Actor, username: &str, password: &str) -> Result<(), StoreError> {
     validate_password(username, password).map_err(|e| StoreError::Invalid(vec![e]))?;
-    let (u, _) = user_by(store, "username", username.into()).await?.ok_or(StoreError::NotFound)?;
+    let (u, _) = user_by(store, "u.username", username.into()).await?.ok_or(StoreError::NotFound)?;
     let mut tx = store.begin().await?;
     Q::new("UPDATE app_user SET password_hash = ")
         .bind(hash_password(password)?)

@@ -254,6 +254,18 @@ impl Store {
     }
 }
 
+/// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The file a migration was applied from.
 fn migration(version: i64, name: &str) -> Result<&'static str, StoreError> {
     MIGRATIONS.iter().find(|m| m.0 == version && m.1 == name).map(|m| m.2).ok_or_else(|| {
@@ -403,18 +415,21 @@ impl From<Option<String>> for Val {
 /// SQL text with numbered placeholders and their values, built up piece by piece.
 #[derive(Debug, Default, Clone)]
 pub struct Q {
-    pub sql: String,
+    sql: String,
     args: Vec<Val>,
 }
 
 impl Q {
-    pub fn new(sql: &str) -> Self {
+    /// SQL text is `&'static str` only (here and in [`Q::push`]): a value can reach the SQL only
+    /// through [`Q::bind`], so splicing one in does not compile. Column and table names come
+    /// from constants.
+    pub fn new(sql: &'static str) -> Self {
         Self { sql: sql.to_string(), args: vec![] }
     }
 
     /// `prefix` (SQL without placeholders) followed by `rest` with its bound values: lets a
     /// count and a page share one WHERE clause.
-    pub fn prefixed(prefix: &str, rest: &Q) -> Self {
+    pub fn prefixed(prefix: &'static str, rest: &Q) -> Self {
         Self { sql: format!("{prefix}{}", rest.sql), args: rest.args.clone() }
     }
 
@@ -440,8 +455,25 @@ impl Q {
         self
     }
 
+    /// Appends `LOWER(col) LIKE LOWER($n) ESCAPE '\'` for "contains `needle`": `%` and `_` in the
+    /// needle are matched as themselves, and letters match in either case on both engines
+    /// (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
+    pub fn push_contains(&mut self, col: &'static str, needle: &str) -> &mut Self {
+        self.push("LOWER(")
+            .push(col)
+            .push(") LIKE LOWER(")
+            .bind(format!("%{}%", like_escape(needle)))
+            .push(") ESCAPE '\\'")
+    }
+
+    /// Appends `col LIKE $n ESCAPE '\'` for "starts with `prefix`" (case as given: an index on
+    /// `col` can serve it).
+    pub fn push_starts_with(&mut self, col: &'static str, prefix: &str) -> &mut Self {
+        self.push(col).push(" LIKE ").bind(format!("{}%", like_escape(prefix))).push(" ESCAPE '\\'")
+    }
+
     /// Appends SQL text.
-    pub fn push(&mut self, sql: &str) -> &mut Self {
+    pub fn push(&mut self, sql: &'static str) -> &mut Self {
         self.sql.push_str(sql);
         self
     }

@@ -272,8 +272,8 @@ async fn filter_clause(
         w.push(" AND NOT EXISTS (SELECT 1 FROM hazard_listing l WHERE l.hazard_id = h.id)");
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        w.push(" AND (h.number = ").bind(q.to_ascii_uppercase()).push(" OR h.description LIKE ").bind(format!("%{q}%"));
-        w.push(" OR h.enterprise_id IN (SELECT id FROM enterprise WHERE name LIKE ").bind(format!("%{q}%")).push("))");
+        w.push(" AND (h.number = ").bind(q.to_ascii_uppercase()).push(" OR ").push_contains("h.description", q);
+        w.push(" OR h.enterprise_id IN (SELECT id FROM enterprise WHERE ").push_contains("name", q).push("))");
     }
     if let Some(from) = f.from.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND h.found_day >= ").bind(parse_date("from", from)?.to_string());
@@ -1070,13 +1070,20 @@ pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp)
     };
     let by_tally =
         matches!(p.scope, Scope::All | Scope::Subtree { .. } | Scope::Sectors { .. }) && whole_months(from, to);
-    let col = |alias: &str| match group {
-        GroupBy::Jurisdiction => format!("{alias}.scope_path"),
-        GroupBy::Sector => format!("{alias}.sector"),
-        GroupBy::Source => format!("{alias}.source"),
-        GroupBy::Grade => format!("{alias}.grade"),
-        GroupBy::Month if alias == "t" => "t.month".to_string(),
-        GroupBy::Month => format!("SUBSTR({alias}.found_day, 1, 7)"),
+    // The grouping column over the running totals (`t`) or over the hazards (`h`).
+    let col = |tally: bool| -> &'static str {
+        match (group, tally) {
+            (GroupBy::Jurisdiction, true) => "t.scope_path",
+            (GroupBy::Jurisdiction, false) => "h.scope_path",
+            (GroupBy::Sector, true) => "t.sector",
+            (GroupBy::Sector, false) => "h.sector",
+            (GroupBy::Source, true) => "t.source",
+            (GroupBy::Source, false) => "h.source",
+            (GroupBy::Grade, true) => "t.grade",
+            (GroupBy::Grade, false) => "h.grade",
+            (GroupBy::Month, true) => "t.month",
+            (GroupBy::Month, false) => "SUBSTR(h.found_day, 1, 7)",
+        }
     };
     // Scope, root and period over the hazards themselves (`h`).
     let hazard_where = |q: &mut Q| -> Result<(), StoreError> {
@@ -1094,8 +1101,9 @@ pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp)
         Ok(())
     };
     let q = if by_tally {
-        let key = col("t");
-        let mut q = Q::new(&format!("SELECT {key} AS k, CAST(SUM(t.found) AS BIGINT) AS found, CAST(SUM(t.rectified) AS BIGINT) AS rectified, CAST(SUM(t.on_time) AS BIGINT) AS on_time, CAST(SUM(t.major) AS BIGINT) AS major, CAST(SUM(t.listed) AS BIGINT) AS listed FROM hazard_tally t WHERE 1=1"));
+        let key = col(true);
+        let mut q = Q::new("SELECT ");
+        q.push(key).push(" AS k, CAST(SUM(t.found) AS BIGINT) AS found, CAST(SUM(t.rectified) AS BIGINT) AS rectified, CAST(SUM(t.on_time) AS BIGINT) AS on_time, CAST(SUM(t.major) AS BIGINT) AS major, CAST(SUM(t.listed) AS BIGINT) AS listed FROM hazard_tally t WHERE 1=1");
         match &p.scope {
             Scope::Subtree { path } => {
                 q.push(" AND ");
@@ -1122,31 +1130,30 @@ pub async fn stats(store: &Store, p: &Principal, sq: &StatsQuery, at: Timestamp)
             q.push(" AND ");
             push_subtree(&mut q, "t.scope_path", &r.path);
         }
-        q.push(&format!(" GROUP BY {key}"));
+        q.push(" GROUP BY ").push(key);
         q
     } else {
-        let key = col("h");
-        let mut q = Q::new(&format!("SELECT {key} AS k, COUNT(*) AS found, \
+        let key = col(false);
+        let mut q = Q::new("SELECT ");
+        q.push(key).push(" AS k, COUNT(*) AS found, \
             SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END) AS rectified, \
             SUM(CASE WHEN h.rectified_on_time = 1 THEN 1 ELSE 0 END) AS on_time, \
             SUM(CASE WHEN h.grade = '重大' THEN 1 ELSE 0 END) AS major, \
             SUM(CASE WHEN EXISTS (SELECT 1 FROM hazard_listing l WHERE l.hazard_id = h.id) THEN 1 ELSE 0 END) AS listed \
-            FROM hazard h WHERE h.state <> 'rejected'"));
+            FROM hazard h WHERE h.state <> 'rejected'");
         hazard_where(&mut q)?;
-        q.push(&format!(" GROUP BY {key}"));
+        q.push(" GROUP BY ").push(key);
         q
     };
-    let mut overdue_q = Q::new(&format!(
-        concat!(
-            "SELECT {} AS k, COUNT(*) AS n FROM hazard h WHERE h.state IN ",
-            crate::open_states!(),
-            " AND h.deadline < "
-        ),
-        col("h")
+    let mut overdue_q = Q::new("SELECT ");
+    overdue_q.push(col(false)).push(concat!(
+        " AS k, COUNT(*) AS n FROM hazard h WHERE h.state IN ",
+        crate::open_states!(),
+        " AND h.deadline < "
     ));
     overdue_q.bind(today);
     hazard_where(&mut overdue_q)?;
-    overdue_q.push(&format!(" GROUP BY {}", col("h")));
+    overdue_q.push(" GROUP BY ").push(col(false));
     let mut raw: Vec<(Indicators, i64)> = vec![];
     for r in q.fetch_all(store.pool()).await? {
         let k: Option<String> = r.try_get("k")?;

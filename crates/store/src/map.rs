@@ -111,14 +111,14 @@ fn bad_bbox() -> StoreError {
     StoreError::invalid("bbox", "bbox 应为「西,南,东,北」四个数，且西<东、南<北")
 }
 
-fn push_bbox(q: &mut Q, b: Option<[f64; 4]>, lon: &str, lat: &str) {
+fn push_bbox(q: &mut Q, b: Option<[f64; 4]>, lon: &'static str, lat: &'static str) {
     if let Some([w, s, e, n]) = b {
-        q.push(&format!(" AND {lon} >= ")).bind(Some(w)).push(&format!(" AND {lon} <= ")).bind(Some(e));
-        q.push(&format!(" AND {lat} >= ")).bind(Some(s)).push(&format!(" AND {lat} <= ")).bind(Some(n));
+        q.push(" AND ").push(lon).push(" >= ").bind(Some(w)).push(" AND ").push(lon).push(" <= ").bind(Some(e));
+        q.push(" AND ").push(lat).push(" >= ").bind(Some(s)).push(" AND ").push(lat).push(" <= ").bind(Some(n));
     }
 }
 
-async fn push_jurisdiction(store: &Store, q: &mut Q, col: &str, id: Option<i64>) -> Result<(), StoreError> {
+async fn push_jurisdiction(store: &Store, q: &mut Q, col: &'static str, id: Option<i64>) -> Result<(), StoreError> {
     if let Some(id) = id {
         match crate::org::jurisdiction_by_id(store, id).await? {
             Some(j) => {

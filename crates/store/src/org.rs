@@ -74,7 +74,7 @@ fn row_to_jurisdiction(r: &AnyRow) -> Result<Jurisdiction, StoreError> {
 }
 
 /// Appends the condition that a jurisdiction row (`alias`.path) is inside the caller's view.
-fn push_jurisdiction_scope(q: &mut Q, scope: &Scope, col: &str) {
+fn push_jurisdiction_scope(q: &mut Q, scope: &Scope, col: &'static str) {
     match scope.jurisdiction_root() {
         JurisdictionView::All => {
             q.push(" AND 1=1");
@@ -118,7 +118,7 @@ pub async fn jurisdiction_list(
         w.push(" AND level = ").bind(l.as_str());
     }
     if let Some(s) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        w.push(" AND (name LIKE ").bind(format!("%{s}%")).push(" OR code = ").bind(s).push(")");
+        w.push(" AND (").push_contains("name", s).push(" OR code = ").bind(s).push(")");
     }
     const LIST: Keyset =
         Keyset { select: "SELECT * FROM jurisdiction", count_from: "FROM jurisdiction", id: "id", descending: false };
@@ -289,8 +289,15 @@ pub(crate) fn stale() -> StoreError {
 }
 
 /// Deletes a row if its version is still the one the caller read (optimistic locking).
-pub(crate) async fn delete_versioned(tx: &mut Tx, table: &str, id: i64, version: i64) -> Result<(), StoreError> {
-    let n = Q::new(&format!("DELETE FROM {table} WHERE id = "))
+pub(crate) async fn delete_versioned(
+    tx: &mut Tx,
+    table: &'static str,
+    id: i64,
+    version: i64,
+) -> Result<(), StoreError> {
+    let n = Q::new("DELETE FROM ")
+        .push(table)
+        .push(" WHERE id = ")
         .bind(id)
         .push(" AND version = ")
         .bind(version)
@@ -382,7 +389,7 @@ pub async fn department_list(
         w.push(" AND d.jurisdiction_id = ").bind(j);
     }
     if let Some(s) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        w.push(" AND d.name LIKE ").bind(format!("%{s}%"));
+        w.push(" AND ").push_contains("d.name", s);
     }
     const LIST: Keyset = Keyset {
         select: DEPARTMENT_SELECT,
@@ -712,8 +719,8 @@ pub async fn enterprise_list(
         w.push(" AND e.above_scale = ").bind(a);
     }
     if let Some(s) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        w.push(" AND (e.name LIKE ").bind(format!("%{s}%"));
-        w.push(" OR e.credit_code LIKE ").bind(format!("{}%", s.to_ascii_uppercase())).push(")");
+        w.push(" AND (").push_contains("e.name", s);
+        w.push(" OR ").push_starts_with("e.credit_code", &s.to_ascii_uppercase()).push(")");
     }
     const LIST: Keyset =
         Keyset { select: ENTERPRISE_SELECT, count_from: "FROM enterprise e", id: "e.id", descending: false };

@@ -155,11 +155,7 @@ pub async fn list(
         None => {}
     }
     if let Some(s) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        w.push(" AND (h.name LIKE ")
-            .bind(format!("%{s}%"))
-            .push(" OR h.location LIKE ")
-            .bind(format!("%{s}%"))
-            .push(")");
+        w.push(" AND (").push_contains("h.name", s).push(" OR ").push_contains("h.location", s).push(")");
     }
     const LIST: Keyset = Keyset { select: SELECT, count_from: "FROM risk_point h", id: "h.id", descending: false };
     // Points are read in one go per page: their dynamic level needs the open 重大 hazards of all.
@@ -467,10 +463,10 @@ pub async fn enterprise_levels(
         "CAST(NULL AS TEXT)"
     };
     push_enterprise_scope(&mut narrow, &p.scope);
-    let mut q = Q::prefixed(&format!("SELECT e.id, e.name, e.scope_path, e.longitude, e.latitude, e.sectors, e.key_enterprise, \
+    let mut q = Q::new("SELECT e.id, e.name, e.scope_path, e.longitude, e.latitude, e.sectors, e.key_enterprise, \
         (SELECT o.level FROM enterprise_risk_override o WHERE o.enterprise_id = e.id) AS override_level, \
-        (SELECT MAX(CASE r.level WHEN '重大' THEN 4 WHEN '较大' THEN 3 WHEN '一般' THEN 2 ELSE 1 END) FROM risk_point r WHERE r.enterprise_id = e.id) AS point_rank, \
-        {linked} AS linked_major FROM enterprise e WHERE 1=1"), &narrow);
+        (SELECT MAX(CASE r.level WHEN '重大' THEN 4 WHEN '较大' THEN 3 WHEN '一般' THEN 2 ELSE 1 END) FROM risk_point r WHERE r.enterprise_id = e.id) AS point_rank, ");
+    q.push(linked).push(" AS linked_major FROM enterprise e WHERE 1=1").append(&narrow);
     q.push(" ORDER BY e.id LIMIT ").bind(limit);
     q.fetch_all(store.pool())
         .await?
@@ -585,11 +581,14 @@ pub async fn stats(store: &Store, p: &Principal, sq: &RiskStatsQuery, today: &st
         Some(id) => Some(crate::org::jurisdiction_get(store, p, id).await?),
         None => None,
     };
-    let key_col = |alias: &str| match group {
-        RiskGroupBy::Jurisdiction => format!("{alias}.scope_path"),
-        RiskGroupBy::Sector => format!("{alias}.sector"),
+    // The grouping column of the registers, read as `h`.
+    let key_col = || -> &'static str {
+        match group {
+            RiskGroupBy::Jurisdiction => "h.scope_path",
+            RiskGroupBy::Sector => "h.sector",
+        }
     };
-    let under_root = |q: &mut Q, col: &str| {
+    let under_root = |q: &mut Q, col: &'static str| {
         if let Some(r) = &root {
             q.push(" AND ");
             crate::scope::push_subtree(q, col, &r.path);
@@ -606,14 +605,12 @@ pub async fn stats(store: &Store, p: &Principal, sq: &RiskStatsQuery, today: &st
             }
         }
     }
-    let mut q = Q::new(&format!(
-        "SELECT {} AS k, h.level AS level, COUNT(*) AS n, SUM(CASE WHEN h.next_review < ",
-        key_col("h")
-    ));
+    let mut q = Q::new("SELECT ");
+    q.push(key_col()).push(" AS k, h.level AS level, COUNT(*) AS n, SUM(CASE WHEN h.next_review < ");
     q.bind(today).push(" THEN 1 ELSE 0 END) AS overdue FROM risk_point h WHERE 1=1");
     push_owned_scope(&mut q, &p.scope);
     under_root(&mut q, "h.scope_path");
-    q.push(&format!(" GROUP BY {}, h.level", key_col("h")));
+    q.push(" GROUP BY ").push(key_col()).push(", h.level");
     for r in q.fetch_all(store.pool()).await? {
         let k: String = r.try_get::<Option<String>, _>("k")?.unwrap_or_default();
         let t = slot(&mut raw, &k);
@@ -622,11 +619,11 @@ pub async fn stats(store: &Store, p: &Principal, sq: &RiskStatsQuery, today: &st
         }
         t.review_overdue += r.try_get::<Option<i64>, _>("overdue")?.unwrap_or(0);
     }
-    let mut q =
-        Q::new(&format!("SELECT {} AS k, COUNT(*) AS n FROM major_hazard_source h WHERE h.is_major = 1", key_col("h")));
+    let mut q = Q::new("SELECT ");
+    q.push(key_col()).push(" AS k, COUNT(*) AS n FROM major_hazard_source h WHERE h.is_major = 1");
     push_owned_scope(&mut q, &p.scope);
     under_root(&mut q, "h.scope_path");
-    q.push(&format!(" GROUP BY {}", key_col("h")));
+    q.push(" GROUP BY ").push(key_col());
     for r in q.fetch_all(store.pool()).await? {
         let k: String = r.try_get::<Option<String>, _>("k")?.unwrap_or_default();
         slot(&mut raw, &k).major_hazard_sources += r.try_get::<i64, _>("n")?;

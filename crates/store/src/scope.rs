@@ -7,9 +7,9 @@ use anjian_domain::scope::Scope;
 /// Appends a subtree condition on a materialised-path column: `col` starts with `path`.
 /// Written as a range so that both engines use the index (paths end in `/`, and `0` is the
 /// character after `/`).
-pub fn push_subtree(q: &mut Q, col: &str, path: &str) {
+pub fn push_subtree(q: &mut Q, col: &'static str, path: &str) {
     let upper = format!("{}0", &path[..path.len() - 1]);
-    q.push(&format!("{col} >= ")).bind(path).push(&format!(" AND {col} < ")).bind(upper);
+    q.push(col).push(" >= ").bind(path).push(" AND ").push(col).push(" < ").bind(upper);
 }
 
 /// How a subtree condition is written. `Range` lets the planner use the scope index (counts
@@ -22,11 +22,13 @@ pub enum PathMatch {
     Prefix,
 }
 
-pub(crate) fn push_path(q: &mut Q, col: &str, path: &str, how: PathMatch) {
+pub(crate) fn push_path(q: &mut Q, col: &'static str, path: &str, how: PathMatch) {
     match how {
         PathMatch::Range => push_subtree(q, col, path),
         PathMatch::Prefix => {
-            q.push(&format!("SUBSTR({col}, 1, {}) = ", path.len())).bind(path);
+            // The length is bound like any value (PostgreSQL's SUBSTR takes an INTEGER).
+            q.push("SUBSTR(").push(col).push(", 1, CAST(").bind(path.chars().count() as i64).push(" AS INTEGER)) = ");
+            q.bind(path);
         }
     }
 }
