@@ -1,0 +1,436 @@
+//! Writing hazards: numbers, reports, the timeline, actions through the state machine, and the
+//! running totals they change — each in the writer's transaction with its audit record.
+
+use super::*;
+
+/// The district-level node of a path (numbers are counted per district and year).
+pub(super) async fn number_scope(tx: &mut Tx, path: &str) -> Result<i64, StoreError> {
+    let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut q = Q::new("SELECT id FROM jurisdiction WHERE level = 'district' AND id IN ");
+    q.bind_list(&ids);
+    Ok(match q.fetch_optional(&mut *tx.tx).await? {
+        Some(r) => r.try_get("id")?,
+        None => ids[0],
+    })
+}
+
+/// Next number of a sequence, in the writer's transaction (the row lock makes it unique).
+pub(crate) async fn next_number(tx: &mut Tx, scope: &str, year: i64) -> Result<i64, StoreError> {
+    for _ in 0..3 {
+        let r = Q::new("UPDATE number_sequence SET last = last + 1 WHERE scope = ")
+            .bind(scope)
+            .push(" AND year = ")
+            .bind(year)
+            .push(" RETURNING last")
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        if let Some(r) = r {
+            return Ok(r.try_get("last")?);
+        }
+        let ins = Q::new("INSERT INTO number_sequence (scope, year, last) VALUES (")
+            .bind(scope)
+            .push(", ")
+            .bind(year)
+            .push(", 1)")
+            .execute(&mut *tx.tx)
+            .await;
+        match ins {
+            Ok(_) => return Ok(1),
+            Err(e) if e.unique_violation().is_some() => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Conflict("编号生成冲突，请重试".into()))
+}
+
+pub(super) fn refusal(r: HazardRefusal) -> StoreError {
+    match r {
+        HazardRefusal::Forbidden(m) => StoreError::Forbidden(m),
+        HazardRefusal::IllegalTransition(m) => StoreError::Conflict(m),
+        HazardRefusal::Invalid(e) => StoreError::Invalid(e),
+    }
+}
+
+/// Reports a hazard of an enterprise in the caller's scope: the store finds the enterprise (404
+/// outside scope), the domain checks the report (`HazardInput::validate`), the store writes it.
+pub async fn create(
+    store: &Store,
+    p: &Principal,
+    input: HazardInput,
+    at: Timestamp,
+) -> Result<HazardDetail, StoreError> {
+    let ent = enterprise_get(store, p, input.enterprise_id)
+        .await
+        .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
+    let today = store.calendar().await?.date_of(at.into());
+    let department_sectors = match &p.scope {
+        Scope::Sectors { sectors, .. } => Some(sectors.as_slice()),
+        _ => None,
+    };
+    let facts = ReportFacts { role: p.role, department_sectors, enterprise_sectors: &ent.sectors, today };
+    let report: ValidReport = input.validate(facts).map_err(StoreError::Invalid)?;
+    files::check_attachable(store, p, "before_photos", &report.before_photos).await?;
+    if let Some(rp) = report.risk_point_id {
+        let owner =
+            Q::new("SELECT enterprise_id FROM risk_point WHERE id = ").bind(rp).fetch_optional(store.pool()).await?;
+        if owner.map(|r| r.try_get::<i64, _>("enterprise_id")).transpose()? != Some(ent.id) {
+            return Err(StoreError::invalid("risk_point_id", "风险点不存在或不属于该企业"));
+        }
+    }
+    let mut tx = store.begin().await?;
+    let id = insert(
+        &mut tx,
+        p,
+        NewHazard {
+            enterprise_id: ent.id,
+            scope_path: &ent.scope_path,
+            sector: &report.sector,
+            location: &report.location,
+            description: &report.description,
+            grade: report.grade,
+            category: &report.category,
+            source: report.source,
+            deadline: report.deadline,
+            responsible: &report.responsible,
+            criterion: None,
+            checklist_run_id: None,
+            risk_point_id: report.risk_point_id,
+            found_at: at,
+            found_day: today,
+        },
+        &report.before_photos,
+    )
+    .await?
+    .id;
+    tx.commit().await?;
+    get(store, p, id, at).await
+}
+
+/// The fields of a new hazard row.
+pub(crate) struct NewHazard<'a> {
+    pub enterprise_id: i64,
+    pub scope_path: &'a str,
+    pub sector: &'a str,
+    pub location: &'a str,
+    pub description: &'a str,
+    pub grade: HazardGrade,
+    pub category: &'a str,
+    pub source: HazardSource,
+    pub deadline: Date,
+    pub responsible: &'a str,
+    pub criterion: Option<&'a str>,
+    pub checklist_run_id: Option<i64>,
+    pub risk_point_id: Option<i64>,
+    pub found_at: Timestamp,
+    /// 发现日期: `found_at` in the business calendar
+    pub found_day: Date,
+}
+
+/// Inserts a hazard with its number, first event, photos and audit record.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    p: &Principal,
+    n: NewHazard<'_>,
+    photos: &[i64],
+) -> Result<HazardRef, StoreError> {
+    let scope = number_scope(tx, n.scope_path).await?;
+    let year = n.found_day.year() as i64;
+    let seq = next_number(tx, &format!("hazard:{scope}"), year).await?;
+    let number = hazard_number(year as i16, seq);
+    let ts = format_ts(n.found_at);
+    let actor = p.actor();
+    let found_day = n.found_day.to_string();
+    let deadline = n.deadline.to_string();
+    let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, criterion, checklist_run_id, risk_point_id, created_at, updated_at) VALUES (");
+    q.bind(number.as_str()).push(", ").bind(scope).push(", ").bind(n.enterprise_id).push(", ").bind(n.scope_path);
+    q.push(", ")
+        .bind(n.sector)
+        .push(", ")
+        .bind(n.location)
+        .push(", ")
+        .bind(n.description)
+        .push(", ")
+        .bind(n.grade.as_str());
+    q.push(", ").bind(n.category).push(", ").bind(n.source.as_str()).push(", 'reported', ").bind(p.user_id);
+    q.push(", ")
+        .bind(actor.name.as_str())
+        .push(", ")
+        .bind(ts.as_str())
+        .push(", ")
+        .bind(found_day.as_str())
+        .push(", ")
+        .bind(deadline.as_str())
+        .push(", ")
+        .bind(n.responsible);
+    q.push(", ")
+        .bind(n.criterion.map(String::from))
+        .push(", ")
+        .bind(n.checklist_run_id)
+        .push(", ")
+        .bind(n.risk_point_id);
+    q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
+    add_event(
+        tx,
+        id,
+        "report",
+        None,
+        HazardState::Reported,
+        &actor,
+        &format!("{}隐患：{}", n.grade.as_str(), n.description),
+        &ts,
+    )
+    .await?;
+    let owner = files::Owner {
+        entity: "hazard",
+        id,
+        enterprise_id: n.enterprise_id,
+        scope_path: n.scope_path,
+        sector: n.sector,
+    };
+    files::attach(tx, &owner, "before", "before_photos", photos).await?;
+    audit::record(
+        tx,
+        &actor,
+        Change::created("hazard", id, n.scope_path, format!("上报{}隐患 {}", n.grade.as_str(), number)).after(serde_json::json!({"number": &number, "enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": &deadline, "description": n.description})),
+    )
+    .await?;
+    let h = HazardRef {
+        id,
+        enterprise_id: n.enterprise_id,
+        number,
+        state: HazardState::Reported,
+        deadline,
+        scope_path: n.scope_path.to_string(),
+        sector: n.sector.to_string(),
+        source: n.source,
+        grade: n.grade,
+        found_day,
+        listed: false,
+    };
+    let major = (n.grade == HazardGrade::Major) as i64;
+    tally(tx, &h, TallyDelta { found: 1, major, ..Default::default() }).await?;
+    Ok(h)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn add_event(
+    tx: &mut Tx,
+    hazard_id: i64,
+    action: &str,
+    from: Option<HazardState>,
+    to: HazardState,
+    actor: &crate::Actor,
+    comment: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    let mut q = Q::new("INSERT INTO hazard_event (hazard_id, action, from_state, to_state, actor_id, actor_name, comment, at) VALUES (");
+    q.bind(hazard_id)
+        .push(", ")
+        .bind(action)
+        .push(", ")
+        .bind(from.map(|s| s.as_str().to_string()))
+        .push(", ")
+        .bind(to.as_str());
+    q.push(", ")
+        .bind(actor.id)
+        .push(", ")
+        .bind(actor.name.as_str())
+        .push(", ")
+        .bind(comment)
+        .push(", ")
+        .bind(at)
+        .push(")");
+    q.execute(&mut *tx.tx).await?;
+    Ok(())
+}
+
+/// An action request as the API receives it.
+#[derive(Debug, Clone)]
+pub enum ActionInput {
+    Rectify { plan: Option<RectificationPlan> },
+    Submit { after_photos: Vec<i64>, note: String },
+    Verify { passed: bool, comment: String },
+    Reject { reason: String },
+    Close { after_photos: Vec<i64>, note: String },
+}
+
+impl ActionInput {
+    /// The action as the domain state machine sees it.
+    pub fn domain(&self) -> HazardAction {
+        match self {
+            ActionInput::Rectify { plan } => HazardAction::Rectify { plan: plan.clone() },
+            ActionInput::Submit { after_photos, .. } => HazardAction::Submit { after_photos: after_photos.len() },
+            ActionInput::Verify { passed, comment } => {
+                HazardAction::Verify { passed: *passed, comment: comment.clone() }
+            }
+            ActionInput::Reject { reason } => HazardAction::Reject { reason: reason.clone() },
+            ActionInput::Close { after_photos, .. } => HazardAction::Close { after_photos: after_photos.len() },
+        }
+    }
+}
+
+/// What writing a transition needs to know of a hazard.
+#[derive(Debug, Clone)]
+pub(crate) struct HazardRef {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub number: String,
+    pub state: HazardState,
+    pub deadline: String,
+    pub scope_path: String,
+    pub sector: String,
+    pub source: HazardSource,
+    pub grade: HazardGrade,
+    pub found_day: String,
+    pub listed: bool,
+}
+
+impl HazardRef {
+    pub(super) fn of(h: &Hazard) -> Self {
+        Self {
+            id: h.id,
+            enterprise_id: h.enterprise_id,
+            number: h.number.clone(),
+            state: h.state,
+            deadline: h.deadline.clone(),
+            scope_path: h.scope_path.clone(),
+            sector: h.sector.clone(),
+            source: h.source,
+            grade: h.grade,
+            found_day: h.found_day.clone(),
+            listed: h.listing.is_some(),
+        }
+    }
+}
+
+/// A change to the running totals of a hazard's group (see `hazard_tally`).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct TallyDelta {
+    pub found: i64,
+    pub rectified: i64,
+    pub on_time: i64,
+    pub major: i64,
+    pub listed: i64,
+}
+
+pub(crate) async fn tally(tx: &mut Tx, h: &HazardRef, d: TallyDelta) -> Result<(), StoreError> {
+    let month = h.found_day.get(..7).unwrap_or("");
+    let mut q = Q::new("INSERT INTO hazard_tally (scope_path, sector, source, grade, month, found, rectified, on_time, major, listed) VALUES (");
+    q.bind(h.scope_path.as_str()).push(", ").bind(h.sector.as_str()).push(", ").bind(h.source.as_str());
+    q.push(", ").bind(h.grade.as_str()).push(", ").bind(month).push(", ").bind(d.found).push(", ").bind(d.rectified);
+    q.push(", ").bind(d.on_time).push(", ").bind(d.major).push(", ").bind(d.listed);
+    q.push(") ON CONFLICT (scope_path, sector, source, grade, month) DO UPDATE SET found = hazard_tally.found + excluded.found, rectified = hazard_tally.rectified + excluded.rectified, on_time = hazard_tally.on_time + excluded.on_time, major = hazard_tally.major + excluded.major, listed = hazard_tally.listed + excluded.listed");
+    q.execute(&mut *tx.tx).await?;
+    Ok(())
+}
+
+/// Takes an action on a hazard: the domain decides, the store writes state, timeline and audit
+/// in one transaction. The state read is re-checked at write time, so two racing actions
+/// cannot both pass.
+pub async fn act(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    input: ActionInput,
+    at: Timestamp,
+) -> Result<HazardDetail, StoreError> {
+    let today = store.calendar().await?.date_of(at.into());
+    let h = get_row(store, p, id, at).await?;
+    let action = input.domain();
+    let facts = HazardFacts { state: h.state, grade: h.grade, source: h.source };
+    let to = decide(facts, HazardActor { role: p.role }, &action).map_err(refusal)?;
+    if let ActionInput::Submit { after_photos, .. } | ActionInput::Close { after_photos, .. } = &input {
+        files::check_attachable(store, p, "after_photos", after_photos).await?;
+    }
+    let mut tx = store.begin().await?;
+    write_transition(&mut tx, &p.actor(), &HazardRef::of(&h), to, &input, &action, at, today).await?;
+    tx.commit().await?;
+    get(store, p, id, at).await
+}
+
+/// Writes a decided transition: state, plan, closing facts, photos, timeline and audit, in the
+/// caller's transaction. The update is conditional on the state read, so two racing actions
+/// cannot both pass.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_transition(
+    tx: &mut Tx,
+    actor: &crate::Actor,
+    h: &HazardRef,
+    to: HazardState,
+    input: &ActionInput,
+    action: &HazardAction,
+    at: Timestamp,
+    today: Date,
+) -> Result<(), StoreError> {
+    let ts = format_ts(at);
+    let (event, comment) = match input {
+        ActionInput::Rectify { plan: Some(pl) } => (
+            "rectify",
+            format!(
+                "治理方案：措施 {}；责任 {}；资金 {}；时限 {}；预案 {}",
+                pl.measures, pl.responsible, pl.funds, pl.deadline, pl.contingency
+            ),
+        ),
+        ActionInput::Rectify { plan: None } => ("rectify", String::new()),
+        ActionInput::Submit { note, .. } => ("submit", note.clone()),
+        ActionInput::Verify { passed: true, comment } => ("verify_pass", comment.clone()),
+        ActionInput::Verify { passed: false, comment } => ("verify_fail", comment.clone()),
+        ActionInput::Reject { reason } => ("reject", reason.clone()),
+        ActionInput::Close { note, .. } => ("close", note.clone()),
+    };
+    let photos: &[i64] = match input {
+        ActionInput::Submit { after_photos, .. } | ActionInput::Close { after_photos, .. } => after_photos,
+        _ => &[],
+    };
+    let mut q = Q::new("UPDATE hazard SET state = ");
+    q.bind(to.as_str()).push(", version = version + 1, updated_at = ").bind(ts.as_str());
+    if let ActionInput::Rectify { plan: Some(pl) } = input {
+        q.push(", plan = ").bind(serde_json::to_string(pl).unwrap_or_default());
+        if !pl.responsible.trim().is_empty() {
+            q.push(", responsible = ").bind(pl.responsible.trim());
+        }
+    }
+    // `today` is the business date of `at`: closing at 01:00 Beijing time on the day after the
+    // deadline is late, whatever the UTC date says.
+    let on_time = h.deadline.parse::<Date>().is_ok_and(|d| today <= d);
+    if to == HazardState::Closed {
+        q.push(", closed_at = ").bind(ts.as_str()).push(", rectified_on_time = ").bind(on_time);
+    }
+    q.push(" WHERE id = ").bind(h.id).push(" AND state = ").bind(h.state.as_str());
+    if q.execute(&mut *tx.tx).await? == 0 {
+        return Err(stale());
+    }
+    match to {
+        HazardState::Closed => {
+            tally(tx, h, TallyDelta { rectified: 1, on_time: on_time as i64, ..Default::default() }).await?
+        }
+        // A rejected report was never a hazard: it leaves the totals.
+        HazardState::Rejected => {
+            let major = (h.grade == HazardGrade::Major) as i64;
+            tally(tx, h, TallyDelta { found: -1, major: -major, listed: -(h.listed as i64), ..Default::default() })
+                .await?
+        }
+        _ => {}
+    }
+    let owner = files::Owner {
+        entity: "hazard",
+        id: h.id,
+        enterprise_id: h.enterprise_id,
+        scope_path: &h.scope_path,
+        sector: &h.sector,
+    };
+    files::attach(tx, &owner, "after", "after_photos", photos).await?;
+    add_event(tx, h.id, event, Some(h.state), to, actor, &comment, &ts).await?;
+    audit::record(
+        tx,
+        actor,
+        Change::new(event, "hazard", Some(h.id), &h.scope_path, format!("隐患 {}：{}", h.number, action.label()))
+            .before(serde_json::json!({"state": h.state}))
+            .after(serde_json::json!({"state": to, "comment": comment})),
+    )
+    .await
+}
