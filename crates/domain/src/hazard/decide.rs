@@ -67,11 +67,6 @@ pub enum HazardRefusal {
     Invalid(Vec<FieldError>),
 }
 
-/// Regulators (监管方) verify and close 重大 hazards.
-pub fn is_regulator(role: Role) -> bool {
-    role.is_regulator()
-}
-
 impl HazardAction {
     /// The entry of the permission table this action is.
     pub fn permission(&self) -> Action {
