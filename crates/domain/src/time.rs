@@ -73,10 +73,16 @@ impl utoipa::PartialSchema for Instant {
 
 impl utoipa::ToSchema for Instant {}
 
+/// Whether something done on a business date met a deadline date (the deadline's whole day
+/// counts: 整改期限 is the end of that day).
+pub fn met_deadline(done_on: LocalDate, deadline: LocalDate) -> bool {
+    done_on <= deadline
+}
+
 /// Days past a deadline on the business date `today`: a deadline is the end of its day, so 0 on
 /// the first day after it and `None` up to and including the deadline.
 pub fn days_past(deadline: LocalDate, today: LocalDate) -> Option<i64> {
-    (today > deadline).then(|| (today - deadline).get_days() as i64 - 1)
+    (!met_deadline(today, deadline)).then(|| (today - deadline).get_days() as i64 - 1)
 }
 
 /// The time zone business dates are read in unless a jurisdiction says otherwise.
@@ -124,7 +130,7 @@ impl BusinessCalendar {
     /// Whether something done at `done` met a deadline date: a deadline is the end of its day in
     /// the business time zone.
     pub fn on_time(&self, done: Instant, deadline: LocalDate) -> bool {
-        self.date_of(done) <= deadline
+        met_deadline(self.date_of(done), deadline)
     }
 
     /// Days past a deadline at `now` (0 on the first day after it), `None` while not overdue.

@@ -8,8 +8,8 @@ use serde_json::json;
 
 #[tokio::test]
 async fn lec_and_ls_calculators() {
-    let app = TestApp::demo().await;
-    let t = app.login("enterprise").await;
+    let app = TestApp::admin_only().await;
+    let t = app.login("admin").await;
     let r = app.post("/api/v1/risk/assess", &t, json!({"method": "LEC", "l": 6, "e": 3, "c": 15})).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json(), json!({"score": 270.0, "level": "较大", "color": "orange"}));
@@ -27,8 +27,8 @@ async fn lec_and_ls_calculators() {
 
 #[tokio::test]
 async fn major_hazard_calculator_shows_every_term() {
-    let app = TestApp::demo().await;
-    let t = app.login("department").await;
+    let app = TestApp::admin_only().await;
+    let t = app.login("admin").await;
     let body = json!({"unit": "storage", "substances": [
         {"name": "氯", "cas": "7782-50-5", "quantity_t": 10},
         {"category": "W5.3", "quantity_t": 300}], "exposed_people": 120});

@@ -1,5 +1,4 @@
-//! Hazards (隐患排查治理): ledger, actions, listed supervision, statistics, checklists,
-//! enterprise reports, files and the notification inbox.
+//! Hazards (隐患排查治理): ledger, actions, listed supervision, statistics and enterprise reports.
 
 use crate::api::Paging;
 use crate::error::{ApiResult, AppError};
@@ -9,26 +8,19 @@ use crate::AppState;
 use anjian_domain::auth::Action;
 use anjian_domain::hazard::{HazardInput, ListingInput, ListingQuota, RectificationPlan};
 use anjian_domain::time::BusinessCalendar;
-use anjian_store::checklist::{self, Checklist, ChecklistInput, RunInput, RunResult};
-use anjian_store::files::{self, StoredFile, MAX_FILE_BYTES};
 use anjian_store::hazard::{
     self, ActionInput, EnterpriseReport, Hazard, HazardDetail, HazardFilter, ListingSummary, Stats, StatsQuery,
 };
-use anjian_store::notify::{self, Notification};
 use anjian_store::page::Page;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    let uploads =
-        OpenApiRouter::new().routes(routes!(upload_file)).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + (64 << 10)));
     OpenApiRouter::new()
-        .merge(uploads)
-        .routes(routes!(download_file))
         .routes(routes!(list_hazards, create_hazard))
         .routes(routes!(export_hazards))
         .routes(routes!(hazard_stats))
@@ -44,59 +36,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_quota))
         .routes(routes!(enterprise_report))
         .routes(routes!(enterprise_report_xlsx))
-        .routes(routes!(list_checklists, create_checklist))
-        .routes(routes!(get_checklist))
-        .routes(routes!(run_checklist))
-        .routes(routes!(inbox))
-        .routes(routes!(mark_read))
-}
-
-// ---------------------------------------------------------------- files
-
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-struct FileUpload {
-    #[schema(format = Binary, value_type = String)]
-    file: Vec<u8>,
-}
-
-/// 上传文件 (photo or document, ≤10 MB)
-#[utoipa::path(post, path = "/api/v1/files", tag = "hazard", request_body(content = FileUpload, content_type = "multipart/form-data"),
-    responses((status = 201, body = StoredFile), (status = 422, body = crate::error::Problem)))]
-async fn upload_file(
-    State(s): State<AppState>,
-    auth: Auth,
-    mut mp: Multipart,
-) -> ApiResult<(StatusCode, Json<StoredFile>)> {
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::new(e.status(), "上传的文件无法读取或超过10MB");
-    while let Some(field) = mp.next_field().await.map_err(bad)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("file").to_string();
-            let declared = field.content_type().map(str::to_string);
-            let data = field.bytes().await.map_err(bad)?.to_vec();
-            let content_type = declared
-                .filter(|c| c != "application/octet-stream")
-                .unwrap_or_else(|| mime_guess::from_path(&name).first_or_octet_stream().to_string());
-            let f = files::upload(&s.store, &auth.principal, &name, &content_type, data).await?;
-            return Ok((StatusCode::CREATED, Json(f)));
-        }
-    }
-    Err(AppError::bad_request("请选择要上传的文件（表单字段 file）"))
-}
-
-/// 下载文件
-#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "hazard", responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = crate::error::Problem)))]
-async fn download_file(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<Response> {
-    let (f, data) = files::download(&s.store, &auth.principal, id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type),
-            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        data,
-    )
-        .into_response())
 }
 
 // ---------------------------------------------------------------- ledger
@@ -443,77 +382,4 @@ async fn enterprise_report_xlsx(
         rows,
     )?;
     Ok(attachment(bytes, &format!("{}-{}-隐患统计分析表.xlsx", r.enterprise_name, r.period)))
-}
-
-// ---------------------------------------------------------------- checklists
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SectorParam {
-    pub sector: Option<String>,
-}
-
-/// 检查清单 (built-in: the official 重大事故隐患判定标准)
-#[utoipa::path(get, path = "/api/v1/checklists", tag = "hazard", params(SectorParam), responses((status = 200, body = Vec<Checklist>)))]
-async fn list_checklists(
-    State(s): State<AppState>,
-    _auth: Auth,
-    ApiQuery(p): ApiQuery<SectorParam>,
-) -> ApiResult<Json<Vec<Checklist>>> {
-    Ok(Json(checklist::list(&s.store, p.sector.as_deref()).await?))
-}
-
-/// 新建检查清单
-#[utoipa::path(post, path = "/api/v1/checklists", tag = "hazard", request_body = ChecklistInput, responses((status = 201, body = Checklist)))]
-async fn create_checklist(
-    State(s): State<AppState>,
-    auth: Auth,
-    ApiJson(b): ApiJson<ChecklistInput>,
-) -> ApiResult<(StatusCode, Json<Checklist>)> {
-    Ok((StatusCode::CREATED, Json(checklist::create(&s.store, &auth.principal, b).await?)))
-}
-
-/// 检查清单详情 with items
-#[utoipa::path(get, path = "/api/v1/checklists/{id}", tag = "hazard", responses((status = 200, body = Checklist)))]
-async fn get_checklist(State(s): State<AppState>, _auth: Auth, Path(id): Path<i64>) -> ApiResult<Json<Checklist>> {
-    Ok(Json(checklist::get(&s.store, id).await?))
-}
-
-/// 执行检查清单: every 不符合 becomes a hazard
-#[utoipa::path(post, path = "/api/v1/checklists/{id}/runs", tag = "hazard", request_body = RunInput,
-    responses((status = 201, body = RunResult), (status = 422, body = crate::error::Problem)))]
-async fn run_checklist(
-    State(s): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<RunInput>,
-) -> ApiResult<(StatusCode, Json<RunResult>)> {
-    Ok((StatusCode::CREATED, Json(checklist::run(&s.store, &auth.principal, id, b, s.config.clock.now()).await?)))
-}
-
-// ---------------------------------------------------------------- notifications
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct InboxParams {
-    #[serde(default)]
-    pub unread: bool,
-}
-
-/// 我的提醒
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "hazard", params(InboxParams, Paging), responses((status = 200, body = Page<Notification>)))]
-async fn inbox(
-    State(s): State<AppState>,
-    auth: Auth,
-    ApiQuery(i): ApiQuery<InboxParams>,
-    ApiQuery(pg): ApiQuery<Paging>,
-) -> ApiResult<Json<Page<Notification>>> {
-    Ok(Json(notify::inbox(&s.store, &auth.principal, i.unread, pg.req()?).await?))
-}
-
-/// 标记已读
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "hazard", responses((status = 204)))]
-async fn mark_read(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    notify::mark_read(&s.store, &auth.principal, id).await?;
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,9 +2,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod checklist;
+pub mod files;
 pub mod hazard;
 pub mod map;
 pub mod meta;
+pub mod notify;
 pub mod org;
 pub mod risk;
 
@@ -25,7 +28,10 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "auth", description = "登录与账号"),
         (name = "org", description = "组织机构：辖区、部门、企业"),
         (name = "audit", description = "操作日志"),
-        (name = "hazard", description = "隐患排查治理、挂牌督办、检查清单、提醒"),
+        (name = "hazard", description = "隐患排查治理、挂牌督办"),
+        (name = "checklist", description = "检查清单"),
+        (name = "files", description = "文件上传与下载"),
+        (name = "notify", description = "提醒"),
         (name = "risk", description = "风险分级管控、重大危险源"),
         (name = "meta", description = "字典"),
     )
@@ -54,6 +60,9 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(org::router(state))
         .merge(audit::router())
         .merge(hazard::router())
+        .merge(checklist::router())
+        .merge(files::router())
+        .merge(notify::router())
         .merge(risk::router())
         .merge(map::router())
         .merge(meta::router())

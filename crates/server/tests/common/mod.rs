@@ -60,6 +60,8 @@ impl Resp {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Template {
     Empty,
+    /// One jurisdiction and its administrator (`admin`), no district: for the calculators.
+    Admin,
     Demo,
     DemoWithHistory,
 }
@@ -68,6 +70,7 @@ impl Template {
     fn name(self) -> &'static str {
         match self {
             Self::Empty => "empty",
+            Self::Admin => "admin",
             Self::Demo => "demo",
             Self::DemoWithHistory => "history",
         }
@@ -77,6 +80,29 @@ impl Template {
         store.bootstrap().await.expect("bootstrap");
         let hazards = match self {
             Self::Empty => return,
+            Self::Admin => {
+                let actor = anjian_store::Actor::system("测试");
+                let top = anjian_domain::org_unit::JurisdictionInput {
+                    parent_id: None,
+                    level: anjian_domain::org::JurisdictionLevel::District,
+                    code: Some("320411".into()),
+                    name: "新北区".into(),
+                    boundary: None,
+                    timezone: None,
+                };
+                let top = anjian_store::org::jurisdiction_create(store, &actor, top).await.expect("jurisdiction");
+                let input = anjian_store::auth::UserInput {
+                    username: "admin".into(),
+                    display_name: "系统管理员".into(),
+                    role: anjian_domain::auth::Role::Admin,
+                    org_id: top.id,
+                    password: PASSWORD.into(),
+                    phone: String::new(),
+                    assigned_enterprises: vec![],
+                };
+                anjian_store::auth::user_create(store, &actor, input, false).await.expect("admin");
+                return;
+            }
             Self::Demo => 0,
             Self::DemoWithHistory => 80,
         };
@@ -168,6 +194,11 @@ impl TestApp {
         let (clock, cell) = anjian_server::Clock::manual(START.parse().unwrap());
         let router = anjian_server::app(store.clone(), anjian_server::ServerConfig { clock, ..Default::default() });
         Self { router, store, clock: cell, _dir: dir }
+    }
+
+    /// One jurisdiction and its administrator, no district: enough for the calculators.
+    pub async fn admin_only() -> Self {
+        Self::from(Template::Admin).await
     }
 
     /// The demo district with a few enterprises and no hazards yet.

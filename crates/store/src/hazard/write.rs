@@ -2,6 +2,7 @@
 //! running totals they change — each in the writer's transaction with its audit record.
 
 use super::*;
+use anjian_domain::time::met_deadline;
 
 /// The district-level node of a path (numbers are counted per district and year).
 pub(super) async fn number_scope(tx: &mut Tx, path: &str) -> Result<i64, StoreError> {
@@ -396,7 +397,7 @@ pub(crate) async fn write_transition(
     }
     // `today` is the business date of `at`: closing at 01:00 Beijing time on the day after the
     // deadline is late, whatever the UTC date says.
-    let on_time = h.deadline.parse::<Date>().is_ok_and(|d| today <= d);
+    let on_time = h.deadline.parse::<Date>().is_ok_and(|d| met_deadline(today, d));
     if to == HazardState::Closed {
         q.push(", closed_at = ").bind(ts.as_str()).push(", rectified_on_time = ").bind(on_time);
     }

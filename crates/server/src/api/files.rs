@@ -1,0 +1,63 @@
+//! Files (文件): upload of photos and documents, and download within scope.
+
+use crate::error::{ApiResult, AppError};
+use crate::extract::Auth;
+use crate::AppState;
+use anjian_store::files::{self, StoredFile, MAX_FILE_BYTES};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    let uploads =
+        OpenApiRouter::new().routes(routes!(upload_file)).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + (64 << 10)));
+    OpenApiRouter::new().merge(uploads).routes(routes!(download_file))
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct FileUpload {
+    #[schema(format = Binary, value_type = String)]
+    file: Vec<u8>,
+}
+
+/// 上传文件 (photo or document, ≤10 MB)
+#[utoipa::path(post, path = "/api/v1/files", tag = "files", request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = StoredFile), (status = 422, body = crate::error::Problem)))]
+async fn upload_file(
+    State(s): State<AppState>,
+    auth: Auth,
+    mut mp: Multipart,
+) -> ApiResult<(StatusCode, Json<StoredFile>)> {
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::new(e.status(), "上传的文件无法读取或超过10MB");
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("file").to_string();
+            let declared = field.content_type().map(str::to_string);
+            let data = field.bytes().await.map_err(bad)?.to_vec();
+            let content_type = declared
+                .filter(|c| c != "application/octet-stream")
+                .unwrap_or_else(|| mime_guess::from_path(&name).first_or_octet_stream().to_string());
+            let f = files::upload(&s.store, &auth.principal, &name, &content_type, data).await?;
+            return Ok((StatusCode::CREATED, Json(f)));
+        }
+    }
+    Err(AppError::bad_request("请选择要上传的文件（表单字段 file）"))
+}
+
+/// 下载文件
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "files", responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = crate::error::Problem)))]
+async fn download_file(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<Response> {
+    let (f, data) = files::download(&s.store, &auth.principal, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.content_type),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
