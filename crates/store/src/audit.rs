@@ -1,6 +1,6 @@
 //! Audit log (操作日志): appended in the writer's transaction, chained by SHA-256.
 
-use crate::db::{AuditHead, Q};
+use crate::db::{AuditHead, Insert, Q};
 use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::scope::push_subtree;
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
@@ -99,11 +99,21 @@ pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), Sto
         after: after.as_deref(),
     };
     let hash = chain_hash(&prev, &content);
-    let mut q = Q::new("INSERT INTO audit_log (id, at, actor_id, actor_name, action, entity, entity_id, scope_path, summary, before_json, after_json, prev_hash, hash) VALUES (");
-    q.bind(seq).push(", ").bind(at.as_str()).push(", ").bind(actor.id).push(", ").bind(&actor.name);
-    q.push(", ").bind(c.action).push(", ").bind(c.entity).push(", ").bind(c.entity_id).push(", ").bind(c.scope_path);
-    q.push(", ").bind(c.summary.as_str()).push(", ").bind(before).push(", ").bind(after);
-    q.push(", ").bind(prev.as_str()).push(", ").bind(hash.as_str()).push(")");
+    let q = Insert::into("audit_log")
+        .set("id", seq)
+        .set("at", at.as_str())
+        .set("actor_id", actor.id)
+        .set("actor_name", &actor.name)
+        .set("action", c.action)
+        .set("entity", c.entity)
+        .set("entity_id", c.entity_id)
+        .set("scope_path", c.scope_path)
+        .set("summary", c.summary.as_str())
+        .set("before_json", before)
+        .set("after_json", after)
+        .set("prev_hash", prev.as_str())
+        .set("hash", hash.as_str())
+        .query();
     q.execute(&mut *tx.tx).await?;
     tx.audit_head = Some(AuditHead { seq, last_hash: hash });
     Ok(())

@@ -2,7 +2,7 @@
 //! its data scope.
 
 use crate::audit::{self, Change};
-use crate::db::Q;
+use crate::db::{Insert, Q};
 use crate::org::{department_by_id, jurisdiction_by_id, stale};
 use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::{format_ts, now, Actor, Principal, Store, StoreError};
@@ -346,11 +346,17 @@ pub async fn user_create(
     let hash = hash_password(&input.password)?;
     let mut tx = store.begin().await?;
     let ts = now();
-    let mut q = Q::new("INSERT INTO app_user (username, display_name, password_hash, role, org_kind, org_id, phone, must_change_password, created_at, updated_at) VALUES (");
-    q.bind(input.username.as_str()).push(", ").bind(input.display_name.as_str()).push(", ").bind(hash);
-    q.push(", ").bind(input.role.as_str());
-    q.push(", ").bind(input.org_kind.as_str()).push(", ").bind(input.org_id).push(", ").bind(input.phone.as_str());
-    q.push(", ").bind(must_change).push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let q = Insert::into("app_user")
+        .set("username", input.username.as_str())
+        .set("display_name", input.display_name.as_str())
+        .set("password_hash", hash)
+        .set("role", input.role.as_str())
+        .set("org_kind", input.org_kind.as_str())
+        .set("org_id", input.org_id)
+        .set("phone", input.phone.as_str())
+        .set("must_change_password", must_change)
+        .stamped(&ts)
+        .returning_id();
     let id: i64 = match q.fetch_one(&mut *tx.tx).await {
         Ok(r) => r.try_get("id")?,
         Err(e) if e.unique_violation().is_some() => {

@@ -530,9 +530,57 @@ impl Q {
     }
 }
 
+/// `INSERT INTO table (…) VALUES (…)` with each column written next to its value, so a long
+/// insert cannot pair a value with the wrong column. Names are `&'static str` as in [`Q`].
+#[derive(Debug)]
+pub struct Insert {
+    table: &'static str,
+    columns: Vec<&'static str>,
+    values: Vec<Val>,
+}
+
+impl Insert {
+    pub fn into(table: &'static str) -> Self {
+        Self { table, columns: vec![], values: vec![] }
+    }
+
+    pub fn set(mut self, column: &'static str, v: impl Into<Val>) -> Self {
+        self.columns.push(column);
+        self.values.push(v.into());
+        self
+    }
+
+    /// `created_at` and `updated_at` both at `ts` (a new row).
+    pub fn stamped(self, ts: &str) -> Self {
+        self.set("created_at", ts).set("updated_at", ts)
+    }
+
+    /// The statement; the caller may still push `ON CONFLICT …`.
+    pub fn query(self) -> Q {
+        let placeholders: Vec<String> = (1..=self.values.len()).map(|n| format!("${n}")).collect();
+        let sql =
+            format!("INSERT INTO {} ({}) VALUES ({})", self.table, self.columns.join(", "), placeholders.join(", "));
+        Q { sql, args: self.values }
+    }
+
+    /// The statement answering the new row's `id`.
+    pub fn returning_id(self) -> Q {
+        let mut q = self.query();
+        q.push(" RETURNING id");
+        q
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn insert_pairs_each_column_with_its_value() {
+        let q = Insert::into("t").set("a", 1i64).set("b", "x").stamped("2026-01-01").returning_id();
+        assert_eq!(q.sql, "INSERT INTO t (a, b, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id");
+        assert_eq!(q.args.len(), 4);
+    }
 
     #[test]
     fn statements_split_at_their_ends_only() {

@@ -1,6 +1,6 @@
 //! Stored files (附件): photos and documents kept in the database, so a backup holds them too.
 
-use crate::db::Q;
+use crate::db::{Insert, Q};
 use crate::Tx;
 use crate::{now, Principal, Store, StoreError};
 use serde::Serialize;
@@ -50,10 +50,15 @@ pub async fn upload(
     let sha = hex::encode(Sha256::digest(&data));
     let size = data.len() as i64;
     let mut tx = store.begin().await?;
-    let mut q =
-        Q::new("INSERT INTO stored_file (name, content_type, size, sha256, data, uploaded_by, created_at) VALUES (");
-    q.bind(name.as_str()).push(", ").bind(content_type).push(", ").bind(size).push(", ").bind(sha);
-    q.push(", ").bind(crate::Val::B(data)).push(", ").bind(p.user_id).push(", ").bind(now()).push(") RETURNING id");
+    let q = Insert::into("stored_file")
+        .set("name", name.as_str())
+        .set("content_type", content_type)
+        .set("size", size)
+        .set("sha256", sha)
+        .set("data", crate::Val::B(data))
+        .set("uploaded_by", p.user_id)
+        .set("created_at", now())
+        .returning_id();
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     tx.commit().await?;
     Ok(StoredFile { id, name, content_type: content_type.into(), size, url: format!("/api/v1/files/{id}") })

@@ -2,7 +2,7 @@
 //! per GB 18218-2018 by the domain when saved; scoped like the enterprise's other records.
 
 use crate::audit::{self, Change};
-use crate::db::Q;
+use crate::db::{Insert, Q};
 use crate::org::{delete_versioned, enterprise_get, stale};
 use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::scope::push_owned_scope;
@@ -137,31 +137,22 @@ pub(crate) async fn write(
     let terms = serde_json::to_string(&a.terms).unwrap_or_default();
     let id = match id_version {
         None => {
-            let mut q = Q::new("INSERT INTO major_hazard_source (enterprise_id, scope_path, sector, name, unit_kind, substances, exposed_people, s, r, alpha, is_major, grade, terms, created_at, updated_at) VALUES (");
-            q.bind(ent.0)
-                .push(", ")
-                .bind(ent.2)
-                .push(", ")
-                .bind(ent.3)
-                .push(", ")
-                .bind(i.name.as_str())
-                .push(", ")
-                .bind(kind_str(i.unit_kind));
-            q.push(", ")
-                .bind(substances_json(&i.substances))
-                .push(", ")
-                .bind(i.exposed_people)
-                .push(", ")
-                .bind(Some(a.s));
-            q.push(", ")
-                .bind(Some(a.r))
-                .push(", ")
-                .bind(Some(a.alpha))
-                .push(", ")
-                .bind(a.is_major)
-                .push(", ")
-                .bind(a.grade.clone());
-            q.push(", ").bind(terms).push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+            let q = Insert::into("major_hazard_source")
+                .set("enterprise_id", ent.0)
+                .set("scope_path", ent.2)
+                .set("sector", ent.3)
+                .set("name", i.name.as_str())
+                .set("unit_kind", kind_str(i.unit_kind))
+                .set("substances", substances_json(&i.substances))
+                .set("exposed_people", i.exposed_people)
+                .set("s", Some(a.s))
+                .set("r", Some(a.r))
+                .set("alpha", Some(a.alpha))
+                .set("is_major", a.is_major)
+                .set("grade", a.grade.clone())
+                .set("terms", terms)
+                .stamped(&ts)
+                .returning_id();
             q.fetch_one(&mut *tx.tx).await?.try_get("id")?
         }
         Some((id, version)) => {

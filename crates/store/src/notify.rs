@@ -1,6 +1,6 @@
 //! In-app notifications (站内提醒) and the overdue escalation job (逾期督办提醒).
 
-use crate::db::Q;
+use crate::db::{Insert, Q};
 use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::{format_ts, Principal, Store, StoreError};
 use anjian_domain::hazard::{days_overdue, EscalationLevel, EscalationPolicy};
@@ -201,11 +201,15 @@ struct NewNotification<'a> {
 }
 
 async fn send(tx: &mut crate::Tx, n: &NewNotification<'_>) -> Result<(), StoreError> {
-    let mut q =
-        Q::new("INSERT INTO notification (user_id, hazard_id, risk_point_id, level, title, body, created_at) VALUES (");
-    q.bind(n.user_id).push(", ").bind(n.hazard_id).push(", ").bind(n.risk_point_id);
-    q.push(", ").bind(n.level as i64).push(", ").bind(n.title).push(", ").bind(n.body);
-    q.push(", ").bind(format_ts(n.at)).push(")");
+    let q = Insert::into("notification")
+        .set("user_id", n.user_id)
+        .set("hazard_id", n.hazard_id)
+        .set("risk_point_id", n.risk_point_id)
+        .set("level", n.level as i64)
+        .set("title", n.title)
+        .set("body", n.body)
+        .set("created_at", format_ts(n.at))
+        .query();
     q.execute(&mut *tx.tx).await?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! [`report`] hold the rest.
 
 use crate::audit::{self, Change};
-use crate::db::Q;
+use crate::db::{Insert, Q};
 use crate::org::{enterprise_get, jurisdiction_by_id, stale};
 use crate::page::{finish, Count, Page, PageReq};
 use crate::scope::{push_owned_scope, push_owned_scope_as, push_path, push_subtree, PathMatch};

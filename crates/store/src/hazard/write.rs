@@ -145,34 +145,29 @@ pub(crate) async fn insert(
     let actor = p.actor();
     let found_day = n.found_day.to_string();
     let deadline = n.deadline.to_string();
-    let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, criterion, checklist_run_id, risk_point_id, created_at, updated_at) VALUES (");
-    q.bind(number.as_str()).push(", ").bind(scope).push(", ").bind(n.enterprise_id).push(", ").bind(n.scope_path);
-    q.push(", ")
-        .bind(n.sector)
-        .push(", ")
-        .bind(n.location)
-        .push(", ")
-        .bind(n.description)
-        .push(", ")
-        .bind(n.grade.as_str());
-    q.push(", ").bind(n.category).push(", ").bind(n.source.as_str()).push(", 'reported', ").bind(p.user_id);
-    q.push(", ")
-        .bind(actor.name.as_str())
-        .push(", ")
-        .bind(ts.as_str())
-        .push(", ")
-        .bind(found_day.as_str())
-        .push(", ")
-        .bind(deadline.as_str())
-        .push(", ")
-        .bind(n.responsible);
-    q.push(", ")
-        .bind(n.criterion.map(String::from))
-        .push(", ")
-        .bind(n.checklist_run_id)
-        .push(", ")
-        .bind(n.risk_point_id);
-    q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let q = Insert::into("hazard")
+        .set("number", number.as_str())
+        .set("number_scope", scope)
+        .set("enterprise_id", n.enterprise_id)
+        .set("scope_path", n.scope_path)
+        .set("sector", n.sector)
+        .set("location", n.location)
+        .set("description", n.description)
+        .set("grade", n.grade.as_str())
+        .set("category", n.category)
+        .set("source", n.source.as_str())
+        .set("state", HazardState::Reported.as_str())
+        .set("found_by", p.user_id)
+        .set("found_by_name", actor.name.as_str())
+        .set("found_at", ts.as_str())
+        .set("found_day", found_day.as_str())
+        .set("deadline", deadline.as_str())
+        .set("responsible", n.responsible)
+        .set("criterion", n.criterion.map(String::from))
+        .set("checklist_run_id", n.checklist_run_id)
+        .set("risk_point_id", n.risk_point_id)
+        .stamped(&ts)
+        .returning_id();
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     add_event(
         tx,
@@ -228,23 +223,16 @@ pub(super) async fn add_event(
     comment: &str,
     at: &str,
 ) -> Result<(), StoreError> {
-    let mut q = Q::new("INSERT INTO hazard_event (hazard_id, action, from_state, to_state, actor_id, actor_name, comment, at) VALUES (");
-    q.bind(hazard_id)
-        .push(", ")
-        .bind(action)
-        .push(", ")
-        .bind(from.map(|s| s.as_str().to_string()))
-        .push(", ")
-        .bind(to.as_str());
-    q.push(", ")
-        .bind(actor.id)
-        .push(", ")
-        .bind(actor.name.as_str())
-        .push(", ")
-        .bind(comment)
-        .push(", ")
-        .bind(at)
-        .push(")");
+    let q = Insert::into("hazard_event")
+        .set("hazard_id", hazard_id)
+        .set("action", action)
+        .set("from_state", from.map(|s| s.as_str().to_string()))
+        .set("to_state", to.as_str())
+        .set("actor_id", actor.id)
+        .set("actor_name", actor.name.as_str())
+        .set("comment", comment)
+        .set("at", at)
+        .query();
     q.execute(&mut *tx.tx).await?;
     Ok(())
 }

@@ -115,9 +115,12 @@ pub async fn department_insert(
     let ValidDepartment { name, sectors, .. } = input;
     let mut tx = store.begin().await?;
     let ts = now();
-    let mut q = Q::new("INSERT INTO department (jurisdiction_id, name, sectors, created_at, updated_at) VALUES (");
-    q.bind(j.id).push(", ").bind(name.as_str()).push(", ").bind(serde_json::to_string(&sectors).unwrap_or_default());
-    q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let q = Insert::into("department")
+        .set("jurisdiction_id", j.id)
+        .set("name", name.as_str())
+        .set("sectors", serde_json::to_string(&sectors).unwrap_or_default())
+        .stamped(&ts)
+        .returning_id();
     let id: i64 = q.fetch_one(&mut *tx.tx).await.map_err(department_conflict)?.try_get("id")?;
     let d = Department { id, jurisdiction_id: j.id, jurisdiction_name: j.name.clone(), name, sectors, version: 1 };
     audit::record(

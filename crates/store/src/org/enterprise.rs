@@ -370,19 +370,25 @@ pub(super) async fn insert_enterprise(
 ) -> Result<Enterprise, StoreError> {
     let d = &v.draft;
     let ts = now();
-    let mut q = Q::new("INSERT INTO enterprise (name, credit_code, address, longitude, latitude, coord_system, jurisdiction_id, grid_id, scope_path, sectors, above_scale, key_enterprise, employees, legal_representative, safety_manager, contact_phone, created_at, updated_at) VALUES (");
-    q.bind(d.name.as_str()).push(", ").bind(v.credit_code.as_str()).push(", ").bind(d.address.as_str());
-    q.push(", ").bind(d.longitude).push(", ").bind(d.latitude).push(", ").bind(v.coord_system.as_str());
-    q.push(", ")
-        .bind(pl.jurisdiction.id)
-        .push(", ")
-        .bind(pl.grid.as_ref().map(|g| g.id))
-        .push(", ")
-        .bind(pl.scope_path());
-    q.push(", ").bind(serde_json::to_string(&d.sectors).unwrap_or_default()).push(", ").bind(d.above_scale);
-    q.push(", ").bind(d.key_enterprise).push(", ").bind(d.employees).push(", ").bind(d.legal_representative.as_str());
-    q.push(", ").bind(d.safety_manager.as_str()).push(", ").bind(d.contact_phone.as_str());
-    q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let q = Insert::into("enterprise")
+        .set("name", d.name.as_str())
+        .set("credit_code", v.credit_code.as_str())
+        .set("address", d.address.as_str())
+        .set("longitude", d.longitude)
+        .set("latitude", d.latitude)
+        .set("coord_system", v.coord_system.as_str())
+        .set("jurisdiction_id", pl.jurisdiction.id)
+        .set("grid_id", pl.grid.as_ref().map(|g| g.id))
+        .set("scope_path", pl.scope_path())
+        .set("sectors", serde_json::to_string(&d.sectors).unwrap_or_default())
+        .set("above_scale", d.above_scale)
+        .set("key_enterprise", d.key_enterprise)
+        .set("employees", d.employees)
+        .set("legal_representative", d.legal_representative.as_str())
+        .set("safety_manager", d.safety_manager.as_str())
+        .set("contact_phone", d.contact_phone.as_str())
+        .stamped(&ts)
+        .returning_id();
     let id: i64 = q.fetch_one(&mut *tx.tx).await.map_err(enterprise_conflict)?.try_get("id")?;
     write_sectors(tx, id, &d.sectors).await?;
     let e = enterprise_of(id, v, pl, 1, ts.clone(), ts);

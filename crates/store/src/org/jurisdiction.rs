@@ -172,11 +172,17 @@ pub async fn jurisdiction_create(
         input.validate(parent_node).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
     let ts = now();
-    let mut q = Q::new("INSERT INTO jurisdiction (parent_id, level, code, name, path, boundary, timezone, created_at, updated_at) VALUES (");
-    q.bind(parent_id).push(", ").bind(level.as_str()).push(", ").bind(code.clone());
-    q.push(", ").bind(name.as_str()).push(", ").bind(format!("pending:{}", rand::random::<u64>()));
-    q.push(", ").bind(boundary.as_ref().map(|b| b.to_string())).push(", ").bind(timezone.as_str());
-    q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let q = Insert::into("jurisdiction")
+        .set("parent_id", parent_id)
+        .set("level", level.as_str())
+        .set("code", code.clone())
+        .set("name", name.as_str())
+        // the real path needs the id: a unique placeholder until the update below
+        .set("path", format!("pending:{}", rand::random::<u64>()))
+        .set("boundary", boundary.as_ref().map(|b| b.to_string()))
+        .set("timezone", timezone.as_str())
+        .stamped(&ts)
+        .returning_id();
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     let path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
     Q::new("UPDATE jurisdiction SET path = ")

@@ -1,7 +1,7 @@
 //! Organisation (组织机构): jurisdictions, departments and enterprises, scoped by the caller.
 
 use crate::audit::{self, Change};
-use crate::db::Q;
+use crate::db::{Insert, Q};
 use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::scope::push_subtree;
 use crate::{now, Actor, Principal, Store, StoreError, Tx};

@@ -10,7 +10,7 @@ pub use settings::*;
 pub use stats::*;
 
 use crate::audit::{self, Change};
-use crate::db::Q;
+use crate::db::{Insert, Q};
 use crate::org::{enterprise_get, push_enterprise_scope, stale};
 use crate::page::{finish, Keyset, Page, PageReq};
 use crate::scope::push_owned_scope;
@@ -209,15 +209,25 @@ pub(crate) async fn insert_point(
 ) -> Result<i64, StoreError> {
     let ts = now();
     let a = &i.assessment;
-    let mut q = Q::new("INSERT INTO risk_point (enterprise_id, scope_path, sector, name, kind, location, hazard_factors, accident_types, measures, responsible, control_level, method, scores, score, level, next_review, created_at, updated_at) VALUES (");
-    q.bind(ent.0).push(", ").bind(ent.2).push(", ").bind(ent.3).push(", ").bind(i.name.as_str());
-    q.push(", ").bind(i.kind.as_str()).push(", ").bind(i.location.as_str()).push(", ").bind(i.hazard_factors.as_str());
-    q.push(", ").bind(serde_json::to_string(&i.accident_types).unwrap_or_default());
-    q.push(", ").bind(serde_json::to_string(&i.measures).unwrap_or_default()).push(", ").bind(i.responsible.as_str());
-    q.push(", ").bind(i.control_level.as_str()).push(", ").bind(i.scores.method());
-    q.push(", ").bind(serde_json::to_string(&i.scores).unwrap_or_default());
-    q.push(", ").bind(Some(a.score)).push(", ").bind(a.level.as_str()).push(", ").bind(i.next_review.to_string());
-    q.push(", ").bind(ts.as_str()).push(", ").bind(ts.as_str()).push(") RETURNING id");
+    let q = Insert::into("risk_point")
+        .set("enterprise_id", ent.0)
+        .set("scope_path", ent.2)
+        .set("sector", ent.3)
+        .set("name", i.name.as_str())
+        .set("kind", i.kind.as_str())
+        .set("location", i.location.as_str())
+        .set("hazard_factors", i.hazard_factors.as_str())
+        .set("accident_types", serde_json::to_string(&i.accident_types).unwrap_or_default())
+        .set("measures", serde_json::to_string(&i.measures).unwrap_or_default())
+        .set("responsible", i.responsible.as_str())
+        .set("control_level", i.control_level.as_str())
+        .set("method", i.scores.method())
+        .set("scores", serde_json::to_string(&i.scores).unwrap_or_default())
+        .set("score", Some(a.score))
+        .set("level", a.level.as_str())
+        .set("next_review", i.next_review.to_string())
+        .stamped(&ts)
+        .returning_id();
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     audit::record(
         tx,
