@@ -1,10 +1,25 @@
 // Keyset pagination over a `{items, next_cursor, total}` list endpoint.
 // 下一页 follows `next_cursor`; 上一页 pops a stack of the cursors that opened each page.
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, type Ref } from 'vue'
 import type { Query } from '@/api/http'
 import type { Page } from '@/api/types'
 
 export const PAGE_SIZES = [20, 50, 100]
+
+/** What KeysetPager reads and calls of a list (any `useKeysetList` result). */
+export interface KeysetPaging {
+  total: Readonly<Ref<number>>
+  totalCapped: Readonly<Ref<boolean>>
+  loading: Readonly<Ref<boolean>>
+  pageSize: Readonly<Ref<number>>
+  pageIndex: Readonly<Ref<number>>
+  pageCount: Readonly<Ref<number>>
+  hasPrev: Readonly<Ref<boolean>>
+  hasNext: Readonly<Ref<boolean>>
+  prev: () => unknown
+  next: () => unknown
+  setPageSize: (n: number) => unknown
+}
 
 export function useKeysetList<T>(fetcher: (q: Query) => Promise<Page<T>>, filters: () => Query, pageSize = 20) {
   const items = shallowRef<T[]>([])

@@ -1,6 +1,7 @@
 // Hazard display helpers: labels, tags, form defaults. What a user may do to a hazard comes from
 // the hazard itself (`allowed_actions`, `listing_levels`, decided by the server).
 import type { Hazard, HazardGrade, HazardSource, HazardState, ListingLevel, Role } from '@/api/types'
+import { addDays, daysBetween, todayLocal } from './format'
 
 export const HAZARD_STATES: HazardState[] = ['reported', 'rectifying', 'pending_verification', 'closed', 'rejected']
 
@@ -56,27 +57,18 @@ export function defaultDeadlineDays(grade: HazardGrade): number {
   return grade === '重大' ? 30 : 7
 }
 
-/** `YYYY-MM-DD` of today + `days` in the browser's time zone. */
-export function dateAfter(days: number, from = new Date()): string {
-  const d = new Date(from.getFullYear(), from.getMonth(), from.getDate() + days)
-  return ymd(d)
-}
-
-export function ymd(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+/** `YYYY-MM-DD` of the business day `days` days after today (a default deadline). */
+export function dateAfter(days: number): string {
+  return addDays(todayLocal(), days)
 }
 
 /** 逾期N天: the server's `days_overdue` is 1 on the first day after the deadline. */
 export function overdueDays(h: Pick<Hazard, 'overdue' | 'days_overdue' | 'deadline'>): number | null {
   if (!h.overdue) return null
   if (typeof h.days_overdue === 'number') return h.days_overdue
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(h.deadline ?? '')
+  const m = /^\d{4}-\d{2}-\d{2}/.exec(h.deadline ?? '')
   if (!m) return 1
-  const deadline = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
-  const now = new Date()
-  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate())
-  return Math.max(1, Math.round((today.getTime() - deadline.getTime()) / 86400000))
+  return Math.max(1, daysBetween(m[0], todayLocal()))
 }
 
 /** A rate as the server sends it, in percent (e.g. 87.5) → 「87.5%」. */

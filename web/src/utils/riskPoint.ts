@@ -1,6 +1,7 @@
 // Helpers of the risk points (风险清单, 风险告知卡, an enterprise's 风险分级) and of the LEC / LS
 // score inputs shared by the risk point form and the calculator (风险计算器).
 import type { ControlMeasures, RiskMethod, RiskScores } from '@/api/types'
+import { addYears, todayLocal } from './format'
 import { num } from './risk'
 
 // ---- LEC / LS score inputs ----
@@ -81,10 +82,7 @@ export const EMERGENCY_PHONES: { label: string; number: string }[] = [
   { label: '安全生产举报', number: '12350' },
 ]
 
-/** YYYY-MM-DD of the local date `years` years from today (the default 下次评审日期). */
+/** YYYY-MM-DD of the business date `years` years from today (the default 下次评审日期). */
 export function yearsFromToday(years = 1): string {
-  const d = new Date()
-  d.setFullYear(d.getFullYear() + years)
-  const p = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+  return addYears(todayLocal(), years)
 }
