@@ -3,7 +3,7 @@
 
 use crate::auth::Role;
 use crate::hazard::{HazardGrade, HazardSource};
-use crate::text::{bounded, MAX_CODE, MAX_NAME, MAX_TEXT};
+use crate::text::{bounded, single_line, MAX_CODE, MAX_NAME, MAX_TEXT};
 use crate::time::LocalDate;
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ const HAZARD_RULES: &str = include_str!("../data/hazard_rules.json");
 
 /// One item of a checklist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChecklistItem {
     /// Code within the template, e.g. `GM-粉尘-3`
     pub code: String,
@@ -107,6 +108,7 @@ pub enum Answer {
 
 /// A custom template (企业或部门自定义).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChecklistInput {
     pub name: String,
     pub sector: String,
@@ -130,7 +132,7 @@ impl ChecklistInput {
     /// every field at fault is named at once.
     pub fn validate(self) -> Result<ValidChecklist, Vec<FieldError>> {
         let mut errs = vec![];
-        let name = bounded("name", "清单名称", &self.name, MAX_NAME, &mut errs);
+        let name = single_line("name", "清单名称", &self.name, MAX_NAME, &mut errs);
         if name.is_empty() {
             errs.push(FieldError::new("name", "请填写清单名称"));
         }
@@ -143,7 +145,7 @@ impl ChecklistInput {
             .into_iter()
             .enumerate()
             .map(|(i, it)| ChecklistItem {
-                code: bounded(&format!("items[{i}].code"), "检查项编号", &it.code, MAX_CODE, &mut errs),
+                code: single_line(&format!("items[{i}].code"), "检查项编号", &it.code, MAX_CODE, &mut errs),
                 text: bounded(&format!("items[{i}].text"), "检查项内容", &it.text, MAX_TEXT, &mut errs),
                 major: it.major,
             })
@@ -165,6 +167,7 @@ impl ChecklistInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnswerInput {
     pub code: String,
     pub result: Answer,
@@ -175,6 +178,7 @@ pub struct AnswerInput {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RunInput {
     pub enterprise_id: i64,
     /// 整改期限 of the hazards found (YYYY-MM-DD)

@@ -3,11 +3,12 @@
 //! writes a unit with its result and never computes one.
 
 use crate::risk::{assess_major_hazard, MajorHazardResult, SubstanceInput, UnitKind};
-use crate::text::{bounded, bounded_opt, MAX_CODE, MAX_NAME};
+use crate::text::{single_line, MAX_CODE, MAX_NAME};
 use crate::FieldError;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SourceInput {
     pub enterprise_id: i64,
     pub name: String,
@@ -17,6 +18,7 @@ pub struct SourceInput {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SourcePatch {
     pub name: Option<String>,
     pub unit_kind: Option<UnitKind>,
@@ -43,7 +45,7 @@ impl SourceInput {
     /// naming every field at fault at once (`name`, `substances[1].category`, …).
     pub fn validate(self) -> Result<ValidSource, Vec<FieldError>> {
         let mut errs = vec![];
-        let name = bounded("name", "单元名称", &self.name, MAX_NAME, &mut errs);
+        let name = single_line("name", "单元名称", &self.name, MAX_NAME, &mut errs);
         if name.is_empty() {
             errs.push(FieldError::new("name", "请填写单元名称"));
         }
@@ -54,9 +56,12 @@ impl SourceInput {
             .map(|(i, s)| {
                 let f = |k: &str| format!("substances[{i}].{k}");
                 SubstanceInput {
-                    name: bounded_opt(&f("name"), "物质名称", s.name.as_deref(), MAX_NAME, &mut errs),
-                    cas: bounded_opt(&f("cas"), "CAS号", s.cas.as_deref(), MAX_CODE, &mut errs),
-                    category: bounded_opt(&f("category"), "危险性类别", s.category.as_deref(), MAX_CODE, &mut errs),
+                    name: s.name.as_deref().map(|v| single_line(&f("name"), "物质名称", v, MAX_NAME, &mut errs)),
+                    cas: s.cas.as_deref().map(|v| single_line(&f("cas"), "CAS号", v, MAX_CODE, &mut errs)),
+                    category: s
+                        .category
+                        .as_deref()
+                        .map(|v| single_line(&f("category"), "危险性类别", v, MAX_CODE, &mut errs)),
                     quantity_t: s.quantity_t,
                 }
             })

@@ -12,6 +12,7 @@ pub const MAX_UNIT_NAME: usize = 60;
 
 /// New jurisdiction node.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct JurisdictionInput {
     pub parent_id: Option<i64>,
     pub level: JurisdictionLevel,
@@ -24,6 +25,7 @@ pub struct JurisdictionInput {
 
 /// Change to a jurisdiction node (a node does not move: paths of everything below depend on it).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct JurisdictionPatch {
     pub name: Option<String>,
     pub code: Option<String>,
@@ -37,6 +39,8 @@ fn unit_name(name: &str, errs: &mut Vec<FieldError>) -> String {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > MAX_UNIT_NAME {
         errs.push(FieldError::new("name", "名称不能为空且不超过60个字"));
+    } else {
+        crate::text::single_line("name", "名称", n, MAX_UNIT_NAME, errs);
     }
     n.to_string()
 }
@@ -156,6 +160,7 @@ impl JurisdictionPatch {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DepartmentInput {
     pub jurisdiction_id: i64,
     pub name: String,
@@ -163,6 +168,7 @@ pub struct DepartmentInput {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
     pub name: Option<String>,
     pub sectors: Option<Vec<String>>,

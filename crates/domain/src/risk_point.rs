@@ -2,12 +2,13 @@
 //! level (企业风险等级调整): parsed here into commands the store writes as they are.
 
 use crate::risk::{check_point, Assessment, BandSet, ControlMeasures, RiskLevel, Scores};
-use crate::text::{bounded, MAX_NAME, MAX_TEXT};
+use crate::text::{bounded, single_line, MAX_NAME, MAX_TEXT};
 use crate::time::LocalDate;
 use crate::FieldError;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RiskPointInput {
     pub enterprise_id: i64,
     pub name: String,
@@ -27,6 +28,7 @@ pub struct RiskPointInput {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RiskPointPatch {
     pub name: Option<String>,
     pub kind: Option<String>,
@@ -68,7 +70,7 @@ impl RiskPointInput {
     pub fn validate(self, bands: &BandSet) -> Result<ValidRiskPoint, Vec<FieldError>> {
         let mut errs =
             check_point(&self.name, &self.kind, &self.accident_types, &self.control_level, &self.next_review);
-        let location = bounded("location", "位置", &self.location, MAX_NAME, &mut errs);
+        let location = single_line("location", "位置", &self.location, MAX_NAME, &mut errs);
         let hazard_factors = bounded("hazard_factors", "危险有害因素", &self.hazard_factors, MAX_TEXT, &mut errs);
         let m = &self.measures;
         let measures = ControlMeasures {
@@ -77,7 +79,7 @@ impl RiskPointInput {
             ppe: bounded("measures.ppe", "个体防护措施", &m.ppe, MAX_TEXT, &mut errs),
             emergency: bounded("measures.emergency", "应急处置措施", &m.emergency, MAX_TEXT, &mut errs),
         };
-        let responsible = bounded("responsible", "责任人", &self.responsible, MAX_NAME, &mut errs);
+        let responsible = single_line("responsible", "责任人", &self.responsible, MAX_NAME, &mut errs);
         let assessment = self
             .scores
             .assess_with(Some(bands))
@@ -126,6 +128,7 @@ impl RiskPointPatch {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OverrideBody {
     /// The level to set, or null to return to the computed level
     pub level: Option<RiskLevel>,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Map settings: the tile URL template (e.g. 天地图) — none means boundaries on a plain background.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MapSettings {
     /// e.g. `https://t{s}.example.com/{z}/{x}/{y}.png`; null: no tile server
     pub tile_url: Option<String>,
@@ -39,6 +40,9 @@ impl MapSettings {
             }
         }
         let attribution = bounded_opt("attribution", "地图版权说明", self.attribution.as_deref(), MAX_TEXT, &mut errs);
+        if tile_url.as_deref().is_some_and(|u| u.chars().any(char::is_whitespace)) {
+            errs.push(FieldError::new("tile_url", "瓦片地址不能含有空格或换行"));
+        }
         if errs.is_empty() {
             Ok(ValidMapSettings(MapSettings { tile_url, attribution }))
         } else {

@@ -73,6 +73,18 @@ impl utoipa::PartialSchema for Instant {
 
 impl utoipa::ToSchema for Instant {}
 
+/// The years a plan, a quota or a statistic may name (年份).
+pub const YEARS: std::ops::RangeInclusive<i64> = 2000..=2100;
+
+/// A year within [`YEARS`]; the error names the field.
+pub fn check_year(field: &str, year: i64) -> Result<i64, crate::FieldError> {
+    if YEARS.contains(&year) {
+        Ok(year)
+    } else {
+        Err(crate::FieldError::new(field, format!("年份应在{}至{}之间", YEARS.start(), YEARS.end())))
+    }
+}
+
 /// Whether something done on a business date met a deadline date (the deadline's whole day
 /// counts: 整改期限 is the end of that day).
 pub fn met_deadline(done_on: LocalDate, deadline: LocalDate) -> bool {

@@ -4,11 +4,12 @@
 
 use crate::auth::{validate_password, validate_username, OrgKind, Role};
 use crate::org::validate_phone;
-use crate::text::{bounded, MAX_NAME};
+use crate::text::{single_line, MAX_NAME};
 use crate::FieldError;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UserInput {
     pub username: String,
     pub display_name: String,
@@ -24,6 +25,7 @@ pub struct UserInput {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UserPatch {
     pub display_name: Option<String>,
     pub role: Option<Role>,
@@ -36,6 +38,7 @@ pub struct UserPatch {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub old_password: String,
     pub new_password: String,
@@ -66,7 +69,7 @@ pub struct ValidUser {
 
 /// Display name (姓名): trimmed, not empty, at most 100 characters.
 fn display_name(value: &str, errs: &mut Vec<FieldError>) -> String {
-    let v = bounded("display_name", "姓名", value, MAX_NAME, errs);
+    let v = single_line("display_name", "姓名", value, MAX_NAME, errs);
     if v.is_empty() {
         errs.push(FieldError::new("display_name", "姓名不能为空"));
     }

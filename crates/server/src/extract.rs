@@ -52,18 +52,105 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// JSON body; malformed JSON answers 400, a wrong shape 422, a wrong content type 415.
+/// JSON body; malformed JSON answers 400, a wrong shape 422, a wrong content type 415. Before
+/// the typed parse every body passes [`check_json_body`]: an object at the top, and no text
+/// holding NUL or longer than [`MAX_JSON_STRING`] anywhere in it, whatever the type's own rules.
 pub struct ApiJson<T>(pub T);
+
+/// The longest text any field may hold before the domain's own, shorter limits apply.
+pub const MAX_JSON_STRING: usize = 20_000;
 
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let json_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| m.trim().to_ascii_lowercase())
+            .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
+        if !json_type {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "请求体应为 JSON（Content-Type: application/json）",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|r| {
+            let status = r.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::new(status, "请求内容过大")
+            } else {
+                AppError::new(status, default_detail(status))
+            }
+        })?;
+        let value: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|_| AppError::bad_request("请求体不是合法的 JSON"))?;
+        check_json_body(&value).map_err(|e| AppError::invalid(vec![e]))?;
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rej) => Err(json_rejection(rej)),
         }
     }
+}
+
+/// The checks every JSON body passes: an object at the top (a positional array is not a
+/// record), and texts without NUL (PostgreSQL cannot store it) and of bounded length.
+pub fn check_json_body(v: &serde_json::Value) -> Result<(), anjian_domain::FieldError> {
+    use anjian_domain::FieldError;
+    fn walk(v: &serde_json::Value, path: &mut String) -> Result<(), FieldError> {
+        match v {
+            serde_json::Value::String(s) => {
+                if s.contains('\0') {
+                    return Err(FieldError::new(path.as_str(), format!("{}：不能含有空字符（NUL）", shown(path))));
+                }
+                if s.chars().count() > MAX_JSON_STRING {
+                    return Err(FieldError::new(
+                        path.as_str(),
+                        format!("{}：不能超过{MAX_JSON_STRING}字", shown(path)),
+                    ));
+                }
+                Ok(())
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            serde_json::Value::Object(fields) => {
+                for (k, item) in fields {
+                    if k.contains('\0') {
+                        return Err(FieldError::new("", "字段名不能含有空字符（NUL）"));
+                    }
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    walk(item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    fn shown(path: &str) -> &str {
+        if path.is_empty() {
+            "内容"
+        } else {
+            path
+        }
+    }
+    if !v.is_object() {
+        return Err(FieldError::new("", "请求体应为 JSON 对象（{…}），不能是数组或单个值"));
+    }
+    walk(v, &mut String::new())
 }
 
 fn json_rejection(rej: JsonRejection) -> AppError {
@@ -118,6 +205,10 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        if raw.contains("%00") || raw.chars().count() > MAX_JSON_STRING {
+            return Err(AppError::bad_request("查询参数有误：不能含有空字符（NUL），也不能过长"));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => {

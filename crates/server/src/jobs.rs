@@ -6,8 +6,8 @@ use anjian_domain::hazard::EscalationPolicy;
 use anjian_store::Store;
 use std::time::Duration;
 
-/// Runs the overdue escalation of hazards and the reminders of overdue risk reviews every
-/// `every`, starting at once.
+/// Runs the overdue escalation of hazards, the reminders of overdue risk reviews and the purge
+/// of expired idempotency keys every `every`, starting at once.
 pub fn spawn_reminders(store: Store, clock: Clock, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -26,6 +26,11 @@ pub fn spawn_reminders(store: Store, clock: Clock, every: Duration) -> tokio::ta
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminders = n, "overdue risk reviews reminded"),
                 Err(e) => tracing::error!(error = %e, "review reminder job failed"),
+            }
+            match anjian_store::idempotency::purge(&store, clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(keys = n, "expired idempotency keys forgotten"),
+                Err(e) => tracing::error!(error = %e, "idempotency purge failed"),
             }
         }
     })

@@ -4,7 +4,7 @@
 use crate::error::{default_detail, AppError};
 use crate::extract::token_of;
 use crate::AppState;
-use anjian_store::idempotency::{claim, complete, Claim};
+use anjian_store::idempotency::{body_hash, claim, complete, Claim, KeyRef, CURRENT};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -36,7 +36,12 @@ pub async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
     res
 }
 
-/// Replays the first answer to a create sent again with the same `Idempotency-Key`.
+/// Largest body of a request sent with an `Idempotency-Key` (it is read whole to hash it): the
+/// largest upload or import and some room.
+const MAX_KEYED_BODY: usize = 32 << 20;
+
+/// Replays the first answer to a create sent again with the same `Idempotency-Key`; see
+/// `store::idempotency` for the lease and the commit that travels with the write.
 pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let key = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
     let (Some(key), true) = (key, req.method() == Method::POST) else { return next.run(req).await };
@@ -48,32 +53,54 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
     let Ok(Some((p, _))) = anjian_store::auth::authenticate(&state.store, &token).await else {
         return next.run(Request::from_parts(parts, body)).await;
     };
+    let Ok(bytes) = to_bytes(body, MAX_KEYED_BODY).await else {
+        return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, default_detail(StatusCode::PAYLOAD_TOO_LARGE))
+            .into_response();
+    };
     let request = format!("{} {}", parts.method, parts.uri.path());
-    match claim(&state.store, p.user_id, &key, &request).await {
+    let key = KeyRef { user_id: p.user_id, key };
+    match claim(&state.store, &key, &request, &body_hash(&bytes), state.config.clock.now()).await {
         Ok(Claim::New) => {}
         Ok(Claim::Done { status, body }) => {
-            let mut res = Response::new(Body::from(body));
-            *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            res.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
-            res.headers_mut().insert("idempotent-replay", header::HeaderValue::from_static("true"));
-            return res;
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return replay(status, body);
         }
-        Ok(Claim::Busy) => return AppError::new(StatusCode::CONFLICT, "相同的请求正在处理中，请稍候").into_response(),
+        Ok(Claim::Committed { entity, entity_id }) => {
+            let body = serde_json::json!({
+                "detail": "该请求已在服务中断前完成，但应答未能保存；请在列表中查看结果",
+                "entity": entity,
+                "id": entity_id,
+            });
+            return replay(StatusCode::OK, body.to_string());
+        }
+        Ok(Claim::Busy { retry_after_secs }) => {
+            let mut e = AppError::new(StatusCode::CONFLICT, "相同的请求正在处理中，请稍候再试");
+            e.retry_after = Some(retry_after_secs);
+            return e.into_response();
+        }
         Ok(Claim::Mismatch) => {
-            return AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "该 Idempotency-Key 已用于另一个请求")
+            return AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "该 Idempotency-Key 已用于另一个请求或另一份内容")
                 .into_response()
         }
         Err(e) => return AppError::from(e).into_response(),
     }
-    let res = next.run(Request::from_parts(parts, body)).await;
+    let res = CURRENT.scope(key.clone(), next.run(Request::from_parts(parts, Body::from(bytes)))).await;
     let status = res.status();
     let (rparts, rbody) = res.into_parts();
     let bytes = to_bytes(rbody, 4 << 20).await.unwrap_or_default();
     let text = std::str::from_utf8(&bytes).ok();
-    if let Err(e) = complete(&state.store, p.user_id, &key, status.as_u16(), text).await {
-        tracing::error!(error = %e, "idempotency record not saved");
+    if let Err(e) = complete(&state.store, &key, status.as_u16(), text).await {
+        tracing::error!(error = %e, "idempotency answer not saved");
     }
     Response::from_parts(rparts, Body::from(bytes))
+}
+
+fn replay(status: StatusCode, body: String) -> Response {
+    let mut res = Response::new(Body::from(body));
+    *res.status_mut() = status;
+    res.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    res.headers_mut().insert("idempotent-replay", header::HeaderValue::from_static("true"));
+    res
 }
 
 /// Request counters for `/metrics`.

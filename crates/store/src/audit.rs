@@ -82,6 +82,9 @@ pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), Sto
             (head.try_get::<i64, _>("seq")? + 1, head.try_get::<String, _>("last_hash")?)
         }
     };
+    if c.action == "create" && tx.created.is_none() {
+        tx.created = c.entity_id.map(|id| (c.entity.to_string(), id));
+    }
     let at = now();
     let before = c.before.map(|v| v.to_string());
     let after = c.after.map(|v| v.to_string());

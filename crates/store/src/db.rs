@@ -42,6 +42,9 @@ pub struct Tx {
     /// thousands of changes (an import, the demo) slower with every record on PostgreSQL, which
     /// keeps every version of a row updated within one transaction.
     pub(crate) audit_head: Option<AuditHead>,
+    /// The first object this transaction created (entity, id), which an idempotency key that
+    /// commits with it remembers.
+    pub(crate) created: Option<(String, i64)>,
 }
 
 /// The head of the audit chain as a transaction advanced it: the last sequence number and hash
@@ -61,6 +64,11 @@ impl Tx {
                 .execute(&mut *self.tx)
                 .await?;
         }
+        // A request sent with an Idempotency-Key: the key is marked committed with the write, so
+        // a retry after a crash never runs the write twice.
+        if let Ok(key) = crate::idempotency::CURRENT.try_with(|k| k.clone()) {
+            crate::idempotency::mark_committed(&mut self, &key).await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }
@@ -76,6 +84,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "major_hazard", include_str!("migrations/0004_major_hazard.sql")),
     (5, "risk_review", include_str!("migrations/0005_risk_review.sql")),
     (6, "attachment", include_str!("migrations/0006_attachment.sql")),
+    (7, "idempotency_lease", include_str!("migrations/0007_idempotency_lease.sql")),
 ];
 
 impl Store {
@@ -208,7 +217,7 @@ impl Store {
             Backend::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(Tx { tx, _guard: guard, audit_head: None })
+        Ok(Tx { tx, _guard: guard, audit_head: None, created: None })
     }
 
     /// The business calendar (业务日历): the time zone of the top jurisdiction, default

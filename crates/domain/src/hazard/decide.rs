@@ -170,6 +170,8 @@ pub fn decide(h: HazardFacts, actor: HazardActor, action: &HazardAction) -> Resu
                     }
                     Some(p) => p.check_five_in_place().map_err(HazardRefusal::Invalid)?,
                 }
+            } else if let Some(p) = plan {
+                p.check_texts().map_err(HazardRefusal::Invalid)?;
             }
             Ok(Rectifying)
         }
@@ -180,12 +182,18 @@ pub fn decide(h: HazardFacts, actor: HazardActor, action: &HazardAction) -> Resu
             Ok(PendingVerification)
         }
         Verify { passed, comment } => {
+            if let Err(e) = crate::text::check("comment", "验收意见", comment, crate::text::MAX_TEXT) {
+                return Err(HazardRefusal::Invalid(vec![e]));
+            }
             if !passed && comment.trim().is_empty() {
                 return invalid("comment", "验收不通过时请填写原因");
             }
             Ok(if *passed { Closed } else { Rectifying })
         }
         Reject { reason } => {
+            if let Err(e) = crate::text::check("reason", "驳回理由", reason, crate::text::MAX_TEXT) {
+                return Err(HazardRefusal::Invalid(vec![e]));
+            }
             if reason.trim().is_empty() {
                 return invalid("reason", "请填写驳回理由");
             }

@@ -133,6 +133,7 @@ impl HazardState {
 /// 治理方案 of a 重大 hazard. The 五到位 are the first five fields; the rest of Art. 15's
 /// contents are welcome but not required.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RectificationPlan {
     /// 措施到位: 治理的方法和措施
     #[serde(default)]
@@ -163,9 +164,26 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::E
 }
 
 impl RectificationPlan {
+    /// Each text of the plan within its limit (any plan, also of a 一般 hazard).
+    pub fn check_texts(&self) -> Result<(), Vec<FieldError>> {
+        use crate::text::{bounded, single_line, MAX_NAME, MAX_TEXT};
+        let mut errs = vec![];
+        bounded("plan.measures", "整改措施", &self.measures, MAX_TEXT, &mut errs);
+        single_line("plan.responsible", "责任人", &self.responsible, MAX_NAME, &mut errs);
+        single_line("plan.funds", "资金", &self.funds, MAX_NAME, &mut errs);
+        single_line("plan.deadline", "时限", &self.deadline, MAX_NAME, &mut errs);
+        bounded("plan.contingency", "应急预案", &self.contingency, MAX_TEXT, &mut errs);
+        bounded("plan.goal", "治理目标", &self.goal, MAX_TEXT, &mut errs);
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+
     /// The 五到位 check: every missing item is named.
     pub fn check_five_in_place(&self) -> Result<(), Vec<FieldError>> {
-        let mut errs = vec![];
+        let mut errs = self.check_texts().err().unwrap_or_default();
         for (v, field, name) in [
             (&self.measures, "plan.measures", "整改措施"),
             (&self.responsible, "plan.responsible", "责任人"),

@@ -2,13 +2,14 @@
 
 use super::{HazardGrade, HazardSource};
 use crate::auth::Role;
-use crate::text::{bounded, deadline, MAX_NAME, MAX_TEXT};
+use crate::text::{bounded, deadline, single_line, MAX_NAME, MAX_TEXT};
 use crate::time::LocalDate;
 use crate::FieldError;
 use serde::Deserialize;
 
 /// New hazard.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HazardInput {
     pub enterprise_id: i64,
     pub description: String,
@@ -69,8 +70,8 @@ impl HazardInput {
     /// within a department's own; an enterprise reports only what it found itself (企业自查).
     pub fn validate(self, f: ReportFacts<'_>) -> Result<ValidReport, Vec<FieldError>> {
         let mut errs = vec![];
-        let description = self.description.trim().to_string();
-        if description.is_empty() || description.chars().count() > MAX_DESCRIPTION {
+        let description = bounded("description", "隐患描述", &self.description, MAX_DESCRIPTION, &mut errs);
+        if description.is_empty() {
             errs.push(FieldError::new("description", "请填写隐患描述（不超过2000字）"));
         }
         let deadline = deadline("deadline", "整改期限", &self.deadline, f.today, &mut errs);
@@ -88,9 +89,9 @@ impl HazardInput {
         if f.role == Role::Enterprise && self.source != HazardSource::SelfInspection {
             errs.push(FieldError::new("source", "企业上报的隐患来源应为「企业自查」"));
         }
-        let location = bounded("location", "部位", &self.location, MAX_NAME, &mut errs);
-        let category = bounded("category", "隐患类别", &self.category, MAX_NAME, &mut errs);
-        let responsible = bounded("responsible", "整改责任人", &self.responsible, MAX_NAME, &mut errs);
+        let location = single_line("location", "部位", &self.location, MAX_NAME, &mut errs);
+        let category = single_line("category", "隐患类别", &self.category, MAX_NAME, &mut errs);
+        let responsible = single_line("responsible", "整改责任人", &self.responsible, MAX_NAME, &mut errs);
         if !errs.is_empty() {
             return Err(errs);
         }

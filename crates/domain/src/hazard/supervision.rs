@@ -3,7 +3,7 @@
 
 use super::{HazardFacts, HazardGrade, HazardRefusal};
 use crate::auth::{Action, Role};
-use crate::text::{bounded, deadline, MAX_NAME};
+use crate::text::{deadline, single_line, MAX_NAME};
 use crate::time::LocalDate;
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
@@ -87,6 +87,7 @@ impl ListingLevel {
 
 /// Yearly listing quota per level (seed 001: 市10、区15、街道25, 50 in all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListingQuota {
     pub city: i64,
     pub district: i64,
@@ -121,6 +122,7 @@ impl ListingQuota {
 
 /// 挂牌督办 as sent.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListingInput {
     pub level: ListingLevel,
     pub supervising_unit: String,
@@ -141,11 +143,11 @@ pub struct ValidListing {
 impl ListingInput {
     pub fn validate(&self, today: LocalDate) -> Result<ValidListing, Vec<FieldError>> {
         let mut errs = vec![];
-        let unit = bounded("supervising_unit", "督办单位", &self.supervising_unit, MAX_NAME, &mut errs);
+        let unit = single_line("supervising_unit", "督办单位", &self.supervising_unit, MAX_NAME, &mut errs);
         if unit.is_empty() {
             errs.push(FieldError::new("supervising_unit", "请填写督办单位"));
         }
-        let doc = bounded("document_number", "督办文号", &self.document_number, MAX_NAME, &mut errs);
+        let doc = single_line("document_number", "督办文号", &self.document_number, MAX_NAME, &mut errs);
         if doc.is_empty() {
             errs.push(FieldError::new("document_number", "请填写督办文号"));
         }

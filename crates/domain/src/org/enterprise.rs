@@ -4,6 +4,7 @@ use super::*;
 
 /// 企业 as entered by a clerk or an import row, before validation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EnterpriseDraft {
     /// 企业名称
     pub name: String,
@@ -66,11 +67,15 @@ impl EnterpriseDraft {
         ] {
             *f = f.trim().to_string();
         }
+        use crate::text::{single_line, MAX_NAME, MAX_TEXT};
         if self.name.is_empty() {
             errors.push(FieldError::new("name", "企业名称不能为空"));
-        } else if self.name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "企业名称不能超过100个字"));
+        } else {
+            single_line("name", "企业名称", &self.name, MAX_NAME, &mut errors);
         }
+        single_line("address", "地址", &self.address, MAX_TEXT / 10, &mut errors);
+        single_line("legal_representative", "法定代表人", &self.legal_representative, MAX_NAME, &mut errors);
+        single_line("safety_manager", "安全负责人", &self.safety_manager, MAX_NAME, &mut errors);
         let code = CreditCode::parse(&self.credit_code).map_err(|e| errors.push(e)).ok();
         match (self.longitude, self.latitude) {
             (Some(lon), Some(lat)) => {

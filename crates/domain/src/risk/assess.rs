@@ -114,7 +114,7 @@ pub fn assess_ls(l: f64, s: f64, bands: Option<Bands>) -> Result<Assessment, Vec
 
 /// The scores of an assessment as entered: LEC (l, e, c) or LS (l, s).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "method")]
+#[serde(tag = "method", deny_unknown_fields)]
 pub enum Scores {
     #[serde(rename = "LEC")]
     Lec { l: f64, e: f64, c: f64 },

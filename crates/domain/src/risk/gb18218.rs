@@ -81,6 +81,7 @@ pub enum UnitKind {
 
 /// A substance present in a unit: named (by CAS or name) and/or by hazard category.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SubstanceInput {
     pub name: Option<String>,
     pub cas: Option<String>,

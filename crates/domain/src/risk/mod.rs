@@ -66,6 +66,7 @@ impl RiskLevel {
 /// Lower bounds (inclusive: "以上" includes the bound, "以下" excludes it) of 重大, 较大 and 一般;
 /// anything below the last is 低. A setting per jurisdiction; sources disagree on the boundaries.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Bands {
     pub major: f64,
     pub considerable: f64,
@@ -96,6 +97,7 @@ impl Bands {
 
 /// The bands of both methods, as a jurisdiction sets them (分级阈值设置).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BandSet {
     pub lec: Bands,
     pub ls: Bands,

@@ -36,6 +36,7 @@ pub const CONTROL_LEVELS: [&str; 4] = ["公司", "车间", "班组", "岗位"];
 
 /// 管控措施 at the four levels of control.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ControlMeasures {
     /// 工程技术措施
     #[serde(default)]
@@ -62,6 +63,8 @@ pub fn check_point(
     let mut errs = vec![];
     if name.trim().is_empty() || name.chars().count() > 100 {
         errs.push(FieldError::new("name", "请填写风险点名称（不超过100字）"));
+    } else {
+        crate::text::single_line("name", "风险点名称", name, 100, &mut errs);
     }
     if !POINT_KINDS.contains(&kind) {
         errs.push(FieldError::new("kind", "风险点类型应为 场所、工艺 或 设备"));

@@ -124,6 +124,7 @@ async fn act(s: &AppState, auth: &Auth, id: i64, input: ActionInput) -> ApiResul
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RectifyBody {
     /// 治理方案; required for 重大 (五到位)
     pub plan: Option<RectificationPlan>,
@@ -155,6 +156,7 @@ async fn rectify(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PhotosBody {
     /// File ids from POST /api/v1/files
     #[serde(default)]
@@ -176,6 +178,7 @@ async fn submit(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyBody {
     pub passed: bool,
     #[serde(default)]
@@ -195,6 +198,7 @@ async fn verify(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RejectBody {
     pub reason: String,
 }
@@ -271,7 +275,7 @@ async fn listings(
 
 async fn year_or_now(s: &AppState, y: Option<i64>) -> ApiResult<i64> {
     Ok(match y {
-        Some(y) => y,
+        Some(y) => anjian_domain::time::check_year("year", y).map_err(|e| AppError::invalid(vec![e]))?,
         None => s.today().await?.year() as i64,
     })
 }
@@ -287,6 +291,7 @@ async fn listing_summary(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct QuotaBody {
     pub year: i64,
     pub city: i64,

@@ -252,7 +252,7 @@ async fn set_override(
 
 /// An assessment request: `{"method":"LEC","l":6,"e":3,"c":15}` or `{"method":"LS","l":4,"s":5}`.
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(tag = "method")]
+#[serde(tag = "method", deny_unknown_fields)]
 pub enum AssessRequest {
     /// 作业条件危险性评价法: D = L × E × C
     #[serde(rename = "LEC")]
@@ -298,6 +298,7 @@ async fn get_bands(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BandsBody {
     pub jurisdiction_id: i64,
     pub lec: risk::Bands,
@@ -323,6 +324,7 @@ async fn put_bands(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MajorHazardRequest {
     /// production (生产单元) or storage (储存单元)
     pub unit: UnitKind,

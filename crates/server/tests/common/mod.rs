@@ -148,7 +148,19 @@ async fn fresh_store(template: Template) -> (Store, Option<tempfile::TempDir>) {
                 let store = Store::connect(&format!("{prefix}/{building}")).await.expect("connect");
                 template.fill(&store).await;
                 store.pool().close().await;
-                sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {tpl}")).execute(&mut *conn).await.unwrap();
+                // A closed connection's server process may linger a moment: end it, then rename.
+                sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
+                    .bind(&building)
+                    .execute(&mut *conn)
+                    .await
+                    .expect("end template sessions");
+                let rename = format!("ALTER DATABASE {building} RENAME TO {tpl}");
+                let mut tries = 0;
+                while let Err(e) = sqlx::query(&rename).execute(&mut *conn).await {
+                    tries += 1;
+                    assert!(tries < 50, "rename template database: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
             }
             let name = format!("anjian_t_{}", rand::random::<u64>());
             sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {tpl}"))

@@ -92,7 +92,11 @@ pub async fn quota(store: &Store, year: i64) -> Result<ListingQuota, StoreError>
 
 pub async fn set_quota(store: &Store, p: &Principal, year: i64, q: ListingQuota) -> Result<(), StoreError> {
     p.require(Action::SetListingQuota)?;
-    q.validate().map_err(|e| StoreError::Invalid(vec![e]))?;
+    let errs: Vec<_> =
+        [anjian_domain::time::check_year("year", year).err(), q.validate().err()].into_iter().flatten().collect();
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
     let summary = format!("设置{year}年挂牌督办指标：市级{}、区级{}、街道{}", q.city, q.district, q.street);
     crate::settings::set(store, &p.actor(), &format!("listing_quota:{year}"), &q, &summary).await
 }

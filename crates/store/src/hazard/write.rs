@@ -18,33 +18,18 @@ pub(super) async fn number_scope(tx: &mut Tx, path: &str) -> Result<i64, StoreEr
     })
 }
 
-/// Next number of a sequence, in the writer's transaction (the row lock makes it unique).
+/// Next number of a sequence, in the writer's transaction: one upsert, so two first numbers of a
+/// year racing on PostgreSQL wait on the row instead of one failing its transaction.
 pub(crate) async fn next_number(tx: &mut Tx, scope: &str, year: i64) -> Result<i64, StoreError> {
-    for _ in 0..3 {
-        let r = Q::new("UPDATE number_sequence SET last = last + 1 WHERE scope = ")
-            .bind(scope)
-            .push(" AND year = ")
-            .bind(year)
-            .push(" RETURNING last")
-            .fetch_optional(&mut *tx.tx)
-            .await?;
-        if let Some(r) = r {
-            return Ok(r.try_get("last")?);
-        }
-        let ins = Q::new("INSERT INTO number_sequence (scope, year, last) VALUES (")
-            .bind(scope)
-            .push(", ")
-            .bind(year)
-            .push(", 1)")
-            .execute(&mut *tx.tx)
-            .await;
-        match ins {
-            Ok(_) => return Ok(1),
-            Err(e) if e.unique_violation().is_some() => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(StoreError::Conflict("编号生成冲突，请重试".into()))
+    let r = Insert::into("number_sequence")
+        .set("scope", scope)
+        .set("year", year)
+        .set("last", 1i64)
+        .query()
+        .push(" ON CONFLICT (scope, year) DO UPDATE SET last = number_sequence.last + 1 RETURNING last")
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    Ok(r.try_get("last")?)
 }
 
 pub(super) fn refusal(r: HazardRefusal) -> StoreError {
@@ -332,7 +317,9 @@ pub async fn act(
     let action = input.domain();
     let facts = HazardFacts { state: h.state, grade: h.grade, source: h.source };
     let to = decide(facts, HazardActor { role: p.role }, &action).map_err(refusal)?;
-    if let ActionInput::Submit { after_photos, .. } | ActionInput::Close { after_photos, .. } = &input {
+    if let ActionInput::Submit { after_photos, note } | ActionInput::Close { after_photos, note } = &input {
+        anjian_domain::text::check("note", "说明", note, anjian_domain::text::MAX_TEXT)
+            .map_err(|e| StoreError::Invalid(vec![e]))?;
         files::check_attachable(store, p, "after_photos", after_photos).await?;
     }
     let mut tx = store.begin().await?;

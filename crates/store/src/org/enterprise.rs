@@ -34,6 +34,7 @@ pub struct Enterprise {
 
 /// Change to an enterprise: only the fields sent change.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EnterprisePatch {
     pub name: Option<String>,
     pub credit_code: Option<String>,
