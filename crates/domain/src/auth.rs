@@ -91,7 +91,8 @@ impl Role {
             SetListingQuota | SetRiskBands | OverrideEnterpriseRisk => matches!(self, Admin | Committee),
             ReadHazardStats => matches!(self, Admin | Committee | Department | Station | Grid),
             RunChecklist => matches!(self, Admin | Department | Station | Grid | Enterprise),
-            CreateChecklist => !matches!(self, Grid | Expert),
+            // the installation's checklists by the committee; an enterprise its own
+            CreateChecklist => matches!(self, Admin | Committee | Enterprise),
             // Risk: grid inspectors and experts read the register, they do not keep it.
             WriteRiskPoint | WriteMajorHazard => matches!(self, Admin | Committee | Department | Station | Enterprise),
             // An enterprise reads the figures of its own register.
@@ -267,7 +268,7 @@ impl Action {
             BrowseEnterprises => "查看企业台账",
             CreateEnterprise => "新增企业",
             UpdateEnterprise => "修改企业信息",
-            UpdateEnterprisePlacement => "调整企业的辖区、网格、重点企业标记或信用代码",
+            UpdateEnterprisePlacement => "调整企业的辖区、网格、行业领域、重点企业、规上标识或信用代码",
             DeleteEnterprise => "删除企业",
             ImportEnterprises => "导入企业",
             ManageDepartments => "管理部门",

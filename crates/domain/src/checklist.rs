@@ -196,6 +196,8 @@ pub struct RunFacts<'a> {
     pub items: &'a [ChecklistItem],
     /// The sectors of the enterprise inspected
     pub enterprise_sectors: &'a [String],
+    /// A department's own sectors: the findings must stay in its sight
+    pub department_sectors: Option<&'a [String]>,
     /// Who runs the checklist
     pub role: Role,
     /// The business date of the run
@@ -282,10 +284,18 @@ impl RunInput {
                 photos: a.photos.clone(),
             })
             .collect();
-        let sector = if f.enterprise_sectors.iter().any(|s| s == f.sector) {
-            f.sector.to_string()
-        } else {
-            f.enterprise_sectors.first().cloned().unwrap_or_default()
+        // The findings' sector: the template's when the enterprise has it, else the enterprise's
+        // first — for a department, only among its own sectors (a finding filed under another
+        // sector would leave its sight the moment it is saved).
+        let own = |s: &String| f.department_sectors.is_none_or(|d| d.contains(s));
+        let sector = f
+            .enterprise_sectors
+            .iter()
+            .find(|s| *s == f.sector && own(s))
+            .or_else(|| f.enterprise_sectors.iter().find(|s| own(s)))
+            .cloned();
+        let Some(sector) = sector else {
+            return Err(vec![FieldError::new("enterprise_id", "该企业的行业不在本部门监管范围内")]);
         };
         Ok(ValidRun {
             enterprise_id: self.enterprise_id,
@@ -371,9 +381,41 @@ mod tests {
             basis: "工贸行业重大事故隐患判定标准（应急管理部令第10号）",
             items,
             enterprise_sectors: sectors,
+            department_sectors: None,
             role,
             today: "2026-06-16".parse().unwrap(),
         }
+    }
+
+    #[test]
+    fn a_department_files_findings_under_its_own_sector() {
+        let items = dust_checklist().items;
+        // 粉尘涉爆 template, an enterprise of 冶金 and 粉尘涉爆, run by the 冶金 department
+        let sectors = vec!["冶金".to_string(), "粉尘涉爆".to_string()];
+        let own = vec!["冶金".to_string()];
+        let answers = items
+            .iter()
+            .map(|i| AnswerInput {
+                code: i.code.clone(),
+                result: Answer::Compliant,
+                note: String::new(),
+                photos: vec![],
+            })
+            .collect();
+        let f = RunFacts { department_sectors: Some(&own), ..facts(&items, &sectors, Role::Department) };
+        assert_eq!(run("2026-07-01", answers).validate(f).unwrap().sector, "冶金");
+        let answers = items
+            .iter()
+            .map(|i| AnswerInput {
+                code: i.code.clone(),
+                result: Answer::Compliant,
+                note: String::new(),
+                photos: vec![],
+            })
+            .collect();
+        let other = vec!["燃气".to_string()];
+        let f = RunFacts { department_sectors: Some(&other), ..facts(&items, &sectors, Role::Department) };
+        assert_eq!(run("2026-07-01", answers).validate(f).unwrap_err()[0].field, "enterprise_id");
     }
 
     #[test]

@@ -150,6 +150,8 @@ pub struct UserPatchFacts<'a> {
     pub org: Option<OrgUnit<'a>>,
     /// Id of the administrator making the change
     pub editor_id: i64,
+    /// Active administrators other than this account
+    pub other_active_admins: i64,
 }
 
 /// A patch that keeps every rule: the account as it will be.
@@ -183,6 +185,13 @@ impl UserPatch {
         let phone = phone(self.phone.as_deref().unwrap_or(&f.now.phone), &mut errs);
         if f.now.id == f.editor_id && self.active == Some(false) {
             errs.push(FieldError::new("active", "不能停用自己的账号"));
+        }
+        // The last active administrator can be neither demoted nor stopped: no one could then
+        // manage accounts.
+        let stays_admin = role == Role::Admin && self.active.unwrap_or(f.now.active);
+        if f.now.role == Role::Admin && f.now.active && !stays_admin && f.other_active_admins == 0 {
+            let field = if role == Role::Admin { "active" } else { "role" };
+            errs.push(FieldError::new(field, "系统至少须保留一个启用的管理员账号"));
         }
         if let Some(pw) = &self.password {
             if let Err(e) = validate_password(&f.now.username, pw) {
@@ -315,7 +324,8 @@ mod tests {
         let n = now();
         let p = UserPatch { phone: Some("0519-85123456".into()), active: Some(false), ..patch() };
         assert_eq!(p.placement(&n), (Role::Station, 5));
-        let v = p.validate(UserPatchFacts { now: &n, org: Some(STREET), editor_id: 1 }).unwrap();
+        let v =
+            p.validate(UserPatchFacts { now: &n, org: Some(STREET), editor_id: 1, other_active_admins: 1 }).unwrap();
         assert_eq!((v.display_name.as_str(), v.phone.as_str(), v.active), ("张三", "0519-85123456", false));
         assert_eq!((v.role, v.password, v.version), (Role::Station, None, 3));
     }
@@ -324,7 +334,9 @@ mod tests {
     fn nobody_deactivates_their_own_account_and_a_reset_keeps_the_policy() {
         let n = now();
         let p = UserPatch { active: Some(false), password: Some("zhangsan".into()), ..patch() };
-        let e = p.validate(UserPatchFacts { now: &n, org: Some(STREET), editor_id: 41 }).unwrap_err();
+        let e = p
+            .validate(UserPatchFacts { now: &n, org: Some(STREET), editor_id: 41, other_active_admins: 1 })
+            .unwrap_err();
         let fields: Vec<&str> = e.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["active", "password"]);
         assert_eq!(e[0].message, "不能停用自己的账号");
@@ -335,7 +347,9 @@ mod tests {
         let n = now();
         let p = UserPatch { role: Some(Role::Department), org_id: Some(3), display_name: Some(" ".into()), ..patch() };
         assert_eq!(p.placement(&n), (Role::Department, 3));
-        let e = p.validate(UserPatchFacts { now: &n, org: Some(STREET), editor_id: 1 }).unwrap_err();
+        let e = p
+            .validate(UserPatchFacts { now: &n, org: Some(STREET), editor_id: 1, other_active_admins: 1 })
+            .unwrap_err();
         let fields: Vec<&str> = e.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["org_id", "display_name"]);
     }

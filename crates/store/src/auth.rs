@@ -414,9 +414,16 @@ pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch
     let (role, org_id) = patch.placement(&now_state);
     let path = org_path(store, role.org_kind(), org_id).await?;
     let org = path.as_deref().map(|path| OrgUnit { kind: role.org_kind(), path });
-    let v =
-        patch.validate(UserPatchFacts { now: &now_state, org, editor_id: p.user_id }).map_err(StoreError::Invalid)?;
     let mut tx = store.begin().await?;
+    let other_active_admins: i64 =
+        Q::new("SELECT COUNT(*) AS n FROM app_user WHERE role = 'admin' AND active = 1 AND id <> ")
+            .bind(id)
+            .fetch_one(&mut *tx.tx)
+            .await?
+            .try_get("n")?;
+    let v = patch
+        .validate(UserPatchFacts { now: &now_state, org, editor_id: p.user_id, other_active_admins })
+        .map_err(StoreError::Invalid)?;
     let mut q = Q::new("UPDATE app_user SET display_name = ");
     q.bind(v.display_name.as_str()).push(", role = ").bind(v.role.as_str());
     q.push(", org_kind = ").bind(v.org_kind.as_str());

@@ -1,10 +1,10 @@
 //! Self-inspection checklists (自查清单): templates and runs; every 不符合 becomes a hazard.
 
-use crate::db::Q;
+use crate::db::{Insert, Q};
 use crate::hazard::{insert, NewHazard};
 use crate::org::enterprise_get;
 use crate::{files, format_ts, Principal, Store, StoreError};
-use anjian_domain::auth::Action;
+use anjian_domain::auth::{Action, Role};
 use anjian_domain::checklist::{builtin, ChecklistItem, RunFacts, FINDING_CATEGORY};
 pub use anjian_domain::checklist::{AnswerInput, ChecklistInput, RunInput};
 use jiff::Timestamp;
@@ -20,6 +20,8 @@ pub struct Checklist {
     pub basis: String,
     /// A built-in official 判定标准
     pub official: bool,
+    /// The enterprise whose own checklist this is (企业自建); none: the installation's
+    pub enterprise_id: Option<i64>,
     pub item_count: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<ChecklistItem>,
@@ -54,13 +56,23 @@ fn row_to_checklist(r: &sqlx::any::AnyRow, with_items: bool) -> Result<Checklist
         sector: r.try_get("sector")?,
         basis: r.try_get("basis")?,
         official: r.try_get::<i64, _>("official")? != 0,
+        enterprise_id: r.try_get("enterprise_id")?,
         item_count: items.len(),
         items: if with_items { items } else { vec![] },
     })
 }
 
-pub async fn list(store: &Store, sector: Option<&str>) -> Result<Vec<Checklist>, StoreError> {
+/// The checklists a principal sees: the installation's, and an enterprise's own.
+fn push_visible(q: &mut Q, p: &Principal) {
+    match p.role {
+        Role::Enterprise => q.push(" AND (enterprise_id IS NULL OR enterprise_id = ").bind(p.org_id).push(")"),
+        _ => q.push(" AND enterprise_id IS NULL"),
+    };
+}
+
+pub async fn list(store: &Store, p: &Principal, sector: Option<&str>) -> Result<Vec<Checklist>, StoreError> {
     let mut q = Q::new("SELECT * FROM checklist_template WHERE 1=1");
+    push_visible(&mut q, p);
     if let Some(s) = sector.filter(|s| !s.is_empty()) {
         q.push(" AND sector = ").bind(s);
     }
@@ -68,39 +80,44 @@ pub async fn list(store: &Store, sector: Option<&str>) -> Result<Vec<Checklist>,
     q.fetch_all(store.pool()).await?.iter().map(|r| row_to_checklist(r, false)).collect()
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<Checklist, StoreError> {
-    let r = Q::new("SELECT * FROM checklist_template WHERE id = ")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+pub async fn get(store: &Store, p: &Principal, id: i64) -> Result<Checklist, StoreError> {
+    let mut q = Q::new("SELECT * FROM checklist_template WHERE id = ");
+    q.bind(id);
+    push_visible(&mut q, p);
+    let r = q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?;
     row_to_checklist(&r, true)
 }
 
 pub async fn create(store: &Store, p: &Principal, input: ChecklistInput) -> Result<Checklist, StoreError> {
     p.require(Action::CreateChecklist)?;
     let input = input.validate().map_err(StoreError::Invalid)?;
+    // an enterprise's checklist is its own; the committee's serves the installation
+    let owner = match p.role {
+        Role::Enterprise => Some(enterprise_get(store, p, p.org_id).await?),
+        _ => None,
+    };
     let mut tx = store.begin().await?;
-    let mut q = Q::new("INSERT INTO checklist_template (name, sector, basis, official, items, created_at) VALUES (");
-    q.bind(input.name.as_str())
-        .push(", ")
-        .bind(input.sector.as_str())
-        .push(", ")
-        .bind(input.basis.as_str())
-        .push(", 0, ");
-    q.bind(serde_json::to_string(&input.items).unwrap_or_default())
-        .push(", ")
-        .bind(crate::now())
-        .push(") RETURNING id");
-    let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
+    let id: i64 = Insert::into("checklist_template")
+        .set("name", input.name.as_str())
+        .set("sector", input.sector.as_str())
+        .set("basis", input.basis.as_str())
+        .set("official", 0i64)
+        .set("items", serde_json::to_string(&input.items).unwrap_or_default())
+        .set("enterprise_id", owner.as_ref().map(|e| e.id))
+        .set("created_at", crate::now())
+        .returning_id()
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("id")?;
+    let scope = owner.as_ref().map_or("/", |e| e.scope_path.as_str());
     crate::audit::record(
         &mut tx,
         &p.actor(),
-        crate::audit::Change::created("checklist", id, "/", format!("新建检查清单「{}」", input.name)),
+        crate::audit::Change::created("checklist", id, scope, format!("新建检查清单「{}」", input.name)),
     )
     .await?;
     tx.commit().await?;
-    get(store, id).await
+    get(store, p, id).await
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -119,7 +136,7 @@ pub async fn run(
     at: Timestamp,
 ) -> Result<RunResult, StoreError> {
     p.require(Action::RunChecklist)?;
-    let tpl = get(store, template_id).await?;
+    let tpl = get(store, p, template_id).await?;
     let ent = enterprise_get(store, p, input.enterprise_id)
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
@@ -130,6 +147,10 @@ pub async fn run(
             basis: &tpl.basis,
             items: &tpl.items,
             enterprise_sectors: &ent.sectors,
+            department_sectors: match &p.scope {
+                anjian_domain::scope::Scope::Sectors { sectors, .. } => Some(sectors.as_slice()),
+                _ => None,
+            },
             role: p.role,
             today,
         })

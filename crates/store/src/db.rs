@@ -85,6 +85,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "risk_review", include_str!("migrations/0005_risk_review.sql")),
     (6, "attachment", include_str!("migrations/0006_attachment.sql")),
     (7, "idempotency_lease", include_str!("migrations/0007_idempotency_lease.sql")),
+    (8, "checklist_owner", include_str!("migrations/0008_checklist_owner.sql")),
 ];
 
 impl Store {

@@ -46,6 +46,46 @@ pub struct EnterpriseDraft {
     pub contact_phone: String,
 }
 
+/// What places an enterprise under supervision: its 属地 and 网格, its 行业领域 (which department
+/// sees it), 重点企业 and 规上 (which plans count it), and its credit code. Changing any of it
+/// takes `Action::UpdateEnterprisePlacement`: an enterprise account that changed its own sectors
+/// took itself, its risk points and its major hazard sources out of its department's sight.
+#[derive(Debug, Clone, Copy)]
+pub struct Supervision<'a> {
+    pub jurisdiction_id: i64,
+    pub grid_id: Option<i64>,
+    pub sectors: &'a [String],
+    pub key_enterprise: bool,
+    pub above_scale: bool,
+    pub credit_code: &'a str,
+}
+
+impl Supervision<'_> {
+    /// Whether `after` places the enterprise elsewhere than `self` (sectors as a set).
+    pub fn moved_by(&self, after: &Supervision<'_>) -> bool {
+        let set = |s: &[String]| s.iter().map(|x| x.trim().to_string()).collect::<std::collections::BTreeSet<_>>();
+        self.jurisdiction_id != after.jurisdiction_id
+            || self.grid_id != after.grid_id
+            || set(self.sectors) != set(after.sectors)
+            || self.key_enterprise != after.key_enterprise
+            || self.above_scale != after.above_scale
+            || self.credit_code.trim() != after.credit_code.trim()
+    }
+}
+
+impl EnterpriseDraft {
+    pub fn supervision(&self) -> Supervision<'_> {
+        Supervision {
+            jurisdiction_id: self.jurisdiction_id,
+            grid_id: self.grid_id,
+            sectors: &self.sectors,
+            key_enterprise: self.key_enterprise,
+            above_scale: self.above_scale,
+            credit_code: &self.credit_code,
+        }
+    }
+}
+
 /// A draft that passed every rule that needs no database.
 #[derive(Debug, Clone)]
 pub struct ValidEnterprise {
@@ -127,6 +167,23 @@ mod tests {
             employees: 120,
             contact_phone: "13912345678".into(),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn placement_is_where_supervision_looks() {
+        let d = draft();
+        let same = EnterpriseDraft { employees: 999, sectors: vec![" 危险化学品".into()], ..draft() };
+        assert!(!d.supervision().moved_by(&same.supervision()), "staff numbers and spacing move nothing");
+        for moved in [
+            EnterpriseDraft { sectors: vec!["工贸".into()], ..draft() },
+            EnterpriseDraft { sectors: vec!["危险化学品".into(), "工贸".into()], ..draft() },
+            EnterpriseDraft { key_enterprise: true, ..draft() },
+            EnterpriseDraft { above_scale: true, ..draft() },
+            EnterpriseDraft { grid_id: Some(9), ..draft() },
+            EnterpriseDraft { jurisdiction_id: 4, ..draft() },
+        ] {
+            assert!(d.supervision().moved_by(&moved.supervision()), "{moved:?}");
         }
     }
 

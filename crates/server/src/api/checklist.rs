@@ -27,10 +27,10 @@ pub struct SectorParam {
 #[utoipa::path(get, path = "/api/v1/checklists", tag = "checklist", params(SectorParam), responses((status = 200, body = Vec<Checklist>)))]
 async fn list_checklists(
     State(s): State<AppState>,
-    _auth: Auth,
+    auth: Auth,
     ApiQuery(p): ApiQuery<SectorParam>,
 ) -> ApiResult<Json<Vec<Checklist>>> {
-    Ok(Json(checklist::list(&s.store, p.sector.as_deref()).await?))
+    Ok(Json(checklist::list(&s.store, &auth.principal, p.sector.as_deref()).await?))
 }
 
 /// 新建检查清单
@@ -45,8 +45,8 @@ async fn create_checklist(
 
 /// 检查清单详情 with items
 #[utoipa::path(get, path = "/api/v1/checklists/{id}", tag = "checklist", responses((status = 200, body = Checklist)))]
-async fn get_checklist(State(s): State<AppState>, _auth: Auth, Path(id): Path<i64>) -> ApiResult<Json<Checklist>> {
-    Ok(Json(checklist::get(&s.store, id).await?))
+async fn get_checklist(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<Json<Checklist>> {
+    Ok(Json(checklist::get(&s.store, &auth.principal, id).await?))
 }
 
 /// 执行检查清单: every 不符合 becomes a hazard

@@ -410,13 +410,6 @@ pub async fn enterprise_update(
 ) -> Result<Enterprise, StoreError> {
     let before = enterprise_get(store, p, id).await?;
     p.require(Action::UpdateEnterprise)?;
-    let moves = patch.jurisdiction_id.is_some_and(|j| j != before.jurisdiction_id)
-        || patch.grid_id.is_some_and(|g| Some(g) != before.grid_id)
-        || patch.key_enterprise.is_some_and(|k| k != before.key_enterprise)
-        || patch.credit_code.as_ref().is_some_and(|c| c.trim() != before.credit_code);
-    if moves {
-        p.require(anjian_domain::auth::Action::UpdateEnterprisePlacement)?;
-    }
     let b = before.clone();
     let draft = EnterpriseDraft {
         name: patch.name.unwrap_or(b.name),
@@ -435,6 +428,17 @@ pub async fn enterprise_update(
         safety_manager: patch.safety_manager.unwrap_or(b.safety_manager),
         contact_phone: patch.contact_phone.unwrap_or(b.contact_phone),
     };
+    let was = Supervision {
+        jurisdiction_id: before.jurisdiction_id,
+        grid_id: before.grid_id,
+        sectors: &before.sectors,
+        key_enterprise: before.key_enterprise,
+        above_scale: before.above_scale,
+        credit_code: &before.credit_code,
+    };
+    if was.moved_by(&draft.supervision()) {
+        p.require(Action::UpdateEnterprisePlacement)?;
+    }
     let v = draft.validate().map_err(StoreError::Invalid)?;
     let pl = resolve_placement(store, &p.scope, v.draft.jurisdiction_id, v.draft.grid_id).await?;
     let d = &v.draft;

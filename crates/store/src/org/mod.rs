@@ -6,7 +6,7 @@ use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::scope::push_subtree;
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role, ENTERPRISE_ACTIONS};
-use anjian_domain::org::{EnterpriseDraft, JurisdictionLevel, ValidEnterprise};
+use anjian_domain::org::{EnterpriseDraft, JurisdictionLevel, Supervision, ValidEnterprise};
 use anjian_domain::org_unit::{
     check_placement, JurisdictionState, ParentNode, PlacedNode, ValidDepartment, ValidJurisdiction,
 };
