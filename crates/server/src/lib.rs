@@ -49,12 +49,22 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Largest accepted import file, in bytes.
     pub max_import_bytes: usize,
+    /// The header a reverse proxy in front puts the client's address in (`X-Forwarded-For`,
+    /// `X-Real-IP`); `None`: the socket's peer address. Only set it when every request passes
+    /// through that proxy, otherwise a client could name any address it likes.
+    pub trusted_proxy_header: Option<String>,
     pub clock: Clock,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { secure_cookie: false, max_body_bytes: 1 << 20, max_import_bytes: 20 << 20, clock: Clock::system() }
+        Self {
+            secure_cookie: false,
+            max_body_bytes: 1 << 20,
+            max_import_bytes: 20 << 20,
+            trusted_proxy_header: None,
+            clock: Clock::system(),
+        }
     }
 }
 
