@@ -9,6 +9,7 @@ pub mod excel;
 pub mod extract;
 pub mod jobs;
 mod middleware;
+pub mod security;
 mod web;
 
 use anjian_store::Store;
@@ -74,6 +75,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<ServerConfig>,
     pub metrics: Arc<middleware::Metrics>,
+    /// The Content-Security-Policy with the map's tile server (`security::headers`).
+    pub csp: Arc<security::CspCache>,
 }
 
 impl AppState {
@@ -85,7 +88,7 @@ impl AppState {
 
 /// The whole application: API, OpenAPI document, health, metrics and web UI.
 pub fn app(store: Store, config: ServerConfig) -> Router {
-    let state = AppState { store, config: Arc::new(config), metrics: Arc::default() };
+    let state = AppState { store, config: Arc::new(config), metrics: Arc::default(), csp: Arc::default() };
     let (api, openapi) = api::router(&state).split_for_parts();
     let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     Router::new()
@@ -101,6 +104,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
         .route("/metrics", axum::routing::get(middleware::metrics))
         .fallback(web::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::idempotency))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::same_origin_and_json))
         .layer(axum::middleware::from_fn(middleware::problem_for_bare_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::count))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
@@ -109,6 +113,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             std::time::Duration::from_secs(120),
         ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(tower_http::request_id::MakeRequestUuid))

@@ -7,7 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::{Resp, TestApp, PASSWORD};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// A login from the socket address `peer`, with extra request headers.
 async fn login_from(app: &TestApp, user: &str, password: &str, peer: &str, headers: &[(&str, &str)]) -> Resp {
@@ -123,4 +123,165 @@ async fn the_proxy_header_names_the_client_only_when_configured() {
     let h = [("x-forwarded-for", "9.9.9.9, 203.0.113.7")];
     login_from(&app, "grid", PASSWORD, "127.0.0.1", &h).await.problem(429);
     token(&login_from(&app, "grid", PASSWORD, "127.0.0.1", &[("x-forwarded-for", "198.51.100.2")]).await);
+}
+
+// ---------------------------------------------------------------- B. browser-side defences
+
+fn assert_security_headers(r: &Resp, what: &str) {
+    let h = |name: &str| r.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let csp = h("content-security-policy");
+    assert!(csp.contains("default-src 'self'"), "{what}: CSP {csp:?}");
+    assert!(
+        csp.contains("script-src 'self';") && !csp.contains("'unsafe-inline';script") && !csp.contains("unsafe-eval"),
+        "{what}: {csp}"
+    );
+    assert!(
+        !csp.split(';').any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")),
+        "{what}: {csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert!(csp.contains("img-src 'self' data: blob:"), "{what}: {csp}");
+    assert_eq!(h("x-frame-options"), "DENY", "{what}");
+    assert_eq!(h("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(h("referrer-policy"), "strict-origin-when-cross-origin", "{what}");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = TestApp::demo().await;
+    let t = app.login("grid").await;
+    let me = app.get("/api/v1/auth/me", &t).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_security_headers(&me, "API answer");
+    assert!(me.headers.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    let page = app.send(Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.content_type().starts_with("text/html"));
+    assert_security_headers(&page, "web UI");
+    assert_security_headers(&app.send(Request::get("/hazards/12").body(Body::empty()).unwrap()).await, "UI route");
+    let missing = app.get("/api/v1/no-such-thing", &t).await;
+    missing.problem(404);
+    assert_security_headers(&missing, "API 404");
+    let denied = app.send(Request::get("/api/v1/hazards").body(Body::empty()).unwrap()).await;
+    denied.problem(401);
+    assert_security_headers(&denied, "401");
+    assert_security_headers(&app.send(Request::get("/healthz").body(Body::empty()).unwrap()).await, "health");
+
+    // Behind HTTPS (secure cookies), browsers are told to keep to HTTPS.
+    let https = TestApp::demo_with(|c| c.secure_cookie = true).await;
+    let r = https.send(Request::get("/").body(Body::empty()).unwrap()).await;
+    assert!(r.headers.get("strict-transport-security").unwrap().to_str().unwrap().starts_with("max-age="));
+}
+
+#[tokio::test]
+async fn the_map_tile_server_may_serve_images_and_nothing_else() {
+    let app = TestApp::demo().await;
+    let a = app.login("admin").await;
+    let url = "https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=abc&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}";
+    let r = app.call(Method::PUT, "/api/v1/map/settings", Some(&a), Some(json!({"tile_url": url}))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", String::from_utf8_lossy(&r.bytes));
+    let page = app.send(Request::get("/risk/map").body(Body::empty()).unwrap()).await;
+    let csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("img-src 'self' data: blob: https://*.tianditu.gov.cn;"), "{csp}");
+    assert!(csp.contains("connect-src 'self';") && csp.contains("script-src 'self';"), "{csp}");
+}
+
+/// A grid inspector's 一般 hazard at the demo line's enterprise, and the enterprise's token.
+async fn reported_hazard(app: &TestApp) -> (i64, String) {
+    let a = app.login("admin").await;
+    let line = app.get("/api/v1/enterprises?q=安泰化工", &a).await.json()["items"][0]["id"].as_i64().unwrap();
+    let g = app.login("grid").await;
+    let body = json!({"enterprise_id": line, "description": "消防通道堆放物料", "grade": "一般", "source": "网格巡查",
+                      "deadline": "2026-06-25", "location": "二号仓库"});
+    let r = app.post("/api/v1/hazards", &g, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    (r.json()["id"].as_i64().unwrap(), app.login("enterprise").await)
+}
+
+fn with_cookie(method: Method, path: &str, token: &str, headers: &[(&str, &str)], body: &str) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path).header(header::COOKIE, format!("anjian_session={token}"));
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
+async fn state_of(app: &TestApp, id: i64, token: &str) -> Value {
+    app.get(&format!("/api/v1/hazards/{id}"), token).await.json()["state"].clone()
+}
+
+#[tokio::test]
+async fn a_cookie_request_from_another_site_is_refused_and_changes_nothing() {
+    let app = TestApp::demo().await;
+    let (id, ent) = reported_hazard(&app).await;
+    let path = format!("/api/v1/hazards/{id}/rectify");
+    let form = [
+        ("host", "anjian.example.cn"),
+        ("origin", "https://evil.example.com"),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    let r = app.send(with_cookie(Method::POST, &path, &ent, &form, "")).await;
+    r.problem(403);
+    assert_security_headers(&r, "403");
+    let fetch = [("host", "anjian.example.cn"), ("sec-fetch-site", "cross-site"), ("content-type", "application/json")];
+    app.send(with_cookie(Method::POST, &path, &ent, &fetch, "{}")).await.problem(403);
+    // A cookie without any browser header saying where it comes from is refused too.
+    app.send(with_cookie(Method::POST, &path, &ent, &[("content-type", "application/json")], "{}")).await.problem(403);
+    assert_eq!(state_of(&app, id, &ent).await, "reported");
+
+    // The UI's own requests pass: by fetch metadata, or by an Origin naming this host.
+    let own =
+        [("host", "anjian.example.cn"), ("origin", "https://anjian.example.cn"), ("content-type", "application/json")];
+    let r = app.send(with_cookie(Method::POST, &path, &ent, &own, "{}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.json()["state"], "rectifying");
+    let other = app.login("committee").await;
+    let r = app
+        .send(with_cookie(Method::POST, "/api/v1/auth/logout", &other, &[("sec-fetch-site", "same-origin")], ""))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn bearer_requests_need_no_origin_but_bodies_must_be_json() {
+    let app = TestApp::demo().await;
+    let (id, ent) = reported_hazard(&app).await;
+    let path = format!("/api/v1/hazards/{id}/rectify");
+    let bearer = format!("Bearer {ent}");
+    let req = |ct: &str, body: &str| {
+        Request::post(&path)
+            .header(header::AUTHORIZATION, &bearer)
+            .header("origin", "https://elsewhere.example.com")
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    // A form body is not JSON: 415, and the hazard stays as it was.
+    app.send(req("application/x-www-form-urlencoded", "plan=x")).await.problem(415);
+    app.send(req("text/plain", "{}")).await.problem(415);
+    let no_type = Request::post(&path).header(header::AUTHORIZATION, &bearer).body(Body::from("{}")).unwrap();
+    app.send(no_type).await.problem(415);
+    assert_eq!(state_of(&app, id, &ent).await, "reported");
+    // A token is not sent by browsers on their own: another Origin does not matter.
+    let r = app.send(req("application/json", "{}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.json()["state"], "rectifying");
+}
+
+#[tokio::test]
+async fn a_login_posted_from_another_site_is_refused() {
+    let app = TestApp::demo().await;
+    let cross = [("host", "anjian.example.cn"), ("origin", "https://evil.example.com")];
+    login_from(&app, "grid", PASSWORD, "10.0.0.1", &cross).await.problem(403);
+    login_from(&app, "grid", PASSWORD, "10.0.0.1", &[("sec-fetch-site", "cross-site")]).await.problem(403);
+    // The login page itself, and scripts that send no browser headers, log in.
+    let own =
+        [("host", "anjian.example.cn"), ("origin", "http://anjian.example.cn"), ("sec-fetch-site", "same-origin")];
+    token(&login_from(&app, "grid", PASSWORD, "10.0.0.1", &own).await);
+    token(&login_from(&app, "grid", PASSWORD, "10.0.0.1", &[]).await);
+    let form = Request::post("/api/v1/auth/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("username=grid&password={PASSWORD}")))
+        .unwrap();
+    app.send(form).await.problem(415);
 }
