@@ -285,3 +285,126 @@ async fn a_login_posted_from_another_site_is_refused() {
         .unwrap();
     app.send(form).await.problem(415);
 }
+
+// ---------------------------------------------------------------- C. uploads
+
+fn multipart(name: &str, content_type: &str, data: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----anjian-security";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(app: &TestApp, token: &str, name: &str, content_type: &str, data: &[u8]) -> Resp {
+    let (ct, body) = multipart(name, content_type, data);
+    let req = Request::post("/api/v1/files")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+/// Records earlier uploads of `user` directly: `bytes` in one file made `hours_ago` before the
+/// clock, attached to the demo enterprise's record or not.
+async fn earlier_upload(app: &TestApp, user: i64, bytes: i64, hours_ago: i64, attached: bool) {
+    let at = anjian_store::format_ts(app.now() - jiff::SignedDuration::from_hours(hours_ago));
+    app.sql(&format!(
+        "INSERT INTO stored_file (name, content_type, size, sha256, data, uploaded_by, created_at) \
+         VALUES ('earlier.png', 'image/png', {bytes}, '', '', {user}, '{at}')"
+    ))
+    .await;
+    if attached {
+        app.sql(&format!(
+            "INSERT INTO attachment (entity, entity_id, file_id, kind, enterprise_id, scope_path, sector) \
+             SELECT 'hazard', 0, (SELECT MAX(id) FROM stored_file), 'before', e.id, e.scope_path, '危险化学品' \
+             FROM enterprise e WHERE e.name LIKE '%安泰化工%' ORDER BY e.id LIMIT 1"
+        ))
+        .await;
+    }
+}
+
+const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0];
+
+#[tokio::test]
+async fn uploads_never_attached_within_a_day_are_removed() {
+    let app = TestApp::demo().await;
+    let a = app.login("admin").await;
+    let line = app.get("/api/v1/enterprises?q=安泰化工", &a).await.json()["items"][0]["id"].as_i64().unwrap();
+    let g = app.login("grid").await;
+    let (used, loose) = (app.photo(&g).await, app.photo(&g).await);
+    let body = json!({"enterprise_id": line, "description": "消防通道堆放物料", "grade": "一般", "source": "网格巡查",
+                      "deadline": "2026-06-25", "location": "二号仓库", "before_photos": [used]});
+    assert_eq!(app.post("/api/v1/hazards", &g, body).await.status, StatusCode::CREATED);
+
+    // Within the day nothing goes, an hour after it the loose file does.
+    app.set_clock("2026-06-16T16:59:00Z");
+    assert_eq!(anjian_server::jobs::cleanup(&app.store, app.now()).await.unwrap().files, 0);
+    app.set_clock("2026-06-16T18:00:00Z");
+    assert_eq!(anjian_server::jobs::cleanup(&app.store, app.now()).await.unwrap().files, 1);
+    app.get(&format!("/api/v1/files/{loose}"), &g).await.problem(404);
+    assert_eq!(app.get(&format!("/api/v1/files/{used}"), &g).await.status, StatusCode::OK);
+    app.advance_days(30);
+    assert_eq!(anjian_server::jobs::cleanup(&app.store, app.now()).await.unwrap().files, 0, "attached files stay");
+    assert_eq!(app.get(&format!("/api/v1/files/{used}"), &g).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn loose_uploads_have_a_quota_per_user() {
+    let app = TestApp::demo().await;
+    let ent = app.login("enterprise").await;
+    let me = app.get("/api/v1/auth/me", &ent).await.json()["id"].as_i64().unwrap();
+    earlier_upload(&app, me, anjian_store::files::MAX_UNATTACHED_BYTES_PER_USER - 100, 1, false).await;
+    assert_eq!(upload(&app, &ent, "a.png", "image/png", PNG).await.status, StatusCode::CREATED);
+    let v = upload(&app, &ent, "b.png", "image/png", &[0u8; 200]).await.problem(413);
+    assert!(v["detail"].as_str().unwrap().contains("尚未使用"), "{v}");
+    // Another user is not held by it.
+    let g = app.login("grid").await;
+    assert_eq!(upload(&app, &g, "c.png", "image/png", PNG).await.status, StatusCode::CREATED);
+    // Once the loose files are a day old they no longer count (the cleanup removes them).
+    app.advance_days(1);
+    assert_eq!(upload(&app, &ent, "b.png", "image/png", &[0u8; 200]).await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_user_may_upload_a_bounded_amount_per_day() {
+    let app = TestApp::demo().await;
+    let ent = app.login("enterprise").await;
+    let me = app.get("/api/v1/auth/me", &ent).await.json()["id"].as_i64().unwrap();
+    // 200 MB attached to records over the last day: the day's ceiling is reached.
+    let max = anjian_store::files::MAX_DAILY_BYTES_PER_USER;
+    earlier_upload(&app, me, max / 2, 2, true).await;
+    earlier_upload(&app, me, max / 2, 1, true).await;
+    let r = upload(&app, &ent, "a.png", "image/png", PNG).await;
+    let v = r.problem(429);
+    assert!(v["detail"].as_str().unwrap().contains("24 小时内"), "{v}");
+    let wait: i64 = r.headers.get(header::RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
+    assert_eq!(wait, 22 * 3600, "the oldest upload of the day ages out in 22 hours");
+    // When it has, there is room again.
+    app.set_clock("2026-06-16T15:00:01Z");
+    assert_eq!(upload(&app, &ent, "a.png", "image/png", PNG).await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn downloads_carry_the_stored_name_inline_for_images_as_attachment_otherwise() {
+    let app = TestApp::demo().await;
+    let g = app.login("grid").await;
+    let photo = app.photo(&g).await;
+    let r = app.get(&format!("/api/v1/files/{photo}"), &g).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap(),
+        "inline; filename=\"__.png\"; filename*=UTF-8''%E7%8E%B0%E5%9C%BA.png"
+    );
+    let pdf = upload(&app, &g, "整改报告 (终稿).pdf", "application/pdf", b"%PDF-1.4 test").await;
+    assert_eq!(pdf.status, StatusCode::CREATED);
+    let r = app.get(&format!("/api/v1/files/{}", pdf.json()["id"]), &g).await;
+    assert_eq!(
+        r.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap(),
+        "attachment; filename=\"____ (__).pdf\"; filename*=UTF-8''%E6%95%B4%E6%94%B9%E6%8A%A5%E5%91%8A%20%28%E7%BB%88%E7%A8%BF%29.pdf"
+    );
+    let csp = r.headers.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("sandbox"), "a file opened on its own runs nothing: {csp}");
+}

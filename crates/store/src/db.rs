@@ -76,6 +76,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "major_hazard", include_str!("migrations/0004_major_hazard.sql")),
     (5, "risk_review", include_str!("migrations/0005_risk_review.sql")),
     (6, "attachment", include_str!("migrations/0006_attachment.sql")),
+    (7, "upload_limits", include_str!("migrations/0007_upload_limits.sql")),
 ];
 
 impl Store {
