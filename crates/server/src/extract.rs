@@ -144,7 +144,7 @@ impl FromRequestParts<AppState> for ClientIp {
 
 pub fn client_ip(parts: &Parts, trusted_header: Option<&str>) -> String {
     let from_proxy = trusted_header.and_then(|h| {
-        let last = parts.headers.get_all(h).iter().filter_map(|v| v.to_str().ok()).last()?;
+        let last = parts.headers.get_all(h).iter().filter_map(|v| v.to_str().ok()).next_back()?;
         let addr = last.rsplit(',').next()?.trim();
         addr.parse::<std::net::IpAddr>().ok().map(|a| a.to_string())
     });

@@ -317,11 +317,11 @@ async fn earlier_upload(app: &TestApp, user: i64, bytes: i64, hours_ago: i64, at
     ))
     .await;
     if attached {
-        app.sql(&format!(
+        app.sql(
             "INSERT INTO attachment (entity, entity_id, file_id, kind, enterprise_id, scope_path, sector) \
              SELECT 'hazard', 0, (SELECT MAX(id) FROM stored_file), 'before', e.id, e.scope_path, '危险化学品' \
-             FROM enterprise e WHERE e.name LIKE '%安泰化工%' ORDER BY e.id LIMIT 1"
-        ))
+             FROM enterprise e WHERE e.name LIKE '%安泰化工%' ORDER BY e.id LIMIT 1",
+        )
         .await;
     }
 }
