@@ -21,6 +21,9 @@ pub struct Config {
     pub log_level: String,
     /// JSON logs (for log collectors)
     pub log_json: bool,
+    /// Header with the client's address set by a reverse proxy in front (`X-Forwarded-For`,
+    /// `X-Real-IP`); empty: the socket address (`ANJIAN_TRUSTED_PROXY_HEADER`)
+    pub trusted_proxy_header: String,
 }
 
 impl Default for Config {
@@ -34,6 +37,7 @@ impl Default for Config {
             max_import_bytes: s.max_import_bytes,
             log_level: "info,sqlx=warn".into(),
             log_json: false,
+            trusted_proxy_header: String::new(),
         }
     }
 }
@@ -52,6 +56,10 @@ impl Config {
         if !(c.database_url.starts_with("sqlite:") || c.database_url.starts_with("postgres")) {
             return Err(format!("database_url 应以 sqlite:// 或 postgres:// 开头：{}", c.database_url));
         }
+        let proxy = c.trusted_proxy_header.trim();
+        if !proxy.is_empty() && axum::http::HeaderName::from_bytes(proxy.as_bytes()).is_err() {
+            return Err(format!("trusted_proxy_header 不是合法的请求头名称：{}", c.trusted_proxy_header));
+        }
         if c.max_body_bytes < 1024 {
             return Err("max_body_bytes 过小".into());
         }
@@ -63,6 +71,7 @@ impl Config {
             secure_cookie: self.secure_cookie,
             max_body_bytes: self.max_body_bytes,
             max_import_bytes: self.max_import_bytes,
+            trusted_proxy_header: Some(self.trusted_proxy_header.trim().to_string()).filter(|h| !h.is_empty()),
             clock: anjian_server::Clock::system(),
         }
     }

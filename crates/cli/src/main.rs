@@ -220,6 +220,11 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
                 anjian_server::Clock::system(),
                 std::time::Duration::from_secs(300),
             );
+            anjian_server::jobs::spawn_cleanup(
+                store.clone(),
+                anjian_server::Clock::system(),
+                std::time::Duration::from_secs(3600),
+            );
             let app = anjian_server::app(store, cfg.server());
             let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| format!("无法监听 {bind}：{e}"))?;
             println!("安监平台已启动：http://{bind}/");

@@ -333,31 +333,57 @@ pub fn validate_username(username: &str) -> Result<(), FieldError> {
     }
 }
 
-/// Login throttling (登录限流): after `max_failures` failed logins within `window_secs` for one
-/// account or one address, further attempts are refused until the oldest failure ages out.
+/// Login throttling (登录限流). Failures are counted three ways within `window_secs`, so that one
+/// person guessing one account cannot lock anybody else out:
+///
+/// - per (account, address): a few guesses, then that address may not try that account;
+/// - per account, from any address: more, against guessing from many addresses;
+/// - per address, over all accounts: many more (a whole office behind one NAT or proxy shares
+///   it), against trying one password on every account.
+///
+/// A limit reached refuses further attempts until enough of its failures age out of the window.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginThrottle {
-    pub max_failures: usize,
+    pub per_account_address: usize,
+    pub per_account: usize,
+    pub per_address: usize,
     pub window_secs: i64,
 }
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        Self { max_failures: 5, window_secs: 15 * 60 }
+        Self { per_account_address: 5, per_account: 20, per_address: 100, window_secs: 15 * 60 }
     }
 }
 
+/// The failure times (unix seconds) a login attempt is judged by.
+#[derive(Debug, Default, Clone)]
+pub struct LoginFailures {
+    /// of this account from this address
+    pub account_address: Vec<i64>,
+    /// of this account from any address
+    pub account: Vec<i64>,
+    /// from this address for any account
+    pub address: Vec<i64>,
+}
+
 impl LoginThrottle {
-    /// Seconds to wait before the next attempt, given the failure times (unix seconds) inside
-    /// the window, or `None` when an attempt is allowed now.
-    pub fn retry_after(&self, failures: &[i64], now: i64) -> Option<i64> {
+    /// Seconds to wait before the next attempt, or `None` when an attempt is allowed now.
+    pub fn retry_after(&self, f: &LoginFailures, now: i64) -> Option<i64> {
+        [(&f.account_address, self.per_account_address), (&f.account, self.per_account), (&f.address, self.per_address)]
+            .into_iter()
+            .filter_map(|(times, max)| self.wait(times, max, now))
+            .max()
+    }
+
+    fn wait(&self, failures: &[i64], max: usize, now: i64) -> Option<i64> {
         let mut recent: Vec<i64> = failures.iter().copied().filter(|t| now - t < self.window_secs).collect();
-        if recent.len() < self.max_failures {
+        if max == 0 || recent.len() < max {
             return None;
         }
         recent.sort_unstable();
         // The attempt is allowed once enough failures have aged out of the window.
-        let release = recent[recent.len() - self.max_failures] + self.window_secs;
+        let release = recent[recent.len() - max] + self.window_secs;
         Some((release - now).max(1))
     }
 }
@@ -378,12 +404,30 @@ mod tests {
     fn throttle_allows_four_failures_and_blocks_the_fifth_for_the_rest_of_the_window() {
         let t = LoginThrottle::default();
         let now = 10_000;
-        assert_eq!(t.retry_after(&[now - 10, now - 8, now - 6, now - 4], now), None);
+        let of = |v: &[i64]| LoginFailures { account_address: v.to_vec(), account: v.to_vec(), address: v.to_vec() };
+        assert_eq!(t.retry_after(&of(&[now - 10, now - 8, now - 6, now - 4]), now), None);
         let five = [now - 100, now - 8, now - 6, now - 4, now - 2];
-        assert_eq!(t.retry_after(&five, now), Some(900 - 100));
+        assert_eq!(t.retry_after(&of(&five), now), Some(900 - 100));
         // Failures older than the window do not count.
         let old = [now - 2000, now - 1900, now - 8, now - 6, now - 4];
-        assert_eq!(t.retry_after(&old, now), None);
+        assert_eq!(t.retry_after(&of(&old), now), None);
+    }
+
+    #[test]
+    fn failures_from_one_address_on_other_accounts_count_only_towards_the_address_ceiling() {
+        let t = LoginThrottle::default();
+        let now = 10_000;
+        // Five failures on someone else's account from this address: this account may still try.
+        let mine = LoginFailures { address: vec![now - 5; 5], ..Default::default() };
+        assert_eq!(t.retry_after(&mine, now), None);
+        // 99 failures from the address still allow; the hundredth stops every account from there.
+        let spray = LoginFailures { address: vec![now - 5; 99], ..Default::default() };
+        assert_eq!(t.retry_after(&spray, now), None);
+        let spray = LoginFailures { address: vec![now - 5; 100], ..Default::default() };
+        assert_eq!(t.retry_after(&spray, now), Some(895));
+        // Twenty failures on the account from many addresses lock the account everywhere.
+        let many = LoginFailures { account: vec![now - 60; 20], ..Default::default() };
+        assert_eq!(t.retry_after(&many, now), Some(840));
     }
 
     #[test]

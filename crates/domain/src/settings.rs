@@ -51,9 +51,59 @@ impl MapSettings {
     }
 }
 
+impl MapSettings {
+    /// The tile server as a Content-Security-Policy source (`img-src`), e.g.
+    /// `https://*.tianditu.gov.cn` for `https://t{s}.tianditu.gov.cn/…`: a placeholder in the first
+    /// label becomes the `*.` wildcard, one elsewhere allows any host of the scheme. `None` when there
+    /// is no tile server or its host is not plainly a host name (nothing may reach the header but
+    /// host characters).
+    pub fn tile_source(&self) -> Option<String> {
+        let url = self.tile_url.as_deref()?;
+        let (scheme, rest) = url.split_once("://")?;
+        if scheme != "https" && scheme != "http" {
+            return None;
+        }
+        let authority = rest.split(['/', '?', '#']).next()?;
+        let host = authority.rsplit('@').next()?;
+        if host.is_empty() {
+            return None;
+        }
+        let (first, tail) = host.split_once('.').unwrap_or((host, ""));
+        let host = if first.contains('{') && !tail.is_empty() && !tail.contains('{') {
+            format!("*.{tail}")
+        } else if host.contains('{') {
+            return Some(format!("{scheme}:"));
+        } else {
+            host.to_string()
+        };
+        let plain =
+            host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'*' | b'[' | b']'));
+        plain.then(|| format!("{scheme}://{host}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tile_server_becomes_a_csp_source() {
+        let src = |u: &str| map(Some(u), None).tile_source();
+        assert_eq!(
+            src("https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=0123&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}").as_deref(),
+            Some("https://*.tianditu.gov.cn")
+        );
+        assert_eq!(
+            src("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png").as_deref(),
+            Some("https://*.tile.openstreetmap.org")
+        );
+        assert_eq!(src("http://10.1.2.3:8080/tiles/{z}/{x}/{y}.png").as_deref(), Some("http://10.1.2.3:8080"));
+        assert_eq!(src("https://tiles.{s}.example.com/{z}/{x}/{y}").as_deref(), Some("https:"));
+        // Nothing but host characters reaches the header.
+        assert_eq!(src("https://evil.example.com;script-src *;/{z}/{x}/{y}"), None);
+        assert_eq!(src("https://a b/{z}/{x}/{y}"), None);
+        assert_eq!(map(None, None).tile_source(), None);
+    }
 
     fn map(tile_url: Option<&str>, attribution: Option<&str>) -> MapSettings {
         MapSettings { tile_url: tile_url.map(String::from), attribution: attribution.map(String::from) }

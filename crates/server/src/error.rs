@@ -128,6 +128,12 @@ impl From<StoreError> for AppError {
                 .with_errors(vec![serde_json::json!({"field": field, "message": message})]),
             StoreError::Invalid(errors) => AppError::invalid(errors),
             StoreError::Config(m) => AppError::new(StatusCode::BAD_REQUEST, m),
+            StoreError::TooLarge(m) => AppError::new(StatusCode::PAYLOAD_TOO_LARGE, m),
+            StoreError::TooMany { message, retry_after } => {
+                let mut e = AppError::new(StatusCode::TOO_MANY_REQUESTS, message);
+                e.retry_after = Some(retry_after);
+                e
+            }
             StoreError::Db(e) => {
                 // Internal causes are logged, never sent.
                 tracing::error!(error = %e, "database error");

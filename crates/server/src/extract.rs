@@ -219,25 +219,53 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
     }
 }
 
-/// The client's address (for login throttling); "local" when served without a socket (tests).
+/// The client's address (for login throttling): the socket's peer, or — when the server is
+/// configured with a `trusted_proxy_header` — the last address in that header (the one the
+/// proxy in front saw; entries before it are whatever the client sent). "local" when served
+/// without a socket (tests).
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts, state.config.trusted_proxy_header.as_deref())))
+    }
+}
+
+pub fn client_ip(parts: &Parts, trusted_header: Option<&str>) -> String {
+    let from_proxy = trusted_header.and_then(|h| {
+        let last = parts.headers.get_all(h).iter().filter_map(|v| v.to_str().ok()).next_back()?;
+        let addr = last.rsplit(',').next()?.trim();
+        addr.parse::<std::net::IpAddr>().ok().map(|a| a.to_string())
+    });
+    from_proxy.unwrap_or_else(|| {
+        parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "local".into());
-        Ok(ClientIp(ip))
-    }
+            .unwrap_or_else(|| "local".into())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_address_comes_from_the_configured_header_only() {
+        let req = axum::http::Request::builder()
+            .header("x-forwarded-for", "6.6.6.6, 10.0.0.7")
+            .header("x-real-ip", "10.0.0.8")
+            .body(())
+            .unwrap();
+        let (parts, _) = req.into_parts();
+        assert_eq!(client_ip(&parts, None), "local");
+        assert_eq!(client_ip(&parts, Some("X-Forwarded-For")), "10.0.0.7");
+        assert_eq!(client_ip(&parts, Some("X-Real-IP")), "10.0.0.8");
+        // A header that is missing or holds no address: the socket's address.
+        assert_eq!(client_ip(&parts, Some("X-Client-IP")), "local");
+    }
 
     #[test]
     fn serde_messages_become_field_errors() {

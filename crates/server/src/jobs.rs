@@ -1,4 +1,4 @@
-//! Background jobs. Each is safe with several server instances: the work it claims is claimed
+//! Background jobs: reminders every 5 minutes, cleanup every hour. Each is safe with several server instances: the work it claims is claimed
 //! by a compare-and-set in the database (see `store::notify::escalate`).
 
 use crate::Clock;
@@ -31,6 +31,39 @@ pub fn spawn_reminders(store: Store, clock: Clock, every: Duration) -> tokio::ta
                 Ok(0) => {}
                 Ok(n) => tracing::info!(keys = n, "expired idempotency keys forgotten"),
                 Err(e) => tracing::error!(error = %e, "idempotency purge failed"),
+            }
+        }
+    })
+}
+
+/// What one cleanup removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Cleanup {
+    /// Uploads never attached within `files::UNATTACHED_HOURS`
+    pub files: u64,
+    /// Login failures older than the throttling window
+    pub login_failures: u64,
+}
+
+/// One cleanup at `now` (the server's clock): unattached uploads, old login failures. Safe on
+/// several instances at once: each removal is one conditional `DELETE`.
+pub async fn cleanup(store: &Store, now: jiff::Timestamp) -> Result<Cleanup, anjian_store::StoreError> {
+    let files = anjian_store::files::remove_unattached(store, now).await?;
+    // Failures are stamped with the system time by the login, so they age by it.
+    let login_failures = anjian_store::auth::prune_login_failures(store, jiff::Timestamp::now().as_second()).await?;
+    Ok(Cleanup { files, login_failures })
+}
+
+/// Runs [`cleanup`] every `every`, starting at once.
+pub fn spawn_cleanup(store: Store, clock: Clock, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match cleanup(&store, clock.now()).await {
+                Ok(c) if c == Cleanup::default() => {}
+                Ok(c) => tracing::info!(files = c.files, login_failures = c.login_failures, "cleanup done"),
+                Err(e) => tracing::error!(error = %e, "cleanup job failed"),
             }
         }
     })

@@ -9,6 +9,7 @@ pub mod excel;
 pub mod extract;
 pub mod jobs;
 mod middleware;
+pub mod security;
 mod web;
 
 use anjian_store::Store;
@@ -49,12 +50,22 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Largest accepted import file, in bytes.
     pub max_import_bytes: usize,
+    /// The header a reverse proxy in front puts the client's address in (`X-Forwarded-For`,
+    /// `X-Real-IP`); `None`: the socket's peer address. Only set it when every request passes
+    /// through that proxy, otherwise a client could name any address it likes.
+    pub trusted_proxy_header: Option<String>,
     pub clock: Clock,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { secure_cookie: false, max_body_bytes: 1 << 20, max_import_bytes: 20 << 20, clock: Clock::system() }
+        Self {
+            secure_cookie: false,
+            max_body_bytes: 1 << 20,
+            max_import_bytes: 20 << 20,
+            trusted_proxy_header: None,
+            clock: Clock::system(),
+        }
     }
 }
 
@@ -64,6 +75,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<ServerConfig>,
     pub metrics: Arc<middleware::Metrics>,
+    /// The Content-Security-Policy with the map's tile server (`security::headers`).
+    pub csp: Arc<security::CspCache>,
 }
 
 impl AppState {
@@ -75,7 +88,7 @@ impl AppState {
 
 /// The whole application: API, OpenAPI document, health, metrics and web UI.
 pub fn app(store: Store, config: ServerConfig) -> Router {
-    let state = AppState { store, config: Arc::new(config), metrics: Arc::default() };
+    let state = AppState { store, config: Arc::new(config), metrics: Arc::default(), csp: Arc::default() };
     let (api, openapi) = api::router(&state).split_for_parts();
     let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     Router::new()
@@ -91,6 +104,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
         .route("/metrics", axum::routing::get(middleware::metrics))
         .fallback(web::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::idempotency))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::same_origin_and_json))
         .layer(axum::middleware::from_fn(middleware::problem_for_bare_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::count))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
@@ -99,6 +113,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             std::time::Duration::from_secs(120),
         ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(tower_http::request_id::MakeRequestUuid))

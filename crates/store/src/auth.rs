@@ -163,36 +163,51 @@ impl From<StoreError> for LoginError {
     }
 }
 
-/// Checks a password and opens a session. Failures are counted per account and per address.
+impl From<sqlx::Error> for LoginError {
+    fn from(e: sqlx::Error) -> Self {
+        LoginError::Store(e.into())
+    }
+}
+
+/// The account name failures are counted under: trimmed, lower case (user names are), bounded,
+/// so that `Admin` and `admin ` count as one account and a long name cannot bloat the table.
+fn failure_key(username: &str) -> String {
+    username.trim().to_lowercase().chars().take(64).collect()
+}
+
+/// Checks a password and opens a session. Failures are counted per (account, address), per
+/// account and per address ([`LoginThrottle`]); `ip` is the client address the server trusts.
 pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> Result<(String, User), LoginError> {
     let throttle = LoginThrottle::default();
     let now_unix = jiff::Timestamp::now().as_second();
     let since = now_unix - throttle.window_secs;
-    let rows = Q::new("SELECT at_unix FROM login_failure WHERE at_unix > ")
+    let account = failure_key(username);
+    let ip: String = ip.chars().take(64).collect();
+    // Bounded: an attempt that is refused records nothing, so each set stops at its limit.
+    let rows = Q::new("SELECT username, ip, at_unix FROM login_failure WHERE at_unix > ")
         .bind(since)
         .push(" AND (username = ")
-        .bind(username)
+        .bind(account.as_str())
         .push(" OR ip = ")
-        .bind(ip)
+        .bind(ip.as_str())
         .push(")")
         .fetch_all(store.pool())
         .await?;
-    // Per account and per address separately: count each set on its own.
-    let per = |col: &'static str, v: &str| {
-        let v = v.to_string();
-        async move {
-            let mut q = Q::new("SELECT at_unix FROM login_failure WHERE ");
-            let rows =
-                q.push(col).push(" = ").bind(v).push(" AND at_unix > ").bind(since).fetch_all(store.pool()).await?;
-            rows.iter().map(|r| r.try_get::<i64, _>("at_unix")).collect::<Result<Vec<_>, _>>().map_err(StoreError::from)
-        }
-    };
-    if !rows.is_empty() {
-        for (col, v) in [("username", username), ("ip", ip)] {
-            if let Some(wait) = throttle.retry_after(&per(col, v).await?, now_unix) {
-                return Err(LoginError::Throttled(wait));
+    let mut failures = anjian_domain::auth::LoginFailures::default();
+    for r in &rows {
+        let (u, a, at): (String, String, i64) = (r.try_get("username")?, r.try_get("ip")?, r.try_get("at_unix")?);
+        if u == account {
+            failures.account.push(at);
+            if a == ip {
+                failures.account_address.push(at);
             }
         }
+        if a == ip {
+            failures.address.push(at);
+        }
+    }
+    if let Some(wait) = throttle.retry_after(&failures, now_unix) {
+        return Err(LoginError::Throttled(wait));
     }
     let found = user_by(store, "u.username", username.into()).await?;
     let ok = match &found {
@@ -204,9 +219,9 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
     };
     if !ok {
         Q::new("INSERT INTO login_failure (username, ip, at_unix) VALUES (")
-            .bind(username)
+            .bind(account.as_str())
             .push(", ")
-            .bind(ip)
+            .bind(ip.as_str())
             .push(", ")
             .bind(now_unix)
             .push(")")
@@ -215,7 +230,13 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
         return Err(LoginError::BadCredentials);
     }
     let (user, _) = found.expect("checked above");
-    Q::new("DELETE FROM login_failure WHERE username = ").bind(username).execute(store.pool()).await?;
+    // A success forgives this address its failures on this account; the others stand.
+    Q::new("DELETE FROM login_failure WHERE username = ")
+        .bind(account.as_str())
+        .push(" AND ip = ")
+        .bind(ip.as_str())
+        .execute(store.pool())
+        .await?;
     let token = new_token();
     let created = jiff::Timestamp::now();
     let expires = created + jiff::SignedDuration::from_hours(SESSION_HOURS);
@@ -269,8 +290,14 @@ pub async fn logout(store: &Store, token: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Changes one's own password after checking the old one; other sessions end.
-pub async fn change_password(store: &Store, p: &Principal, change: PasswordChange) -> Result<(), StoreError> {
+/// Changes one's own password after checking the old one; the user's other sessions end (a
+/// stolen session does not outlive the password change), the one of `keep_token` stays.
+pub async fn change_password(
+    store: &Store,
+    p: &Principal,
+    keep_token: &str,
+    change: PasswordChange,
+) -> Result<(), StoreError> {
     let (u, hash) = user_by(store, "u.id", p.user_id.into()).await?.ok_or(StoreError::NotFound)?;
     let old_ok = verify_password(&change.old_password, &hash);
     let v = change.validate(&u.username, old_ok).map_err(StoreError::Invalid)?;
@@ -281,6 +308,12 @@ pub async fn change_password(store: &Store, p: &Principal, change: PasswordChang
         .bind(now())
         .push(" WHERE id = ")
         .bind(u.id)
+        .execute(&mut *tx.tx)
+        .await?;
+    Q::new("DELETE FROM user_session WHERE user_id = ")
+        .bind(u.id)
+        .push(" AND token_hash <> ")
+        .bind(token_hash(keep_token))
         .execute(&mut *tx.tx)
         .await?;
     audit::record(
@@ -465,6 +498,12 @@ pub async fn user_delete(store: &Store, p: &Principal, id: i64, version: i64) ->
     )
     .await?;
     tx.commit().await
+}
+
+/// Removes login failures older than the throttling window (the cleanup job).
+pub async fn prune_login_failures(store: &Store, now_unix: i64) -> Result<u64, StoreError> {
+    let since = now_unix - LoginThrottle::default().window_secs;
+    Q::new("DELETE FROM login_failure WHERE at_unix <= ").bind(since).execute(store.pool()).await
 }
 
 /// Sets a password by user name (CLI `user passwd`).

@@ -86,6 +86,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "attachment", include_str!("migrations/0006_attachment.sql")),
     (7, "idempotency_lease", include_str!("migrations/0007_idempotency_lease.sql")),
     (8, "checklist_owner", include_str!("migrations/0008_checklist_owner.sql")),
+    (9, "upload_limits", include_str!("migrations/0009_upload_limits.sql")),
 ];
 
 impl Store {

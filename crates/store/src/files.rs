@@ -2,13 +2,24 @@
 
 use crate::db::{Insert, Q};
 use crate::Tx;
-use crate::{now, Principal, Store, StoreError};
+use crate::{format_ts, Principal, Store, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 /// Largest accepted file.
 pub const MAX_FILE_BYTES: usize = 10 << 20;
+
+/// A file not attached to anything this long after its upload is removed ([`remove_unattached`]).
+pub const UNATTACHED_HOURS: i64 = 24;
+
+/// Most bytes one user may hold in uploads not (yet) attached to anything: a report with twenty
+/// phone photos fits; filling the database with loose files does not. Over it: 413.
+pub const MAX_UNATTACHED_BYTES_PER_USER: i64 = 100 << 20;
+
+/// Most bytes one user may upload in any 24 hours (attached or not). Over it: 429 with
+/// Retry-After.
+pub const MAX_DAILY_BYTES_PER_USER: i64 = 200 << 20;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredFile {
@@ -30,12 +41,14 @@ const ALLOWED: [&str; 8] = [
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 ];
 
+/// Stores an upload of `p` at `at` (the server's clock), within the user's quotas.
 pub async fn upload(
     store: &Store,
     p: &Principal,
     name: &str,
     content_type: &str,
     data: Vec<u8>,
+    at: jiff::Timestamp,
 ) -> Result<StoredFile, StoreError> {
     if data.is_empty() {
         return Err(StoreError::invalid("file", "文件为空"));
@@ -50,6 +63,7 @@ pub async fn upload(
     let sha = hex::encode(Sha256::digest(&data));
     let size = data.len() as i64;
     let mut tx = store.begin().await?;
+    check_quota(&mut tx, p.user_id, size, at).await?;
     let q = Insert::into("stored_file")
         .set("name", name.as_str())
         .set("content_type", content_type)
@@ -57,11 +71,68 @@ pub async fn upload(
         .set("sha256", sha)
         .set("data", crate::Val::B(data))
         .set("uploaded_by", p.user_id)
-        .set("created_at", now())
+        .set("created_at", format_ts(at))
         .returning_id();
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
     tx.commit().await?;
     Ok(StoredFile { id, name, content_type: content_type.into(), size, url: format!("/api/v1/files/{id}") })
+}
+
+/// Refuses an upload of `size` bytes over the user's quotas, in the upload's transaction. The
+/// user's row is locked first (an update to itself), so two uploads of one user at once are
+/// counted one after the other on PostgreSQL too (SQLite has one writer).
+async fn check_quota(tx: &mut Tx, user_id: i64, size: i64, at: jiff::Timestamp) -> Result<(), StoreError> {
+    Q::new("UPDATE app_user SET version = version WHERE id = ").bind(user_id).execute(&mut *tx.tx).await?;
+    let day_ago = format_ts(at - jiff::SignedDuration::from_hours(24));
+    let pending_since = format_ts(at - jiff::SignedDuration::from_hours(UNATTACHED_HOURS));
+    let mut q =
+        Q::new("SELECT CAST(COALESCE(SUM(f.size), 0) AS BIGINT) AS n FROM stored_file f WHERE f.uploaded_by = ");
+    q.bind(user_id).push(" AND f.created_at > ").bind(pending_since);
+    q.push(" AND NOT EXISTS (SELECT 1 FROM attachment a WHERE a.file_id = f.id)");
+    let pending: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("n")?;
+    if pending + size > MAX_UNATTACHED_BYTES_PER_USER {
+        return Err(StoreError::TooLarge(format!(
+            "您已上传但尚未使用的文件超过 {} MB，请先在隐患等记录中使用已上传的文件（未使用的文件 {} 小时后自动清除）",
+            MAX_UNATTACHED_BYTES_PER_USER >> 20,
+            UNATTACHED_HOURS
+        )));
+    }
+    let mut q = Q::new(
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n, MIN(created_at) AS first FROM stored_file WHERE uploaded_by = ",
+    );
+    q.bind(user_id).push(" AND created_at > ").bind(day_ago);
+    let r = q.fetch_one(&mut *tx.tx).await?;
+    let (today, first): (i64, Option<String>) = (r.try_get("n")?, r.try_get("first")?);
+    if today + size > MAX_DAILY_BYTES_PER_USER {
+        // The oldest upload of the window ages out first.
+        let free_at = first
+            .as_deref()
+            .and_then(anjian_domain::time::Instant::parse)
+            .map(|i| i.timestamp() + jiff::SignedDuration::from_hours(24));
+        let retry_after = free_at.map(|t| t.as_second() - at.as_second()).unwrap_or(3600).max(1);
+        return Err(StoreError::TooMany {
+            message: format!(
+                "24 小时内上传已超过 {} MB，请约 {} 分钟后再试",
+                MAX_DAILY_BYTES_PER_USER >> 20,
+                (retry_after + 59) / 60
+            ),
+            retry_after,
+        });
+    }
+    Ok(())
+}
+
+/// Removes the files uploaded before `at` − [`UNATTACHED_HOURS`] that nothing is attached to (the
+/// cleanup job). An attachment made at the same time either sees the file or fails on its
+/// foreign key; it never points at a removed file.
+pub async fn remove_unattached(store: &Store, at: jiff::Timestamp) -> Result<u64, StoreError> {
+    let before = format_ts(at - jiff::SignedDuration::from_hours(UNATTACHED_HOURS));
+    let mut tx = store.begin().await?;
+    let mut q = Q::new("DELETE FROM stored_file WHERE created_at < ");
+    q.bind(before).push(" AND NOT EXISTS (SELECT 1 FROM attachment a WHERE a.file_id = stored_file.id)");
+    let n = q.execute(&mut *tx.tx).await?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// Reads a file: its uploader, or anyone who sees an object it is attached to.

@@ -64,6 +64,12 @@ pub enum StoreError {
     Invalid(Vec<FieldError>),
     #[error("配置错误：{0}")]
     Config(String),
+    /// A quota is used up (an upload over one's allowance of files not yet attached).
+    #[error("{0}")]
+    TooLarge(String),
+    /// A rate ceiling is reached: try again after `retry_after` seconds.
+    #[error("{message}")]
+    TooMany { message: String, retry_after: i64 },
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
 }

@@ -64,7 +64,10 @@ impl Me {
     }
 }
 
-/// 登录. Five failures per account or per address within 15 minutes answer 429 with Retry-After.
+/// 登录
+///
+/// Within 15 minutes, 5 failures on one account from one address, 20 on one account, or 100 from
+/// one address answer 429 with Retry-After. A browser's login must come from this site's page (403).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(),
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 async fn login(
@@ -132,7 +135,7 @@ async fn change_password(
     auth: Auth,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    accounts::change_password(&s.store, &auth.principal, req).await?;
+    accounts::change_password(&s.store, &auth.principal, &auth.token, req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -76,5 +76,6 @@ async fn put_settings(
     ApiJson(b): ApiJson<MapSettings>,
 ) -> ApiResult<StatusCode> {
     map::set_settings(&s.store, &auth.principal, b).await?;
+    s.csp.invalidate();
     Ok(StatusCode::NO_CONTENT)
 }

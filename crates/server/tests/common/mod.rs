@@ -202,10 +202,21 @@ impl TestApp {
     }
 
     async fn from(template: Template) -> Self {
+        Self::configured(template, |_| {}).await
+    }
+
+    async fn configured(template: Template, f: impl FnOnce(&mut anjian_server::ServerConfig)) -> Self {
         let (store, dir) = fresh_store(template).await;
         let (clock, cell) = anjian_server::Clock::manual(START.parse().unwrap());
-        let router = anjian_server::app(store.clone(), anjian_server::ServerConfig { clock, ..Default::default() });
+        let mut config = anjian_server::ServerConfig { clock, ..Default::default() };
+        f(&mut config);
+        let router = anjian_server::app(store.clone(), config);
         Self { router, store, clock: cell, _dir: dir }
+    }
+
+    /// The demo district served with a configuration the test changes (proxy header, cookies…).
+    pub async fn demo_with(f: impl FnOnce(&mut anjian_server::ServerConfig)) -> Self {
+        Self::configured(Template::Demo, f).await
     }
 
     /// One jurisdiction and its administrator, no district: enough for the calculators.

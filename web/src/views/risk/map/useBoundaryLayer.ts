@@ -51,7 +51,10 @@ export function useBoundaryLayer(opts: { visible: () => boolean; level: Ref<Boun
       onEachFeature: (f, l) => {
         const name = (f.properties as { name?: string } | null)?.name
         if (name) {
-          l.bindTooltip(name, { permanent: true, direction: 'center', className: `map-boundary-label ${street ? '' : 'minor'}`, pane: 'boundaryLabels' })
+          // A string tooltip is HTML to Leaflet: the name goes in as text, never as markup.
+          const label = document.createElement('span')
+          label.textContent = name
+          l.bindTooltip(label, { permanent: true, direction: 'center', className: `map-boundary-label ${street ? '' : 'minor'}`, pane: 'boundaryLabels' })
         }
       },
     }).addTo(map)
