@@ -90,7 +90,7 @@ impl AppState {
 pub fn app(store: Store, config: ServerConfig) -> Router {
     let state = AppState { store, config: Arc::new(config), metrics: Arc::default(), csp: Arc::default() };
     let (api, openapi) = api::router(&state).split_for_parts();
-    let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
+    let openapi_json = Arc::new(api::document::finish(&openapi));
     Router::new()
         .merge(api)
         .route(

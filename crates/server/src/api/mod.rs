@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod checklist;
+pub mod document;
 pub mod files;
 pub mod hazard;
 pub mod map;
