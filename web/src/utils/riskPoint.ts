@@ -47,8 +47,9 @@ export function emptyScoreValues(): ScoreValues {
 
 /** The scores to send, or null while a factor of the method is missing. */
 export function scoresOf(method: RiskMethod, v: ScoreValues): RiskScores | null {
-  if (method === 'LEC') return v.l === null || v.e === null || v.c === null ? null : { method, l: v.l, e: v.e, c: v.c }
-  return v.l === null || v.s === null ? null : { method, l: v.l, s: v.s }
+  // The values are picked from the reference tables the server sends, so they are the schema's enums.
+  if (method === 'LEC') return v.l === null || v.e === null || v.c === null ? null : ({ method, l: v.l, e: v.e, c: v.c } as RiskScores)
+  return v.l === null || v.s === null ? null : ({ method, l: v.l, s: v.s } as RiskScores)
 }
 
 /** The factors of the method not picked yet, with their message. */
