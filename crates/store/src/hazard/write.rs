@@ -18,7 +18,10 @@ pub(super) async fn number_scope(tx: &mut Tx, path: &str) -> Result<i64, StoreEr
     })
 }
 
-/// Next number of a sequence, in the writer's transaction (the row lock makes it unique).
+/// Next number of a sequence, in the writer's transaction (the row lock makes it unique). The
+/// first number of a year creates the row with `ON CONFLICT DO NOTHING`: a failed insert would
+/// abort the whole transaction on PostgreSQL, so two writers racing for the first number of a
+/// year both went on to a 500 ("current transaction is aborted").
 pub(crate) async fn next_number(tx: &mut Tx, scope: &str, year: i64) -> Result<i64, StoreError> {
     for _ in 0..3 {
         let r = Q::new("UPDATE number_sequence SET last = last + 1 WHERE scope = ")
@@ -31,17 +34,15 @@ pub(crate) async fn next_number(tx: &mut Tx, scope: &str, year: i64) -> Result<i
         if let Some(r) = r {
             return Ok(r.try_get("last")?);
         }
-        let ins = Q::new("INSERT INTO number_sequence (scope, year, last) VALUES (")
+        let inserted = Q::new("INSERT INTO number_sequence (scope, year, last) VALUES (")
             .bind(scope)
             .push(", ")
             .bind(year)
-            .push(", 1)")
+            .push(", 1) ON CONFLICT (scope, year) DO NOTHING")
             .execute(&mut *tx.tx)
-            .await;
-        match ins {
-            Ok(_) => return Ok(1),
-            Err(e) if e.unique_violation().is_some() => continue,
-            Err(e) => return Err(e),
+            .await?;
+        if inserted == 1 {
+            return Ok(1);
         }
     }
     Err(StoreError::Conflict("编号生成冲突，请重试".into()))
