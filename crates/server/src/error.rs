@@ -128,6 +128,10 @@ impl From<StoreError> for AppError {
                 .with_errors(vec![serde_json::json!({"field": field, "message": message})]),
             StoreError::Invalid(errors) => AppError::invalid(errors),
             StoreError::Config(m) => AppError::new(StatusCode::BAD_REQUEST, m),
+            StoreError::File(m) => {
+                tracing::error!(error = %m, "file error");
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, default_detail(StatusCode::INTERNAL_SERVER_ERROR))
+            }
             StoreError::Db(e) => {
                 // Internal causes are logged, never sent.
                 tracing::error!(error = %e, "database error");

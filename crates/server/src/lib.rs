@@ -50,11 +50,19 @@ pub struct ServerConfig {
     /// Largest accepted import file, in bytes.
     pub max_import_bytes: usize,
     pub clock: Clock,
+    /// Signs audit checkpoints and verifies the chain against them (`None`: chain only).
+    pub audit_seal: Option<Arc<anjian_store::audit::Sealer>>,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { secure_cookie: false, max_body_bytes: 1 << 20, max_import_bytes: 20 << 20, clock: Clock::system() }
+        Self {
+            secure_cookie: false,
+            max_body_bytes: 1 << 20,
+            max_import_bytes: 20 << 20,
+            clock: Clock::system(),
+            audit_seal: None,
+        }
     }
 }
 

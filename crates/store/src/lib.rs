@@ -66,6 +66,9 @@ pub enum StoreError {
     Config(String),
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
+    /// A file beside the database (the audit key, the checkpoint file) could not be used.
+    #[error("{0}")]
+    File(String),
 }
 
 impl StoreError {

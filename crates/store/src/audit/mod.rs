@@ -1,4 +1,7 @@
-//! Audit log (操作日志): appended in the writer's transaction, chained by SHA-256.
+//! Audit log (操作日志): appended in the writer's transaction, chained by SHA-256, and sealed by
+//! signed checkpoints kept outside the database (`seal`).
+
+pub mod seal;
 
 use crate::db::{AuditHead, Insert, Q};
 use crate::page::{Keyed, Keyset, Page, PageReq};
@@ -7,6 +10,7 @@ use crate::{now, Actor, Principal, Store, StoreError, Tx};
 use anjian_domain::audit::{chain_hash, AuditContent, ChainVerifier};
 use anjian_domain::auth::Action;
 use anjian_domain::scope::JurisdictionView;
+pub use seal::{SealKey, Sealer};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -231,59 +235,249 @@ fn row_to_record(r: &sqlx::any::AnyRow) -> Result<AuditRecord, StoreError> {
     })
 }
 
-/// Result of walking the whole chain.
+/// Result of walking the whole chain and comparing it with the signed checkpoints.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     pub ok: bool,
+    /// Records whose link was recomputed.
     pub checked: u64,
-    /// The first record whose link is broken (changed, inserted or deleted records).
+    /// The first record whose link is broken (changed, inserted or deleted records), or where
+    /// the chain departs from a checkpoint (the first record cut off, or the checkpoint's seq).
     pub first_broken_id: Option<i64>,
+    /// The head the verification read (`audit_head.seq`); records written after it are left to
+    /// the next verification.
+    pub head_seq: i64,
+    /// Whether checkpoints were checked (the server or `check` has the key and the file).
+    pub sealed: bool,
+    /// Valid checkpoints in the checkpoint file.
+    pub checkpoints: u64,
+    /// The latest checkpoint: its seq and when it was signed.
+    pub checkpoint_seq: Option<i64>,
+    pub checkpoint_at: Option<String>,
+    /// Records after the latest checkpoint (not yet signed: a cut among them is not detected).
+    pub unsealed: i64,
+    /// What was found, as a sentence.
+    pub message: String,
 }
 
-/// Re-computes every link in order, in batches so memory stays flat.
-pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
+/// One record as read for verification.
+struct Link {
+    seq: i64,
+    hash: String,
+}
+
+/// The checkpoint file as verification uses it: every checkpoint checked against the key.
+struct Seals {
+    by_seq: std::collections::BTreeMap<i64, anjian_domain::audit::Checkpoint>,
+    count: u64,
+    /// Lines that are not checkpoints (a write cut short by a crash, ended by the next append),
+    /// ignored: such a line can only take a checkpoint away, which deleting it could too.
+    unreadable: usize,
+    latest: Option<anjian_domain::audit::Checkpoint>,
+}
+
+/// Reads and checks the checkpoint file. `Err` is the sentence saying why it cannot be trusted.
+fn read_seals(key: &SealKey) -> Result<Result<Seals, String>, StoreError> {
+    use anjian_domain::audit::CheckpointFault;
+    let Some(log) = seal::read_log(&key.file)? else {
+        return Ok(Err(format!("找不到检查点文件 {}：无法确认日志没有被截断或整体重算", key.file.display())));
+    };
+    let mut by_seq = std::collections::BTreeMap::new();
+    for (i, c) in log.checkpoints.iter().enumerate() {
+        match c.verify(&key.key) {
+            Ok(()) => {}
+            Err(CheckpointFault::OtherKey) => {
+                return Ok(Err(format!(
+                    "第 {} 个检查点（第 {} 条记录）不是用当前密钥签署的（签署密钥 {}，当前密钥 {}）：密钥文件被更换，或检查点文件被伪造",
+                    i + 1,
+                    c.seq,
+                    c.key_id,
+                    key.key_id()
+                )))
+            }
+            Err(CheckpointFault::BadSignature) => {
+                return Ok(Err(format!(
+                    "第 {} 个检查点（第 {} 条记录）的签名无效：检查点被改动过",
+                    i + 1,
+                    c.seq
+                )))
+            }
+        }
+        // Order is not checked: two instances sharing the file may append out of order. A
+        // checkpoint is a claim about one seq; each is compared with the chain.
+        if let Some(other) = by_seq.insert(c.seq, c.clone()) {
+            if other.hash != c.hash {
+                return Ok(Err(format!("两个检查点对第 {} 条记录给出不同的哈希：签名密钥已泄露", c.seq)));
+            }
+        }
+    }
+    let latest = by_seq.values().next_back().cloned();
+    let unreadable = log.bad_lines.len() + log.torn_tail as usize;
+    Ok(Ok(Seals { by_seq, count: log.checkpoints.len() as u64, unreadable, latest }))
+}
+
+/// Re-computes every link in order up to the head, in batches so memory stays flat, and
+/// compares the chain with every signed checkpoint when `seal` is given.
+///
+/// Writers may run meanwhile. The checkpoint file is read first, then the head and the
+/// records in one read transaction (a snapshot: repeatable read on PostgreSQL, a read
+/// transaction in WAL mode on SQLite), and only records up to that head are checked, so a
+/// record committed meanwhile is neither half-seen nor taken for an inserted one, and every
+/// checkpoint read names a head that was committed before the snapshot.
+pub async fn verify(store: &Store, seal: Option<&SealKey>) -> Result<Verification, StoreError> {
+    let seals = match seal.map(read_seals).transpose()? {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(message)) => {
+            return Ok(Verification {
+                ok: false,
+                checked: 0,
+                first_broken_id: None,
+                head_seq: 0,
+                sealed: true,
+                checkpoints: 0,
+                checkpoint_seq: None,
+                checkpoint_at: None,
+                unsealed: 0,
+                message,
+            })
+        }
+    };
+    let mut tx = store.pool().begin().await?;
+    if store.backend == crate::Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    }
+    let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("last_hash")?);
+    let latest = seals.as_ref().and_then(|s| s.latest.clone());
+    let mut out = Verification {
+        ok: false,
+        checked: 0,
+        first_broken_id: None,
+        head_seq,
+        sealed: seals.is_some(),
+        checkpoints: seals.as_ref().map_or(0, |s| s.count),
+        checkpoint_seq: latest.as_ref().map(|c| c.seq),
+        checkpoint_at: latest.as_ref().map(|c| c.at.clone()),
+        unsealed: head_seq - latest.as_ref().map_or(0, |c| c.seq).min(head_seq),
+        message: String::new(),
+    };
     let mut v = ChainVerifier::default();
-    let mut after = 0i64;
+    let mut last = Link { seq: 0, hash: anjian_domain::audit::GENESIS_HASH.into() };
     loop {
         let rows = Q::new("SELECT * FROM audit_log WHERE id > ")
-            .bind(after)
+            .bind(last.seq)
+            .push(" AND id <= ")
+            .bind(head_seq)
             .push(" ORDER BY id LIMIT 5000")
-            .fetch_all(store.pool())
+            .fetch_all(&mut *tx)
             .await?;
         if rows.is_empty() {
             break;
         }
         for r in &rows {
-            let g = |c: &str| -> Result<String, StoreError> { Ok(r.try_get(c)?) };
-            let (at, actor_name, action, entity, scope_path, summary) =
-                (g("at")?, g("actor_name")?, g("action")?, g("entity")?, g("scope_path")?, g("summary")?);
-            let before: Option<String> = r.try_get("before_json")?;
-            let after_j: Option<String> = r.try_get("after_json")?;
-            let seq: i64 = r.try_get("id")?;
-            let content = AuditContent {
-                seq,
-                at: &at,
-                actor_id: r.try_get("actor_id")?,
-                actor_name: &actor_name,
-                action: &action,
-                entity: &entity,
-                entity_id: r.try_get("entity_id")?,
-                scope_path: &scope_path,
-                summary: &summary,
-                before: before.as_deref(),
-                after: after_j.as_deref(),
+            let link = check_row(&mut v, r)?;
+            out.checked = v.checked;
+            let Some(link) = link else {
+                let seq: i64 = r.try_get("id")?;
+                out.first_broken_id = Some(seq);
+                out.message = format!("操作日志链断裂：第 {seq} 条记录被篡改、插入或删除（之前 {} 条完好）", v.checked);
+                return Ok(out);
             };
-            if let Err(seq) = v.push(&content, &g("prev_hash")?, &g("hash")?) {
-                return Ok(Verification { ok: false, checked: v.checked, first_broken_id: Some(seq) });
+            if let Some(cp) = seals.as_ref().and_then(|s| s.by_seq.get(&link.seq)) {
+                if cp.hash != link.hash {
+                    out.first_broken_id = Some(link.seq);
+                    out.message = format!(
+                        "第 {} 条记录与 {} 签署的检查点不符：日志在检查点之后被改写，并重新计算了哈希",
+                        link.seq,
+                        local(&cp.at)
+                    );
+                    return Ok(out);
+                }
             }
-            after = seq;
+            last = link;
         }
     }
-    // A deleted tail shows as a head that is ahead of the last record.
-    let head_seq: i64 =
-        sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?.try_get("seq")?;
-    if head_seq != after {
-        return Ok(Verification { ok: false, checked: v.checked, first_broken_id: Some(after + 1) });
+    tx.commit().await?;
+    // A deleted tail shows as a head that is ahead of the last record (or names another hash).
+    if head_seq != last.seq || head_hash != last.hash {
+        out.first_broken_id = Some(last.seq + 1);
+        out.message = format!(
+            "操作日志链断裂：日志头指向第 {head_seq} 条，但链只到第 {} 条，其后的记录被删除或日志头被改写",
+            last.seq
+        );
+        return Ok(out);
     }
-    Ok(Verification { ok: true, checked: v.checked, first_broken_id: None })
+    if let Some(cp) = seals.as_ref().and_then(|s| s.by_seq.values().next_back()) {
+        if cp.seq > last.seq {
+            out.first_broken_id = Some(last.seq + 1);
+            out.message = format!(
+                "操作日志被截断：{} 签署的检查点记录到第 {} 条，数据库中的日志只到第 {} 条",
+                local(&cp.at),
+                cp.seq,
+                last.seq
+            );
+            return Ok(out);
+        }
+    }
+    if seals.as_ref().is_some_and(|s| s.count == 0) && head_seq > 0 {
+        out.message = format!("检查点文件中没有检查点，但日志已有 {head_seq} 条：无法确认日志没有被截断或整体重算");
+        return Ok(out);
+    }
+    out.ok = true;
+    out.message = match (&latest, seals.is_some()) {
+        (Some(cp), _) => format!(
+            "操作日志链完整：共校验 {} 条记录，与 {} 个检查点一致（最新检查点：第 {} 条，{} 签署；其后 {} 条尚未签署）",
+            out.checked,
+            out.checkpoints,
+            cp.seq,
+            local(&cp.at),
+            out.unsealed
+        ),
+        (None, true) => format!("操作日志链完整：共校验 {} 条记录（尚无记录需要签署）", out.checked),
+        (None, false) => {
+            format!("操作日志链完整：共校验 {} 条记录（未配置检查点，无法发现截断或整体重算）", out.checked)
+        }
+    };
+    if let Some(n) = seals.as_ref().map(|s| s.unreadable).filter(|n| *n > 0) {
+        out.message.push_str(&format!("；检查点文件有 {n} 行无法读取，已忽略（可能是崩溃时未写完的一行）"));
+    }
+    Ok(out)
+}
+
+/// An instant for a sentence: Beijing time to the second.
+fn local(at: &str) -> String {
+    at.parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| t.in_tz("Asia/Shanghai").ok())
+        .map(|z| z.strftime("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| at.to_string())
+}
+
+/// Feeds one row to the verifier; `None` if it breaks the chain.
+fn check_row(v: &mut ChainVerifier, r: &sqlx::any::AnyRow) -> Result<Option<Link>, StoreError> {
+    let g = |c: &str| -> Result<String, StoreError> { Ok(r.try_get(c)?) };
+    let (at, actor_name, action, entity, scope_path, summary) =
+        (g("at")?, g("actor_name")?, g("action")?, g("entity")?, g("scope_path")?, g("summary")?);
+    let before: Option<String> = r.try_get("before_json")?;
+    let after_j: Option<String> = r.try_get("after_json")?;
+    let seq: i64 = r.try_get("id")?;
+    let content = AuditContent {
+        seq,
+        at: &at,
+        actor_id: r.try_get("actor_id")?,
+        actor_name: &actor_name,
+        action: &action,
+        entity: &entity,
+        entity_id: r.try_get("entity_id")?,
+        scope_path: &scope_path,
+        summary: &summary,
+        before: before.as_deref(),
+        after: after_j.as_deref(),
+    };
+    let (prev_hash, hash) = (g("prev_hash")?, g("hash")?);
+    if v.push(&content, &prev_hash, &hash).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(Link { seq, hash }))
 }
