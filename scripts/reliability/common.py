@@ -39,9 +39,18 @@ def run(args, env, cwd, timeout=600):
     return p.returncode, (p.stdout + p.stderr).strip()
 
 
+def settle_wal(workdir, db="a.db"):
+    """Folds the SQLite write-ahead log into the database file, so that copying the file copies
+    everything (no process may have the database open)."""
+    import sqlite3
+    c = sqlite3.connect(os.path.join(workdir, db))
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.close()
+
+
 def copy_install(src, dst, db="a.db"):
-    """Copies a database with its checkpoint file and key (a tampering target)."""
+    """Copies a closed database (with its write-ahead log, if any), its checkpoint file and key."""
     os.makedirs(dst, exist_ok=True)
-    for name in (db, db + ".checkpoints.jsonl", "audit.key"):
+    for name in (db, db + "-wal", db + ".checkpoints.jsonl", "audit.key"):
         if os.path.exists(os.path.join(src, name)):
             shutil.copy2(os.path.join(src, name), os.path.join(dst, name))

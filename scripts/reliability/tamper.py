@@ -122,6 +122,7 @@ def main():
         code, out = common.run(["demo", "--enterprises", str(a.enterprises)], common.env_for(src), src)
         if code != 0:
             sys.exit(f"demo failed: {out}")
+        common.settle_wal(src)
         with connect(src) as c:
             records = head(c)
         print(f"tamper: demo of {a.enterprises} enterprises, {records} audit records, seed {a.seed}")

@@ -388,7 +388,7 @@ pub async fn verify(store: &Store, seal: Option<&SealKey>) -> Result<Verificatio
                 if cp.hash != link.hash {
                     out.first_broken_id = Some(link.seq);
                     out.message = format!(
-                        "第 {} 条记录与 {} 签署的检查点不符：日志在检查点之后被改写，并重新计算了哈希",
+                        "第 {} 条记录与 {} 签署的检查点不符：这条或更早的记录在签署后被改写，并重新计算了哈希",
                         link.seq,
                         local(&cp.at)
                     );
