@@ -24,6 +24,16 @@ pub struct Config {
     /// Header with the client's address set by a reverse proxy in front (`X-Forwarded-For`,
     /// `X-Real-IP`); empty: the socket address (`ANJIAN_TRUSTED_PROXY_HEADER`)
     pub trusted_proxy_header: String,
+    /// The Ed25519 key that signs audit checkpoints, created (mode 0600) on first use if missing.
+    /// Default: `audit.key` beside the SQLite file, `data/audit.key` for PostgreSQL.
+    pub audit_key_file: Option<String>,
+    /// The append-only file of signed checkpoints (one JSON line each). Default: the SQLite
+    /// file's name with `.checkpoints.jsonl`, `data/audit-checkpoints.jsonl` for PostgreSQL.
+    pub audit_checkpoint_file: Option<String>,
+    /// Sign a checkpoint after this many new audit records …
+    pub audit_checkpoint_records: i64,
+    /// … or this many seconds after the last one, if anything was written since.
+    pub audit_checkpoint_seconds: u64,
 }
 
 impl Default for Config {
@@ -38,6 +48,10 @@ impl Default for Config {
             log_level: "info,sqlx=warn".into(),
             log_json: false,
             trusted_proxy_header: String::new(),
+            audit_key_file: None,
+            audit_checkpoint_file: None,
+            audit_checkpoint_records: 1000,
+            audit_checkpoint_seconds: 300,
         }
     }
 }
@@ -63,7 +77,45 @@ impl Config {
         if c.max_body_bytes < 1024 {
             return Err("max_body_bytes 过小".into());
         }
+        if c.audit_checkpoint_records < 1 || c.audit_checkpoint_seconds < 1 {
+            return Err("audit_checkpoint_records 和 audit_checkpoint_seconds 应大于 0".into());
+        }
         Ok(c)
+    }
+
+    /// The SQLite file, if the database is one.
+    fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite://").or_else(|| self.database_url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && !path.starts_with(':')).then(|| std::path::PathBuf::from(path))
+    }
+
+    /// The audit key file and the checkpoint file (see the fields for the defaults).
+    pub fn audit_files(&self) -> (std::path::PathBuf, std::path::PathBuf) {
+        let db = self.sqlite_file();
+        let key = match (&self.audit_key_file, &db) {
+            (Some(k), _) => k.into(),
+            (None, Some(db)) => db.with_file_name("audit.key"),
+            (None, None) => "data/audit.key".into(),
+        };
+        let file = match (&self.audit_checkpoint_file, &db) {
+            (Some(f), _) => f.into(),
+            (None, Some(db)) => {
+                let mut name = db.file_name().unwrap_or_default().to_os_string();
+                name.push(".checkpoints.jsonl");
+                db.with_file_name(name)
+            }
+            (None, None) => "data/audit-checkpoints.jsonl".into(),
+        };
+        (key, file)
+    }
+
+    pub fn seal_policy(&self) -> anjian_server::jobs::SealPolicy {
+        anjian_server::jobs::SealPolicy {
+            records: self.audit_checkpoint_records,
+            every: std::time::Duration::from_secs(self.audit_checkpoint_seconds),
+            poll: std::time::Duration::from_secs(self.audit_checkpoint_seconds.clamp(1, 2)),
+        }
     }
 
     pub fn server(&self) -> anjian_server::ServerConfig {
@@ -73,6 +125,7 @@ impl Config {
             max_import_bytes: self.max_import_bytes,
             trusted_proxy_header: Some(self.trusted_proxy_header.trim().to_string()).filter(|h| !h.is_empty()),
             clock: anjian_server::Clock::system(),
+            audit_seal: None,
         }
     }
 }

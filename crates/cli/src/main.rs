@@ -3,6 +3,7 @@
 
 mod config;
 
+use anjian_store::audit::{seal, SealKey, Sealer};
 use anjian_store::auth::{all_users, set_password, system_principal, user_create, UserInput};
 use anjian_store::{demo, Actor, Store};
 use clap::{Parser, Subcommand};
@@ -82,8 +83,29 @@ enum Command {
     },
     /// Consistent online copy of the SQLite database
     Backup { file: String },
-    /// Verify the audit chain; exits non-zero at the first broken link
-    Check,
+    /// Verify the audit chain against the signed checkpoints; exits non-zero with the reason
+    /// at the first broken link, a cut-off tail or a chain recomputed after an edit
+    Check {
+        /// Verify with this Ed25519 public key (hex, from `anjian audit public-key`, kept away
+        /// from the server) instead of the key file
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Audit checkpoints: export them, show the public key
+    Audit {
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Print every signed checkpoint, one JSON line each (the checkpoint file, checked)
+    Checkpoints,
+    /// Print the public key that verifies the checkpoints
+    PublicKey,
+    /// Sign a checkpoint of the current head now
+    Seal,
 }
 
 #[derive(Subcommand)]
@@ -154,6 +176,22 @@ fn init_tracing(cfg: &Config) {
     }
 }
 
+/// Opens (creating on first use) the key file and the checkpoint file.
+fn sealer(cfg: &Config) -> Result<std::sync::Arc<Sealer>, String> {
+    let (key, file) = cfg.audit_files();
+    Ok(std::sync::Arc::new(Sealer::open(&key, &file).map_err(|e| e.to_string())?))
+}
+
+/// Signs a checkpoint of the head after a command that wrote (a refusal is reported, not fatal:
+/// the write itself is done, and `check` tells what is wrong).
+async fn seal_now(cfg: &Config, store: &Store) -> Result<(), String> {
+    let s = sealer(cfg)?;
+    if let Err(e) = s.checkpoint(store).await {
+        eprintln!("未签署日志检查点：{e}");
+    }
+    Ok(())
+}
+
 async fn open(cfg: &Config) -> Result<Store, String> {
     let store = Store::connect(&cfg.database_url).await.map_err(|e| e.to_string())?;
     store.bootstrap().await.map_err(|e| e.to_string())?;
@@ -215,6 +253,10 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
                 }
             }
             let bind = bind.unwrap_or(cfg.bind.clone());
+            let sealer = sealer(&cfg)?;
+            if let Err(e) = sealer.checkpoint(&store).await {
+                tracing::error!(error = %e, "audit checkpoint refused at start");
+            }
             anjian_server::jobs::spawn_reminders(
                 store.clone(),
                 anjian_server::Clock::system(),
@@ -225,15 +267,23 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
                 anjian_server::Clock::system(),
                 std::time::Duration::from_secs(3600),
             );
-            let app = anjian_server::app(store, cfg.server());
+            anjian_server::jobs::spawn_sealer(store.clone(), sealer.clone(), cfg.seal_policy());
+            let app = anjian_server::app(
+                store.clone(),
+                anjian_server::ServerConfig { audit_seal: Some(sealer.clone()), ..cfg.server() },
+            );
             let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| format!("无法监听 {bind}：{e}"))?;
             println!("安监平台已启动：http://{bind}/");
             axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
+                .with_graceful_shutdown(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())?;
+            // A clean stop signs the head, so the last records before it are sealed too.
+            match sealer.checkpoint(&store).await {
+                Ok(Some(cp)) => tracing::info!(seq = cp.seq, "audit checkpoint signed at shutdown"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "audit checkpoint refused at shutdown"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -244,6 +294,7 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
         Command::Demo { seed, enterprises, hazards } => {
             let store = open(&cfg).await?;
             fill_demo(&store, seed, enterprises, hazards).await?;
+            seal_now(&cfg, &store).await?;
             print_demo_accounts();
             Ok(ExitCode::SUCCESS)
         }
@@ -278,19 +329,10 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
                     println!("已重设 {username} 的密码。");
                 }
                 UserCommand::List => {
-                    for u in all_users(&store).await.map_err(|e| e.to_string())? {
-                        println!(
-                            "{:>5}  {:<16} {:<12} {:<10} {}{}",
-                            u.id,
-                            u.username,
-                            u.display_name,
-                            u.role.as_str(),
-                            u.org_name,
-                            if u.active { "" } else { "（已停用）" }
-                        );
-                    }
+                    return list_users(&store).await;
                 }
             }
+            seal_now(&cfg, &store).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Jurisdiction { name, level, code, parent } => {
@@ -311,6 +353,7 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
             )
             .await
             .map_err(describe)?;
+            seal_now(&cfg, &store).await?;
             println!("已创建{}「{}」，id {}", level.label(), j.name, j.id);
             Ok(ExitCode::SUCCESS)
         }
@@ -337,6 +380,7 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
                 println!("有{}行数据有误，未导入任何数据（可加 --partial 仅导入正确的行）。", report.failed);
                 return Ok(ExitCode::FAILURE);
             }
+            seal_now(&cfg, &store).await?;
             println!("成功导入 {} 家企业，{} 行有误。", report.imported, report.failed);
             Ok(if report.failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
@@ -352,6 +396,7 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
             .await
             .map_err(describe)?;
             pb.finish_and_clear();
+            seal_now(&cfg, &store).await?;
             println!(
                 "压测数据已生成：{enterprises} 家企业，{hazards} 条隐患，用时 {:.1} 秒。",
                 t.elapsed().as_secs_f64()
@@ -366,25 +411,137 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
         }
         Command::Backup { file } => {
             let store = open(&cfg).await?;
+            // The checkpoints go along, copied before the database: each names a head the copy holds.
+            let (_, checkpoints) = cfg.audit_files();
+            let cp_copy = format!("{file}.checkpoints.jsonl");
+            let with_checkpoints = checkpoints.exists() && !std::path::Path::new(&file).exists();
+            if with_checkpoints {
+                std::fs::copy(&checkpoints, &cp_copy).map_err(|e| format!("无法复制检查点文件：{e}"))?;
+            }
             store.backup_sqlite(&file).await.map_err(|e| e.to_string())?;
             println!("已备份到 {file}");
+            if with_checkpoints {
+                println!(
+                    "检查点已复制到 {cp_copy}（校验副本：anjian check --public-key <anjian audit public-key 的输出>）"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check => {
-            let store = open(&cfg).await?;
-            let v = anjian_store::audit::verify(&store).await.map_err(|e| e.to_string())?;
-            if v.ok {
-                println!("操作日志链完整：共校验 {} 条记录。", v.checked);
-                Ok(ExitCode::SUCCESS)
-            } else {
-                println!(
-                    "操作日志链断裂：第 {} 条记录被篡改、插入或删除（之前 {} 条完好）。",
-                    v.first_broken_id.unwrap_or(0),
-                    v.checked
-                );
-                Ok(ExitCode::FAILURE)
+        Command::Check { public_key } => check(&cfg, public_key).await,
+        Command::Audit { what } => {
+            let (key_file, file) = cfg.audit_files();
+            match what {
+                AuditCommand::Checkpoints => {
+                    let key =
+                        seal_key(&cfg, None)?.ok_or_else(|| format!("找不到日志签名密钥 {}", key_file.display()))?;
+                    let log = seal::read_log(&file)
+                        .map_err(|e| e.to_string())?
+                        .ok_or_else(|| format!("找不到检查点文件 {}", file.display()))?;
+                    eprintln!("公钥 {}，{} 个检查点（{}）", hex_key(&key), log.checkpoints.len(), file.display());
+                    let mut bad = 0;
+                    for c in &log.checkpoints {
+                        if c.verify(&key.key).is_err() {
+                            bad += 1;
+                        }
+                        println!("{}", serde_json::to_string(c).map_err(|e| e.to_string())?);
+                    }
+                    if bad > 0 || !log.bad_lines.is_empty() {
+                        eprintln!("其中 {bad} 个签名无效，{} 行无法读取", log.bad_lines.len());
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                AuditCommand::PublicKey => {
+                    let key =
+                        seal_key(&cfg, None)?.ok_or_else(|| format!("找不到日志签名密钥 {}", key_file.display()))?;
+                    println!("{}", hex_key(&key));
+                    Ok(ExitCode::SUCCESS)
+                }
+                AuditCommand::Seal => {
+                    let store = open(&cfg).await?;
+                    match sealer(&cfg)?.checkpoint(&store).await.map_err(|e| e.to_string())? {
+                        Some(cp) => println!("已签署检查点：第 {} 条记录，{}", cp.seq, cp.at),
+                        None => println!("自上一个检查点以来没有新记录。"),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
             }
         }
+    }
+}
+
+fn hex_key(k: &SealKey) -> String {
+    k.key.as_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key that verifies checkpoints: the given public key, else the key file's (`None` if
+/// there is no key file).
+fn seal_key(cfg: &Config, public_key: Option<&str>) -> Result<Option<SealKey>, String> {
+    let (key_file, file) = cfg.audit_files();
+    let key = match public_key {
+        Some(hex) => seal::public_key_from_hex(hex).map_err(|e| e.to_string())?,
+        None => match seal::read_key(&key_file).map_err(|e| e.to_string())? {
+            Some(k) => k.verifying_key(),
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(SealKey { key, file }))
+}
+
+async fn check(cfg: &Config, public_key: Option<String>) -> Result<ExitCode, String> {
+    let store = open(cfg).await?;
+    let key = seal_key(cfg, public_key.as_deref())?;
+    let v = anjian_store::audit::verify(&store, key.as_ref()).await.map_err(|e| e.to_string())?;
+    if !v.ok {
+        println!("{}。", v.message);
+        return Ok(ExitCode::FAILURE);
+    }
+    if key.is_none() && v.head_seq > 0 {
+        println!(
+            "找不到日志签名密钥 {}：只校验了链（{} 条完好），无法确认日志没有被截断或整体重算。",
+            cfg.audit_files().0.display(),
+            v.checked
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    println!("{}。", v.message);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list_users(store: &Store) -> Result<ExitCode, String> {
+    for u in all_users(store).await.map_err(|e| e.to_string())? {
+        println!(
+            "{:>5}  {:<16} {:<12} {:<10} {}{}",
+            u.id,
+            u.username,
+            u.display_name,
+            u.role.as_str(),
+            u.org_name,
+            if u.active { "" } else { "（已停用）" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM (what `kill` and service managers send) start a clean stop.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
     }
 }
 

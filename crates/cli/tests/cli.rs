@@ -64,6 +64,22 @@ fn check_finds_a_tampered_audit_record() {
 }
 
 #[test]
+fn check_finds_a_cut_off_tail_against_the_signed_checkpoint() {
+    let e = Env::new();
+    e.ok(&["demo", "--enterprises", "20"]);
+    // The demo command signed a checkpoint of its head, with a key it created (mode 0600).
+    let lines = std::fs::read_to_string(e.dir.path().join("a.db.checkpoints.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+    e.ok(&["audit", "checkpoints"]);
+    e.sql("DELETE FROM audit_log WHERE id > (SELECT seq - 3 FROM audit_head)");
+    e.sql("UPDATE audit_head SET seq = (SELECT MAX(id) FROM audit_log), last_hash = (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1)");
+    let o = e.run(&["check"]);
+    assert!(!o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("截断"), "{out}");
+}
+
+#[test]
 fn demo_is_deterministic_for_a_seed_and_refuses_a_full_database() {
     let a = Env::new();
     let b = Env::new();
@@ -112,7 +128,14 @@ fn backup_is_a_consistent_copy() {
     let copy = Env { dir: tempfile::tempdir().unwrap() };
     std::fs::copy(e.dir.path().join("copy.db"), copy.dir.path().join("a.db")).unwrap();
     assert_eq!(copy.sql("SELECT CAST(COUNT(*) AS TEXT) FROM enterprise"), ["12"]);
-    assert!(copy.ok(&["check"]).contains("完整"));
+    // The copy's checkpoints came along; the public key is all it needs to be checked.
+    std::fs::copy(e.dir.path().join("copy.db.checkpoints.jsonl"), copy.dir.path().join("a.db.checkpoints.jsonl"))
+        .unwrap();
+    let key = e.ok(&["audit", "public-key"]);
+    assert!(copy.ok(&["check", "--public-key", key.trim()]).contains("完整"));
+    // Without the key the copy cannot be vouched for.
+    let o = copy.run(&["check"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stdout).contains("找不到日志签名密钥"));
     // An existing file is never overwritten.
     assert!(!e.run(&["backup", "copy.db"]).status.success());
 }

@@ -70,6 +70,70 @@ impl ChainVerifier {
     }
 }
 
+/// A signed checkpoint (检查点) of the chain: the head (`seq`, `hash`) at an instant, signed
+/// with the server's Ed25519 key, which is kept outside the database. A chain shorter than a
+/// checkpoint's `seq` was cut off; a chain whose hash at `seq` differs was rewritten, even if
+/// every link was recomputed (the plain hash has no key).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    /// When it was signed (UTC, as the audit records' `at`).
+    pub at: String,
+    /// The first 16 hex digits of the public key that signed it, to tell a wrong key from a
+    /// changed checkpoint.
+    pub key_id: String,
+    /// Ed25519 signature of [`checkpoint_message`], hex encoded.
+    pub sig: String,
+}
+
+/// What a checkpoint's signature covers: a fixed label and version, then seq, hash and time.
+pub fn checkpoint_message(seq: i64, hash: &str, at: &str) -> Vec<u8> {
+    format!("anjian-audit-checkpoint-v1\n{seq}\n{hash}\n{at}").into_bytes()
+}
+
+/// The short name of a public key carried by each checkpoint.
+pub fn key_id(key: &ed25519_dalek::VerifyingKey) -> String {
+    hex::encode(&key.as_bytes()[..8])
+}
+
+/// Why a checkpoint does not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckpointFault {
+    /// Signed by another key than the one verifying.
+    OtherKey,
+    /// The key is the same but the signature does not cover the content (the checkpoint was changed).
+    BadSignature,
+}
+
+impl Checkpoint {
+    pub fn sign(key: &ed25519_dalek::SigningKey, seq: i64, hash: &str, at: &str) -> Self {
+        use ed25519_dalek::Signer;
+        let sig = key.sign(&checkpoint_message(seq, hash, at));
+        Self {
+            seq,
+            hash: hash.to_string(),
+            at: at.to_string(),
+            key_id: key_id(&key.verifying_key()),
+            sig: hex::encode(sig.to_bytes()),
+        }
+    }
+
+    pub fn verify(&self, key: &ed25519_dalek::VerifyingKey) -> Result<(), CheckpointFault> {
+        let sig = hex::decode(&self.sig)
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+            .map(|b| ed25519_dalek::Signature::from_bytes(&b));
+        let good =
+            sig.is_some_and(|s| key.verify_strict(&checkpoint_message(self.seq, &self.hash, &self.at), &s).is_ok());
+        match (good, self.key_id == key_id(key)) {
+            (true, _) => Ok(()),
+            (false, false) => Err(CheckpointFault::OtherKey),
+            (false, true) => Err(CheckpointFault::BadSignature),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +205,31 @@ mod tests {
         let a = AuditContent { actor_name: "ab", action: "c", ..content(1, "x") };
         let b = AuditContent { actor_name: "a", action: "bc", ..content(1, "x") };
         assert_ne!(chain_hash(GENESIS_HASH, &a), chain_hash(GENESIS_HASH, &b));
+    }
+
+    fn key(seed: u8) -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&[seed; 32])
+    }
+
+    #[test]
+    fn a_checkpoint_verifies_with_its_key_only() {
+        let cp = Checkpoint::sign(&key(1), 42, &"ab".repeat(32), "2026-11-26T00:00:00.000Z");
+        assert_eq!(cp.verify(&key(1).verifying_key()), Ok(()));
+        assert_eq!(cp.verify(&key(2).verifying_key()), Err(CheckpointFault::OtherKey));
+    }
+
+    #[test]
+    fn a_changed_checkpoint_does_not_verify() {
+        let k = key(1);
+        let cp = Checkpoint::sign(&k, 42, &"ab".repeat(32), "2026-11-26T00:00:00.000Z");
+        for changed in [
+            Checkpoint { seq: 41, ..cp.clone() },
+            Checkpoint { hash: "cd".repeat(32), ..cp.clone() },
+            Checkpoint { at: "2026-11-27T00:00:00.000Z".into(), ..cp.clone() },
+            Checkpoint { sig: "00".repeat(64), ..cp.clone() },
+            Checkpoint { sig: "zz".into(), ..cp.clone() },
+        ] {
+            assert_eq!(changed.verify(&k.verifying_key()), Err(CheckpointFault::BadSignature), "{changed:?}");
+        }
     }
 }

@@ -82,6 +82,7 @@ impl Role {
             ManageDepartments => matches!(self, Admin | Committee),
             ManageJurisdictions | ManageUsers | SetRiskRules | SetMapSettings => self == Admin,
             ReadAudit => matches!(self, Admin | Committee),
+            ExportAuditCheckpoints => self == Admin,
             // Hazards: the hazard's grade, source and state narrow these (hazard::allowed_actions).
             RectifyHazard | SubmitHazard | CloseHazard => self != Expert,
             VerifyHazard => true,
@@ -161,6 +162,8 @@ pub enum Action {
     ManageJurisdictions,
     ManageUsers,
     ReadAudit,
+    /// 导出操作日志的签名检查点
+    ExportAuditCheckpoints,
     /// 上报隐患
     ReportHazard,
     /// 开始整改
@@ -222,7 +225,7 @@ pub const MAJOR_HAZARD_ACTIONS: [Action; 1] = [Action::WriteMajorHazard];
 pub const USER_ACTIONS: [Action; 1] = [Action::ManageUsers];
 
 impl Action {
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 34] = [
         Self::ReadOrg,
         Self::ReadEnterprise,
         Self::BrowseOrgTree,
@@ -236,6 +239,7 @@ impl Action {
         Self::ManageJurisdictions,
         Self::ManageUsers,
         Self::ReadAudit,
+        Self::ExportAuditCheckpoints,
         Self::ReportHazard,
         Self::RectifyHazard,
         Self::SubmitHazard,
@@ -275,6 +279,7 @@ impl Action {
             ManageJurisdictions => "管理行政区划",
             ManageUsers => "管理用户",
             ReadAudit => "查看操作日志",
+            ExportAuditCheckpoints => "导出日志检查点",
             ReportHazard => "上报隐患",
             RectifyHazard => "整改隐患",
             SubmitHazard => "提交验收",

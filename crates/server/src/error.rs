@@ -134,6 +134,10 @@ impl From<StoreError> for AppError {
                 e.retry_after = Some(retry_after);
                 e
             }
+            StoreError::File(m) => {
+                tracing::error!(error = %m, "file error");
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, default_detail(StatusCode::INTERNAL_SERVER_ERROR))
+            }
             StoreError::Db(e) => {
                 // Internal causes are logged, never sent.
                 tracing::error!(error = %e, "database error");

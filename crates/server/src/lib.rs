@@ -55,6 +55,8 @@ pub struct ServerConfig {
     /// through that proxy, otherwise a client could name any address it likes.
     pub trusted_proxy_header: Option<String>,
     pub clock: Clock,
+    /// Signs audit checkpoints and verifies the chain against them (`None`: chain only).
+    pub audit_seal: Option<Arc<anjian_store::audit::Sealer>>,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +67,7 @@ impl Default for ServerConfig {
             max_import_bytes: 20 << 20,
             trusted_proxy_header: None,
             clock: Clock::system(),
+            audit_seal: None,
         }
     }
 }

@@ -566,6 +566,7 @@ async fn openapi_documents_every_route() {
         "/api/v1/users/export.xlsx",
         "/api/v1/audit/export.xlsx",
         "/api/v1/audit/verify",
+        "/api/v1/audit/checkpoints",
         "/api/v1/meta/sectors",
         "/api/v1/meta/roles",
         "/api/v1/hazards",

@@ -96,6 +96,7 @@ async fn probes(app: &TestApp, role: &str, token: &str) -> Vec<Probe> {
         ),
         probe("manage_users", Method::GET, "/api/v1/users", None),
         probe("read_audit", Method::GET, "/api/v1/audit", None),
+        probe("export_audit_checkpoints", Method::GET, "/api/v1/audit/checkpoints", None),
         probe(
             "report_hazard",
             Method::POST,
@@ -182,7 +183,7 @@ const NOT_PROBED_HERE: [&str; 10] = [
 #[tokio::test]
 async fn every_role_and_action_agrees_with_the_endpoint() {
     for role in ROLES {
-        let app = TestApp::demo().await;
+        let app = TestApp::demo_sealed().await;
         let token = app.login(role).await;
         let me = app.get("/api/v1/auth/me", &token).await.json();
         let permitted: Vec<String> =

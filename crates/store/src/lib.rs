@@ -72,6 +72,9 @@ pub enum StoreError {
     TooMany { message: String, retry_after: i64 },
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
+    /// A file beside the database (the audit key, the checkpoint file) could not be used.
+    #[error("{0}")]
+    File(String),
 }
 
 impl StoreError {

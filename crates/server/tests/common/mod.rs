@@ -18,6 +18,9 @@ pub struct TestApp {
     pub store: Store,
     /// The server's clock, which tests move.
     pub clock: std::sync::Arc<std::sync::Mutex<jiff::Timestamp>>,
+    /// The audit sealer (key and checkpoint file in a folder of their own), if the test has one.
+    pub sealer: Option<std::sync::Arc<anjian_store::audit::Sealer>>,
+    pub seal_dir: Option<tempfile::TempDir>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -211,7 +214,28 @@ impl TestApp {
         let mut config = anjian_server::ServerConfig { clock, ..Default::default() };
         f(&mut config);
         let router = anjian_server::app(store.clone(), config);
-        Self { router, store, clock: cell, _dir: dir }
+        Self { router, store, clock: cell, sealer: None, seal_dir: None, _dir: dir }
+    }
+
+    /// The demo district served as `anjian serve` does: with an audit key and a checkpoint file
+    /// (created in a fresh folder), and a first checkpoint signed at start.
+    pub async fn demo_sealed() -> Self {
+        let (store, dir) = fresh_store(Template::Demo).await;
+        let seal_dir = tempfile::tempdir().expect("tempdir");
+        let sealer = std::sync::Arc::new(
+            anjian_store::audit::Sealer::open(&seal_dir.path().join("audit.key"), &seal_dir.path().join("cp.jsonl"))
+                .expect("sealer"),
+        );
+        sealer.checkpoint(&store).await.expect("first checkpoint");
+        let (clock, cell) = anjian_server::Clock::manual(START.parse().unwrap());
+        let config = anjian_server::ServerConfig { clock, audit_seal: Some(sealer.clone()), ..Default::default() };
+        let router = anjian_server::app(store.clone(), config);
+        Self { router, store, clock: cell, sealer: Some(sealer), seal_dir: Some(seal_dir), _dir: dir }
+    }
+
+    /// The checkpoint file's path (a sealed app only).
+    pub fn checkpoint_file(&self) -> std::path::PathBuf {
+        self.seal_dir.as_ref().expect("a sealed app").path().join("cp.jsonl")
     }
 
     /// The demo district served with a configuration the test changes (proxy header, cookies…).
