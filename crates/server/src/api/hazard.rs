@@ -293,9 +293,13 @@ async fn listing_summary(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuotaBody {
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i64,
+    #[schema(minimum = 0, maximum = 10000)]
     pub city: i64,
+    #[schema(minimum = 0, maximum = 10000)]
     pub district: i64,
+    #[schema(minimum = 0, maximum = 10000)]
     pub street: i64,
 }
 
