@@ -762,4 +762,14 @@ async fn the_document_states_the_rules_the_server_keeps() {
     assert_eq!(schemas["UserInput"]["properties"]["username"]["pattern"], "^[a-z0-9_.-]{3,32}$");
     assert_eq!(schemas["UserInput"]["properties"]["password"]["minLength"], 8);
     assert_eq!(schemas["LoginRequest"]["properties"]["password"]["minLength"], 1);
+    // A download answers under the file's own content type (an image/png, a PDF…).
+    assert!(doc["paths"]["/api/v1/files/{id}"]["get"]["responses"]["200"]["content"]["*/*"].is_object());
+    let period = doc["paths"]["/api/v1/enterprises/{id}/hazard-report"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "period")
+        .unwrap()["schema"]["pattern"]
+        .clone();
+    assert_eq!(period, "^[0-9]{4}(Q[1-4])?$");
 }

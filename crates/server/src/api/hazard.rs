@@ -332,6 +332,7 @@ async fn hazard_stats(
 #[into_params(parameter_in = Query)]
 pub struct PeriodParam {
     /// `2026Q1` (季度) or `2026` (年度)
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$")]
     pub period: String,
 }
 
