@@ -31,3 +31,6 @@ fi
 echo "== browser tests"
 cargo build --locked -p anjian
 e2e/run.sh
+
+echo "== schemathesis (RELIABILITY=${RELIABILITY:-short})"
+scripts/reliability/schemathesis.sh
