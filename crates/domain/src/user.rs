@@ -11,11 +11,15 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserInput {
+    /// 3–32 lower-case letters, digits, `_`, `-`, `.`
+    #[schema(pattern = r"^[a-z0-9_.-]{3,32}$")]
     pub username: String,
     pub display_name: String,
     pub role: Role,
     /// Id of the jurisdiction, department or enterprise the user belongs to (by role)
     pub org_id: i64,
+    /// 8–128 characters with a letter and a digit, not the user name
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     #[serde(default)]
     pub phone: String,
@@ -33,6 +37,7 @@ pub struct UserPatch {
     pub phone: Option<String>,
     pub active: Option<bool>,
     /// Reset the password; the user must change it at next login
+    #[schema(min_length = 8, max_length = 128)]
     pub password: Option<String>,
     pub version: i64,
 }

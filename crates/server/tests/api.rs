@@ -715,3 +715,62 @@ async fn search_escapes_wildcards_and_ignores_case_on_both_engines() {
     let found = app.get("/api/v1/enterprises?q=安泰化工", &c).await.json()["total"].as_i64().unwrap();
     assert_eq!(found, 1);
 }
+
+/// What schemathesis found the document did not say (docs/RELIABILITY.md): the dictionaries are
+/// public, page sizes are 1–200, quotas and their year are bounded, user names have a pattern and
+/// passwords a length. The document states each rule, and the server keeps it.
+#[tokio::test]
+async fn the_document_states_the_rules_the_server_keeps() {
+    let app = TestApp::demo().await;
+    let doc = app.call(Method::GET, "/api/openapi.json", None, None).await.json();
+    for p in ["/api/v1/meta/sectors", "/api/v1/meta/roles"] {
+        assert_eq!(doc["paths"][p]["get"]["security"], json!([]), "{p} is public");
+        assert_eq!(app.call(Method::GET, p, None, None).await.status, StatusCode::OK, "{p}");
+    }
+    let page_size = doc["paths"]["/api/v1/hazards"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "page_size")
+        .unwrap()["schema"]
+        .clone();
+    assert_eq!((page_size["minimum"].as_i64(), page_size["maximum"].as_i64()), (Some(1), Some(200)));
+    let token = app.login("admin").await;
+    for (size, status) in [
+        (0, StatusCode::UNPROCESSABLE_ENTITY),
+        (1, StatusCode::OK),
+        (200, StatusCode::OK),
+        (201, StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        assert_eq!(app.get(&format!("/api/v1/hazards?page_size={size}"), &token).await.status, status, "{size}");
+    }
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["QuotaBody"]["properties"]["year"]["minimum"], 2000);
+    assert_eq!(schemas["QuotaBody"]["properties"]["year"]["maximum"], 2100);
+    assert_eq!(schemas["QuotaBody"]["properties"]["city"]["maximum"], 10000);
+    let quota = |year: i64, city: i64| json!({"year": year, "city": city, "district": 0, "street": 0});
+    let put = |body: Value| {
+        let req = Request::put("/api/v1/hazard-listings/quota")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        app.send(req)
+    };
+    assert_eq!(put(quota(2100, 10000)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(put(quota(2101, 0)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(put(quota(2026, 10001)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(schemas["UserInput"]["properties"]["username"]["pattern"], "^[a-z0-9_.-]{3,32}$");
+    assert_eq!(schemas["UserInput"]["properties"]["password"]["minLength"], 8);
+    assert_eq!(schemas["LoginRequest"]["properties"]["password"]["minLength"], 1);
+    // A download answers under the file's own content type (an image/png, a PDF…).
+    assert!(doc["paths"]["/api/v1/files/{id}"]["get"]["responses"]["200"]["content"]["*/*"].is_object());
+    let period = doc["paths"]["/api/v1/enterprises/{id}/hazard-report"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "period")
+        .unwrap()["schema"]["pattern"]
+        .clone();
+    assert_eq!(period, "^[0-9]{4}(Q[1-4])?$");
+}

@@ -31,7 +31,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(pattern = r"\S")]
     pub username: String,
+    #[schema(min_length = 1)]
     pub password: String,
 }
 

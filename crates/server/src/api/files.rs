@@ -53,7 +53,7 @@ async fn upload_file(
 /// 下载文件
 ///
 /// Images `inline`, other files `attachment`, under their stored name (`filename*=UTF-8''…`).
-#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "files", responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "files", responses((status = 200, description = "The file under its stored content type", content_type = "*/*"), (status = 404, body = crate::error::Problem)))]
 async fn download_file(State(s): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<Response> {
     let (f, data) = files::download(&s.store, &auth.principal, id).await?;
     let disposition = content_disposition(&f.name, f.content_type.starts_with("image/"));

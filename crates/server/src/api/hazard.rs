@@ -293,9 +293,13 @@ async fn listing_summary(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuotaBody {
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i64,
+    #[schema(minimum = 0, maximum = 10000)]
     pub city: i64,
+    #[schema(minimum = 0, maximum = 10000)]
     pub district: i64,
+    #[schema(minimum = 0, maximum = 10000)]
     pub street: i64,
 }
 
@@ -328,6 +332,7 @@ async fn hazard_stats(
 #[into_params(parameter_in = Query)]
 pub struct PeriodParam {
     /// `2026Q1` (季度) or `2026` (年度)
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$")]
     pub period: String,
 }
 

@@ -11,13 +11,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// 行业领域
-#[utoipa::path(get, path = "/api/v1/meta/sectors", tag = "meta", responses((status = 200, body = Vec<String>)))]
+#[utoipa::path(get, path = "/api/v1/meta/sectors", tag = "meta", security(), responses((status = 200, body = Vec<String>)))]
 async fn sectors() -> Json<Vec<&'static str>> {
     Json(SECTORS.to_vec())
 }
 
 /// 角色
-#[utoipa::path(get, path = "/api/v1/meta/roles", tag = "meta", responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/meta/roles", tag = "meta", security(), responses((status = 200, body = Vec<Object>)))]
 async fn roles() -> Json<Vec<serde_json::Value>> {
     Json(Role::ALL.iter().map(|r| serde_json::json!({"code": r.as_str(), "label": r.label()})).collect())
 }

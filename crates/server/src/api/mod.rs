@@ -74,6 +74,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 每页条数 (1–200, default 20)
+    #[param(minimum = 1, maximum = 200)]
     pub page_size: Option<i64>,
     /// The `next_cursor` of the previous page
     pub cursor: Option<String>,
