@@ -147,10 +147,7 @@ pub async fn run(
             basis: &tpl.basis,
             items: &tpl.items,
             enterprise_sectors: &ent.sectors,
-            department_sectors: match &p.scope {
-                anjian_domain::scope::Scope::Sectors { sectors, .. } => Some(sectors.as_slice()),
-                _ => None,
-            },
+            department_sectors: p.department_sectors(),
             role: p.role,
             today,
         })

@@ -135,6 +135,14 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// A department's own sectors (its scope is by sector); none for every other unit.
+    pub fn department_sectors(&self) -> Option<&[String]> {
+        match &self.scope {
+            domain::scope::Scope::Sectors { sectors, .. } => Some(sectors),
+            _ => None,
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         Actor { id: Some(self.user_id), name: format!("{}({})", self.display_name, self.username) }
     }

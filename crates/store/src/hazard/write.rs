@@ -52,11 +52,12 @@ pub async fn create(
         .await
         .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
     let today = store.calendar().await?.date_of(at.into());
-    let department_sectors = match &p.scope {
-        Scope::Sectors { sectors, .. } => Some(sectors.as_slice()),
-        _ => None,
+    let facts = ReportFacts {
+        role: p.role,
+        department_sectors: p.department_sectors(),
+        enterprise_sectors: &ent.sectors,
+        today,
     };
-    let facts = ReportFacts { role: p.role, department_sectors, enterprise_sectors: &ent.sectors, today };
     let report: ValidReport = input.validate(facts).map_err(StoreError::Invalid)?;
     files::check_attachable(store, p, "before_photos", &report.before_photos).await?;
     if let Some(rp) = report.risk_point_id {

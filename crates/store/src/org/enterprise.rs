@@ -337,11 +337,7 @@ pub(super) fn audit_view(e: &Enterprise) -> serde_json::Value {
 /// Creates an enterprise within the caller's scope.
 pub async fn enterprise_create(store: &Store, p: &Principal, draft: EnterpriseDraft) -> Result<Enterprise, StoreError> {
     p.require(Action::CreateEnterprise)?;
-    let department_sectors = match &p.scope {
-        Scope::Sectors { sectors, .. } => Some(sectors.as_slice()),
-        _ => None,
-    };
-    let valid = draft.validate_new(department_sectors).map_err(StoreError::Invalid)?;
+    let valid = draft.validate_new(p.department_sectors()).map_err(StoreError::Invalid)?;
     let placement = resolve_placement(store, &p.scope, valid.draft.jurisdiction_id, valid.draft.grid_id).await?;
     let mut tx = store.begin().await?;
     let mut e = insert_enterprise(&mut tx, &p.actor(), &valid, &placement).await?;
