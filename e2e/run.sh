@@ -18,7 +18,8 @@ tmp=$(mktemp -d)
 port=${E2E_PORT:-18765}
 DATABASE_URL="sqlite://$tmp/e2e.db" "$bin" serve --demo --bind "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$tmp"' EXIT
+# wait for the server to stop before removing its folder: on SIGTERM it signs a last audit checkpoint there
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
   if ! kill -0 $server 2>/dev/null; then cat "$tmp/server.log"; exit 1; fi
