@@ -49,8 +49,7 @@ pub struct Cleanup {
 /// several instances at once: each removal is one conditional `DELETE`.
 pub async fn cleanup(store: &Store, now: jiff::Timestamp) -> Result<Cleanup, anjian_store::StoreError> {
     let files = anjian_store::files::remove_unattached(store, now).await?;
-    // Failures are stamped with the system time by the login, so they age by it.
-    let login_failures = anjian_store::auth::prune_login_failures(store, jiff::Timestamp::now().as_second()).await?;
+    let login_failures = anjian_store::auth::prune_login_failures(store, now.as_second()).await?;
     Ok(Cleanup { files, login_failures })
 }
 

@@ -121,3 +121,37 @@ async fn the_last_active_administrator_stays() {
     let r = app.patch(&path, &a, json!({"role": "committee", "version": me["version"]})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
 }
+
+#[tokio::test]
+async fn two_administrators_stepping_down_at_once_leave_one() {
+    let app = TestApp::demo().await;
+    if app.store.backend != anjian_store::Backend::Postgres {
+        return; // SQLite writes one transaction at a time: the sequential test above covers it
+    }
+    let a = app.login("admin").await;
+    let me = app.get("/api/v1/auth/me", &a).await.json();
+    let second = json!({"username": "admin2", "display_name": "第二管理员", "role": "admin", "org_id": me["org_id"],
+                        "password": "Second@2026!", "phone": ""});
+    let other = app.post("/api/v1/users", &a, second).await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&other.bytes));
+    let other = other.json();
+    let b = app.login_as("admin2", "Second@2026!").await;
+    let r = app
+        .post("/api/v1/auth/password", &b, json!({"old_password": "Second@2026!", "new_password": "Second2026x"}))
+        .await;
+    assert!(r.status.is_success(), "{}", String::from_utf8_lossy(&r.bytes));
+    // admin2 is being deactivated by a transaction not yet committed, while admin2 deactivates
+    // the first administrator: the second change must wait for the first and then be refused.
+    let mut held = app.store.pool().begin().await.unwrap();
+    sqlx::query(&format!("UPDATE app_user SET active = 0 WHERE id = {}", other["id"]))
+        .execute(&mut *held)
+        .await
+        .unwrap();
+    let path = format!("/api/v1/users/{}", me["id"]);
+    let (r, _) = tokio::join!(app.patch(&path, &b, json!({"active": false, "version": me["version"]})), async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        held.commit().await.unwrap();
+    });
+    r.problem(422);
+    assert_eq!(app.count("app_user WHERE role = 'admin' AND active = 1").await, 1);
+}

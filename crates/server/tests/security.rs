@@ -83,13 +83,18 @@ async fn five_wrong_passwords_on_one_account_lock_that_account_only() {
     token(&login_from(&app, "grid", PASSWORD, "10.0.0.6", &[]).await);
     // The name is counted as the account is: other spellings do not get five more guesses.
     login_from(&app, " GRID", PASSWORD, "10.0.0.5", &[]).await.problem(429);
+    // The window runs on the server's clock: once Retry-After has passed, the owner is back in.
+    app.set_clock(&(app.now() + jiff::SignedDuration::from_secs(wait - 1)).to_string());
+    login_from(&app, "grid", PASSWORD, "10.0.0.5", &[]).await.problem(429);
+    app.set_clock(&(app.now() + jiff::SignedDuration::from_secs(1)).to_string());
+    token(&login_from(&app, "grid", PASSWORD, "10.0.0.5", &[]).await);
 }
 
 #[tokio::test]
 async fn one_address_trying_every_account_is_stopped_at_the_address_ceiling() {
     let app = TestApp::demo().await;
     // 100 failures spread over accounts (no account reaches its own limit).
-    let now = jiff::Timestamp::now().as_second();
+    let now = app.now().as_second();
     for i in 0..100 {
         app.sql(&format!(
             "INSERT INTO login_failure (username, ip, at_unix) VALUES ('nobody{}', '10.9.9.9', {})",

@@ -176,10 +176,17 @@ fn failure_key(username: &str) -> String {
 }
 
 /// Checks a password and opens a session. Failures are counted per (account, address), per
-/// account and per address ([`LoginThrottle`]); `ip` is the client address the server trusts.
-pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> Result<(String, User), LoginError> {
+/// account and per address ([`LoginThrottle`]) within its window of the server's clock `at`;
+/// `ip` is the client address the server trusts.
+pub async fn login(
+    store: &Store,
+    username: &str,
+    password: &str,
+    ip: &str,
+    at: jiff::Timestamp,
+) -> Result<(String, User), LoginError> {
     let throttle = LoginThrottle::default();
-    let now_unix = jiff::Timestamp::now().as_second();
+    let now_unix = at.as_second();
     let since = now_unix - throttle.window_secs;
     let account = failure_key(username);
     let ip: String = ip.chars().take(64).collect();
@@ -448,12 +455,17 @@ pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch
     let path = org_path(store, role.org_kind(), org_id).await?;
     let org = path.as_deref().map(|path| OrgUnit { kind: role.org_kind(), path });
     let mut tx = store.begin().await?;
-    let other_active_admins: i64 =
-        Q::new("SELECT COUNT(*) AS n FROM app_user WHERE role = 'admin' AND active = 1 AND id <> ")
-            .bind(id)
-            .fetch_one(&mut *tx.tx)
-            .await?
-            .try_get("n")?;
+    // The active administrators, locked on PostgreSQL so that two admins demoting each other at
+    // once cannot both see the other as the one who remains (SQLite writes one at a time).
+    let lock = if store.backend == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+    let admins =
+        Q::new("SELECT id FROM app_user WHERE role = 'admin' AND active = 1").push(lock).fetch_all(&mut *tx.tx).await?;
+    let mut other_active_admins = 0;
+    for r in &admins {
+        if r.try_get::<i64, _>("id")? != id {
+            other_active_admins += 1;
+        }
+    }
     let v = patch
         .validate(UserPatchFacts { now: &now_state, org, editor_id: p.user_id, other_active_admins })
         .map_err(StoreError::Invalid)?;

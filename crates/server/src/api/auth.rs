@@ -84,7 +84,7 @@ async fn login(
             "请输入用户名和密码",
         )]));
     }
-    match accounts::login(&s.store, username, &req.password, &ip).await {
+    match accounts::login(&s.store, username, &req.password, &ip, s.config.clock.now()).await {
         Ok((token, user)) => {
             let secure = if s.config.secure_cookie { "; Secure" } else { "" };
             let cookie = format!(

@@ -293,12 +293,16 @@ impl TestApp {
     }
 
     pub async fn login(&self, user: &str) -> String {
+        self.login_as(user, PASSWORD).await
+    }
+
+    pub async fn login_as(&self, user: &str, password: &str) -> String {
         let r = self
             .call(
                 Method::POST,
                 "/api/v1/auth/login",
                 None,
-                Some(serde_json::json!({"username": user, "password": PASSWORD})),
+                Some(serde_json::json!({"username": user, "password": password})),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "login {user}: {}", String::from_utf8_lossy(&r.bytes));
