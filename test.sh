@@ -2,7 +2,8 @@
 # Runs every test: web lint and build, Rust unit and integration tests on SQLite (and on
 # PostgreSQL when ANJIAN_TEST_DATABASE_URL is set, e.g. postgres://postgres@127.0.0.1:5432/test),
 # then the browser tests in Debian's chromium (installed if missing), then short tampering and
-# durability drills against the debug binary on 127.0.0.1.
+# durability drills and a short schemathesis run (pinned, installed from PyPI) against the debug
+# binary on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")"
 export CARGO_TERM_COLOR=never
@@ -35,3 +36,6 @@ e2e/run.sh
 
 echo "== reliability drills (short; docs/RELIABILITY.md has the long ones)"
 scripts/reliability/short.sh
+
+echo "== schemathesis (short: admin and enterprise; docs/RELIABILITY.md)"
+scripts/reliability/schemathesis.sh

@@ -85,9 +85,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 AppError::new(status, default_detail(status))
             }
         })?;
-        let value: serde_json::Value =
+        let mut value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|_| AppError::bad_request("请求体不是合法的 JSON"))?;
         check_json_body(&value).map_err(|e| AppError::invalid(vec![e]))?;
+        let bytes = if integral_floats_to_integers(&mut value) {
+            axum::body::Bytes::from(
+                serde_json::to_vec(&value).map_err(|_| AppError::bad_request("请求体不是合法的 JSON"))?,
+            )
+        } else {
+            bytes
+        };
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rej) => Err(json_rejection(rej)),
@@ -151,6 +158,27 @@ pub fn check_json_body(v: &serde_json::Value) -> Result<(), anjian_domain::Field
         return Err(FieldError::new("", "请求体应为 JSON 对象（{…}），不能是数组或单个值"));
     }
     walk(v, &mut String::new())
+}
+
+/// JSON has one number type: `3.0` is the integer 3 (as JSON Schema has it), but serde refuses
+/// it for an integer field. Whole numbers written with a fraction become integers (a float field
+/// takes an integer alike); says whether any did.
+fn integral_floats_to_integers(v: &mut serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // 2^63 is exact in f64; below it every whole f64 fits an i64
+            if f.fract() == 0.0 && f.abs() < 9_223_372_036_854_775_808.0 {
+                *v = serde_json::Value::from(f as i64);
+                true
+            } else {
+                false
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().fold(false, |c, i| integral_floats_to_integers(i) | c),
+        serde_json::Value::Object(fields) => fields.values_mut().fold(false, |c, i| integral_floats_to_integers(i) | c),
+        _ => false,
+    }
 }
 
 fn json_rejection(rej: JsonRejection) -> AppError {
@@ -265,6 +293,14 @@ mod tests {
         assert_eq!(client_ip(&parts, Some("X-Real-IP")), "10.0.0.8");
         // A header that is missing or holds no address: the socket's address.
         assert_eq!(client_ip(&parts, Some("X-Client-IP")), "local");
+    }
+
+    #[test]
+    fn whole_numbers_with_a_fraction_are_integers() {
+        let mut v = serde_json::json!({"a": 3.0, "b": [-160847.0, 1.5], "c": {"d": 1e300}, "e": 7});
+        assert!(integral_floats_to_integers(&mut v));
+        assert_eq!(v, serde_json::json!({"a": 3, "b": [-160847, 1.5], "c": {"d": 1e300}, "e": 7}));
+        assert!(!integral_floats_to_integers(&mut serde_json::json!({"a": 2, "b": 0.5})));
     }
 
     #[test]

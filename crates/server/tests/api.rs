@@ -162,6 +162,33 @@ async fn stale_version_is_a_conflict_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn an_enterprise_with_records_is_not_deleted_and_says_why() {
+    let app = TestApp::demo_with_history().await;
+    let t = app.login("admin").await;
+    // An enterprise without accounts but with hazards on record.
+    let with_account: Vec<i64> = app.get("/api/v1/users?page_size=200", &t).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["role"] == "enterprise")
+        .filter_map(|u| u["org_id"].as_i64())
+        .collect();
+    let hazards = app.get("/api/v1/hazards?page_size=200", &t).await.json();
+    let id = hazards["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["enterprise_id"].as_i64())
+        .find(|id| !with_account.contains(id))
+        .unwrap_or_else(|| panic!("a demo enterprise with hazards and no account: {hazards}"));
+    let path = format!("/api/v1/enterprises/{id}");
+    let e = app.get(&path, &t).await.json();
+    let v = app.delete(&format!("{path}?version={}", e["version"]), &t).await.problem(409);
+    assert!(v["detail"].as_str().unwrap().contains("不能删除"), "{v}");
+    assert_eq!(app.get(&path, &t).await.json()["version"], e["version"]);
+}
+
+#[tokio::test]
 async fn idempotency_key_replays_the_first_answer() {
     let app = TestApp::demo().await;
     let t = app.login("admin").await;
@@ -772,5 +799,29 @@ async fn the_document_states_the_rules_the_server_keeps() {
         .find(|p| p["name"] == "period")
         .unwrap()["schema"]["pattern"]
         .clone();
-    assert_eq!(period, "^[0-9]{4}(Q[1-4])?$");
+    assert_eq!(period, "^(20[0-9]{2}|2100)(Q[1-4])?$");
+    let e = app.login("enterprise").await;
+    let me = app.get("/api/v1/auth/me", &e).await.json();
+    let report = format!("/api/v1/enterprises/{}/hazard-report", me["org_id"]);
+    assert_eq!(app.get(&format!("{report}?period=2100Q4"), &e).await.status, StatusCode::OK);
+    app.get(&format!("{report}?period=1999"), &e).await.problem(422);
+
+    // Texts never hold NUL: a pattern on every free text, and the server refuses it.
+    let hazards = doc["paths"]["/api/v1/hazards"]["get"]["parameters"].as_array().unwrap();
+    let param = |name: &str| hazards.iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
+    assert_eq!(param("q")["pattern"], "^[^\\u0000]*$");
+    assert_eq!(schemas["LoginRequest"]["properties"]["password"]["pattern"], "^[^\\u0000]*$");
+    app.get("/api/v1/hazards?q=a%00b", &e).await.problem(400);
+    // An optional date filter is a date or empty, and the server takes empty as no filter.
+    assert_eq!(param("from")["anyOf"], json!([{"format": "date"}, {"maxLength": 0}]));
+    assert_eq!(app.get("/api/v1/hazards?from=&to=", &e).await.status, StatusCode::OK);
+    app.get("/api/v1/hazards?from=2026-02-30", &e).await.problem(422);
+    // A path id that is no integer is a malformed request (400), documented on each such path.
+    let get_hazard = &doc["paths"]["/api/v1/hazards/{id}"]["get"]["responses"];
+    assert!(get_hazard["400"].is_object() && get_hazard["404"].is_object());
+    app.get("/api/v1/hazards/9223372036854775808", &e).await.problem(400);
+    // A filter or body naming a row by id may answer 404 (outside the caller's scope).
+    assert!(doc["paths"]["/api/v1/hazards/stats"]["get"]["responses"]["404"].is_object());
+    assert!(doc["paths"]["/api/v1/risk/bands"]["put"]["responses"]["404"].is_object());
+    assert!(doc["paths"]["/api/v1/auth/password"]["post"]["responses"]["404"].is_null());
 }

@@ -129,6 +129,10 @@ async fn years_have_a_range() {
         .unwrap();
     assert_eq!(field(&app.send(req).await.problem(422)), "year");
     assert_eq!(app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.status, StatusCode::OK);
+    for list in ["/api/v1/hazards", "/api/v1/hazards/export.xlsx"] {
+        let v = app.get(&format!("{list}?listing_year=75954828"), &c).await.problem(422);
+        assert_eq!(field(&v), "listing_year");
+    }
 }
 
 #[tokio::test]
@@ -156,4 +160,19 @@ async fn exports_never_fail_on_what_is_stored() {
     }
     let a = app.login("admin").await;
     assert_eq!(app.get("/api/v1/audit/export.xlsx", &a).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_is_an_integer() {
+    // JSON has one number type and JSON Schema counts 30.0 as an integer; so does the server.
+    let app = TestApp::demo().await;
+    let c = app.login("admin").await;
+    let body = json!({"dynamic_level": true, "review_station_after_days": 30.0});
+    let r = app.call(Method::PUT, "/api/v1/risk/rules", Some(&c), Some(body)).await;
+    assert!(r.status.is_success(), "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(app.get("/api/v1/risk/rules", &c).await.json()["review_station_after_days"], 30);
+    // A fraction stays a fraction, and is refused where an integer is due.
+    let body = json!({"dynamic_level": true, "review_station_after_days": 30.5});
+    let v = app.call(Method::PUT, "/api/v1/risk/rules", Some(&c), Some(body)).await.problem(422);
+    assert_eq!(field(&v), "review_station_after_days");
 }

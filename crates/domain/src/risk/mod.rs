@@ -152,6 +152,7 @@ pub struct RiskRules {
     /// 动态风险: an open 重大 hazard linked to a point shows the point as 重大 until it is closed
     pub dynamic_level: bool,
     /// Days a review may be overdue before the station (属地安监站) is reminded too
+    #[schema(minimum = 1, maximum = 366)]
     pub review_station_after_days: i64,
 }
 

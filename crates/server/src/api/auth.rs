@@ -31,7 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(pattern = r"\S")]
+    /// Not blank, no NUL
+    #[schema(pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
     pub username: String,
     #[schema(min_length = 1)]
     pub password: String,

@@ -245,6 +245,7 @@ async fn list_hazard(
 #[into_params(parameter_in = Query)]
 pub struct YearParam {
     /// 年度 (default: this year)
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i64>,
 }
 
@@ -252,6 +253,7 @@ pub struct YearParam {
 #[into_params(parameter_in = Query)]
 pub struct ListingParams {
     /// 挂牌年度 (same as `listing_year`)
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i64>,
     /// 挂牌级别 市/区/街道 (same as `listing_level`)
     pub level: Option<anjian_domain::hazard::ListingLevel>,
@@ -332,7 +334,7 @@ async fn hazard_stats(
 #[into_params(parameter_in = Query)]
 pub struct PeriodParam {
     /// `2026Q1` (季度) or `2026` (年度)
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$")]
+    #[param(pattern = r"^(20[0-9]{2}|2100)(Q[1-4])?$")]
     pub period: String,
 }
 

@@ -144,12 +144,15 @@ pub struct HazardFilter {
     /// 编号或描述
     pub q: Option<String>,
     /// 发现日期起 (YYYY-MM-DD)
+    #[param(format = Date)]
     pub from: Option<String>,
     /// 发现日期止 (YYYY-MM-DD, inclusive)
+    #[param(format = Date)]
     pub to: Option<String>,
     /// 挂牌级别 (市/区/街道)
     pub listing_level: Option<ListingLevel>,
     /// 挂牌年度
+    #[param(minimum = 2000, maximum = 2100)]
     pub listing_year: Option<i64>,
 }
 
@@ -278,6 +281,7 @@ async fn filter_clause(
             w.push(" AND l.level = ").bind(l.as_str());
         }
         if let Some(y) = f.listing_year {
+            let y = anjian_domain::time::check_year("listing_year", y).map_err(|e| StoreError::Invalid(vec![e]))?;
             w.push(" AND l.year = ").bind(y);
         }
         w.push(")");

@@ -19,8 +19,10 @@ pub struct StatsQuery {
     #[param(inline)]
     pub group_by: Option<GroupBy>,
     /// 发现日期起 (YYYY-MM-DD)
+    #[param(format = Date)]
     pub from: Option<String>,
     /// 发现日期止 (inclusive)
+    #[param(format = Date)]
     pub to: Option<String>,
     /// Root of the jurisdiction breakdown (default: the caller's)
     pub jurisdiction_id: Option<i64>,

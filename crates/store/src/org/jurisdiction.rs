@@ -292,7 +292,26 @@ pub(crate) async fn delete_versioned(
         .push(" AND version = ")
         .bind(version)
         .execute(&mut *tx.tx)
-        .await?;
+        .await
+        .map_err(|e| {
+            // Records that refer to the row keep it (隐患, 风险点, 下级辖区 …): a conflict, not a fault.
+            if e.is_foreign_key_violation() {
+                StoreError::Conflict(
+                    match table {
+                        "enterprise" => "该企业已有隐患、风险点、重大危险源或检查记录，不能删除",
+                        "jurisdiction" => "该辖区下仍有企业、网格或下级辖区，不能删除",
+                        "department" => "该部门仍有关联的记录，不能删除",
+                        "risk_point" => "该风险点已关联隐患或评估记录，不能删除",
+                        "major_hazard_source" => "该重大危险源已关联其他记录，不能删除",
+                        "app_user" => "该用户已有业务记录，不能删除，请改为停用",
+                        _ => "仍有其他记录引用它，不能删除",
+                    }
+                    .into(),
+                )
+            } else {
+                e
+            }
+        })?;
     if n == 0 {
         return Err(stale());
     }
