@@ -3,7 +3,9 @@
 # HAZARDS hazards, then on each engine measures
 #   (a) hazard creation through the HTTP API (wrk, loopback) against the raw insert rate of the
 #       same rows in the same run;
-#   (b) p50/p99 of a filtered first page and of a deep keyset page of the ledger;
+#   (b) p50/p99 of a filtered first page, a deep keyset page and a street-filtered page of the
+#       ledger (each run thousands of times over the pool's connections, so a plan switch shows);
+#   (p) on PostgreSQL, bench/pg_plans.sh: repeated prepared lists under both plan cache modes;
 #   (c) the statistics endpoint for the whole district;
 #   (d) the server's peak resident memory.
 # Usage: bench/run.sh [sqlite|postgres|both]   (ENTERPRISES, HAZARDS, DURATION override sizes)
@@ -36,7 +38,11 @@ run_engine() {
   echo "engine $engine, $ENTERPRISES enterprises, $HAZARDS hazards, $(date -u +%FT%TZ), $(nproc) cores" | tee -a "$log"
   DATABASE_URL=$url "$bin" bench-data --enterprises "$ENTERPRISES" --hazards "$HAZARDS" | tee -a "$log"
 
-  DATABASE_URL=$url "$bin" bench-raw-insert --seconds "$DURATION" --concurrency 8 | tee -a "$log"
+  DATABASE_URL=$url "$bin" bench-raw-insert --seconds "$DURATION" --concurrency 16 | tee -a "$log"
+  if [ "$engine" = postgres ]; then
+    echo "== (p) plans of repeated prepared lists (bench/pg_plans.sh)" | tee -a "$log"
+    bench/pg_plans.sh "$url" | tee -a "$log"
+  fi
 
   DATABASE_URL=$url ANJIAN_LOG_LEVEL=warn "$bin" serve --demo --bind 127.0.0.1:$port >"$work/server.log" 2>&1 &
   local pid=$!
@@ -44,12 +50,13 @@ run_engine() {
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
   token() { curl -s -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
       -d "{\"username\":\"$1\",\"password\":\"Demo@2026!\"}" | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])'; }
-  local committee admin ent
+  local committee admin ents
   admin=$(token admin); committee=$(token committee)
-  ent=$(curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/enterprises?page_size=1" | python3 -c 'import json,sys;print(json.load(sys.stdin)["items"][0]["id"])')
+  ents=$(curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/enterprises?page_size=200" |
+    python3 -c 'import json,sys;print(",".join(str(e["id"]) for e in json.load(sys.stdin)["items"]))')
 
-  echo "== (a) API ingest: POST /api/v1/hazards, 8 connections" | tee -a "$log"
-  TOKEN=$admin ENTERPRISE=$ent wrk -t2 -c8 -d"${DURATION}s" -s bench/post_hazard.lua "http://127.0.0.1:$port/api/v1/hazards" | tee -a "$log"
+  echo "== (a) API ingest: POST /api/v1/hazards, 16 connections, over 200 enterprises" | tee -a "$log"
+  TOKEN=$admin ENTERPRISES=$ents wrk -t2 -c16 -d"${DURATION}s" -s bench/post_hazard.lua "http://127.0.0.1:$port/api/v1/hazards" | tee -a "$log"
 
   echo "== (b1) filtered first page: state=rectifying" | tee -a "$log"
   TOKEN=$committee wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/auth.lua \
@@ -59,6 +66,13 @@ run_engine() {
   echo "== (b2) deep keyset page: cursor before id 2000" | tee -a "$log"
   TOKEN=$committee wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/auth.lua \
     "http://127.0.0.1:$port/api/v1/hazards?page_size=20&cursor=$deep" | tee -a "$log"
+
+  local street
+  street=$(curl -s -H "Authorization: Bearer $committee" "http://127.0.0.1:$port/api/v1/jurisdictions?page_size=200" |
+    python3 -c 'import json,sys;print(next(j["id"] for j in json.load(sys.stdin)["items"] if j.get("parent_id")))')
+  echo "== (b3) street and grade filter: jurisdiction_id=$street&grade=一般, many runs per pooled connection" | tee -a "$log"
+  TOKEN=$committee wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/auth.lua \
+    "http://127.0.0.1:$port/api/v1/hazards?jurisdiction_id=$street&grade=%E4%B8%80%E8%88%AC&page_size=20" | tee -a "$log"
 
   echo "== (c) district statistics (committee), 5 runs, seconds" | tee -a "$log"
   for _ in 1 2 3 4 5; do

@@ -34,6 +34,10 @@ pub struct Config {
     pub audit_checkpoint_records: i64,
     /// … or this many seconds after the last one, if anything was written since.
     pub audit_checkpoint_seconds: u64,
+    /// SQLite page cache per pooled connection (8 of them), in MiB
+    pub sqlite_cache_mib: u32,
+    /// SQLite memory-mapped reads, in MiB (0: off; faster large scans, more resident memory)
+    pub sqlite_mmap_mib: u32,
 }
 
 impl Default for Config {
@@ -52,6 +56,8 @@ impl Default for Config {
             audit_checkpoint_file: None,
             audit_checkpoint_records: 1000,
             audit_checkpoint_seconds: 300,
+            sqlite_cache_mib: anjian_store::StoreOptions::default().sqlite_cache_mib,
+            sqlite_mmap_mib: anjian_store::StoreOptions::default().sqlite_mmap_mib,
         }
     }
 }
@@ -76,6 +82,9 @@ impl Config {
         }
         if c.max_body_bytes < 1024 {
             return Err("max_body_bytes 过小".into());
+        }
+        if !(1..=4096).contains(&c.sqlite_cache_mib) || c.sqlite_mmap_mib > 65536 {
+            return Err("sqlite_cache_mib 应在 1～4096 之间，sqlite_mmap_mib 应在 0～65536 之间".into());
         }
         if c.audit_checkpoint_records < 1 || c.audit_checkpoint_seconds < 1 {
             return Err("audit_checkpoint_records 和 audit_checkpoint_seconds 应大于 0".into());
@@ -108,6 +117,10 @@ impl Config {
             (None, None) => "data/audit-checkpoints.jsonl".into(),
         };
         (key, file)
+    }
+
+    pub fn store_options(&self) -> anjian_store::StoreOptions {
+        anjian_store::StoreOptions { sqlite_cache_mib: self.sqlite_cache_mib, sqlite_mmap_mib: self.sqlite_mmap_mib }
     }
 
     pub fn seal_policy(&self) -> anjian_server::jobs::SealPolicy {

@@ -193,7 +193,7 @@ async fn seal_now(cfg: &Config, store: &Store) -> Result<(), String> {
 }
 
 async fn open(cfg: &Config) -> Result<Store, String> {
-    let store = Store::connect(&cfg.database_url).await.map_err(|e| e.to_string())?;
+    let store = Store::connect_with(&cfg.database_url, cfg.store_options()).await.map_err(|e| e.to_string())?;
     store.bootstrap().await.map_err(|e| e.to_string())?;
     Ok(store)
 }

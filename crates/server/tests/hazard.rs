@@ -505,3 +505,39 @@ async fn closing_at_one_in_the_morning_after_the_deadline_is_late_in_beijing_tim
     let row = rows.iter().find(|r| r[col("销号日期")] == "2026-06-26").expect("the late one is exported");
     assert_eq!(row[col("发现日期")], common::TODAY);
 }
+
+/// PostgreSQL switches a prepared statement to its generic plan after five executions when that
+/// plan looks no dearer; for the ledger's capped count over a scope prefix and a skewed state it
+/// was several times slower (docs/BENCHMARKS.md). Every pooled session plans each execution for
+/// its values: after many executions the plan still shows the values, not `$1`.
+#[tokio::test]
+async fn postgres_plans_each_execution_of_a_repeated_list_for_its_values() {
+    use sqlx::Row;
+    let app = TestApp::demo_with_history().await;
+    if app.store.backend != anjian_store::Backend::Postgres {
+        return; // SQLite plans every statement for its values
+    }
+    let mut conn = app.store.pool().acquire().await.unwrap();
+    let mode: String = sqlx::query("SHOW plan_cache_mode").fetch_one(&mut *conn).await.unwrap().get(0);
+    assert_eq!(mode, "force_custom_plan");
+    sqlx::query(
+        "PREPARE ledger_count(text, text, text) AS SELECT COUNT(*) FROM (SELECT 1 FROM hazard h \
+         WHERE h.scope_path >= $1 AND h.scope_path < $2 AND h.state = $3 LIMIT 2001) t",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    for _ in 0..10 {
+        sqlx::query("EXECUTE ledger_count('/', '0', 'rectifying')").execute(&mut *conn).await.unwrap();
+    }
+    let plan: Vec<String> = sqlx::query("EXPLAIN EXECUTE ledger_count('/', '0', 'rectifying')")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect();
+    let plan = plan.join("\n");
+    assert!(!plan.contains("$1") && plan.contains("rectifying"), "a generic plan after ten executions:\n{plan}");
+    sqlx::query("DEALLOCATE ledger_count").execute(&mut *conn).await.unwrap();
+}

@@ -89,9 +89,29 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "upload_limits", include_str!("migrations/0009_upload_limits.sql")),
 ];
 
+/// How the store uses memory and plans (settings `sqlite_cache_mib`, `sqlite_mmap_mib`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// SQLite page cache per pooled connection, in MiB (8 connections).
+    pub sqlite_cache_mib: u32,
+    /// SQLite memory-mapped reads of the database file, in MiB (0: read through the page cache).
+    pub sqlite_mmap_mib: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { sqlite_cache_mib: 16, sqlite_mmap_mib: 0 }
+    }
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a SQLite file if needed.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// [`Store::connect`] with memory settings.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
@@ -126,11 +146,19 @@ impl Store {
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        // The default page cache (2 MiB) makes large tables re-read pages through
-                        // system calls; 64 MiB per connection and memory-mapped reads avoid that.
-                        conn.execute("PRAGMA cache_size = -65536").await?;
-                        conn.execute("PRAGMA mmap_size = 1073741824").await?;
+                        // Bounded memory (docs/BENCHMARKS.md, "Memory"): a page cache per connection
+                        // (negative: KiB) and memory-mapped reads only when configured, so the server
+                        // fits a small VM; the kernel's file cache holds the rest of the file.
+                        let cache_kib = i64::from(options.sqlite_cache_mib) * 1024;
+                        conn.execute(format!("PRAGMA cache_size = -{cache_kib}").as_str()).await?;
+                        let mmap = u64::from(options.sqlite_mmap_mib) * 1024 * 1024;
+                        conn.execute(format!("PRAGMA mmap_size = {mmap}").as_str()).await?;
                         conn.execute("PRAGMA temp_store = MEMORY").await?;
+                    } else {
+                        // A prepared list or count switches to PostgreSQL's generic plan after five
+                        // executions, and for scope prefixes and skewed states that plan is several
+                        // times slower (docs/BENCHMARKS.md): plan each execution for its values.
+                        conn.execute("SET plan_cache_mode = force_custom_plan").await?;
                     }
                     Ok(())
                 })

@@ -31,7 +31,7 @@ macro_rules! open_states {
         "('reported', 'rectifying', 'pending_verification')"
     };
 }
-pub use db::{Backend, Insert, Store, Tx, Val, Q};
+pub use db::{Backend, Insert, Store, StoreOptions, Tx, Val, Q};
 use domain::FieldError;
 pub(crate) use open_states;
 
