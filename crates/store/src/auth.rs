@@ -460,12 +460,8 @@ pub async fn user_update(store: &Store, p: &Principal, id: i64, patch: UserPatch
     let lock = if store.backend == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
     let admins =
         Q::new("SELECT id FROM app_user WHERE role = 'admin' AND active = 1").push(lock).fetch_all(&mut *tx.tx).await?;
-    let mut other_active_admins = 0;
-    for r in &admins {
-        if r.try_get::<i64, _>("id")? != id {
-            other_active_admins += 1;
-        }
-    }
+    let admins = admins.iter().map(|r| r.try_get::<i64, _>("id")).collect::<Result<Vec<_>, _>>()?;
+    let other_active_admins = admins.iter().filter(|a| **a != id).count() as i64;
     let v = patch
         .validate(UserPatchFacts { now: &now_state, org, editor_id: p.user_id, other_active_admins })
         .map_err(StoreError::Invalid)?;

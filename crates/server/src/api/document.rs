@@ -77,11 +77,16 @@ fn complete_errors(doc: &mut Value) {
     }
 }
 
+/// The component a schema refers to (`{"$ref": "#/components/schemas/Name"}` → `Name`).
+fn component(s: &Value) -> Option<&str> {
+    s["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/"))
+}
+
 /// Whether a JSON body names a row by id (`…_id`, one level deep or in a variant): an id outside
 /// the caller's scope answers 404.
 fn body_refers_to_ids(op: &Value, schemas: &Value) -> bool {
     let Some(body) = op.pointer("/requestBody/content/application~1json/schema") else { return false };
-    let resolved = |s: &Value| match s["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+    let resolved = |s: &Value| match component(s) {
         Some(name) => schemas[name].clone(),
         None => s.clone(),
     };
@@ -123,9 +128,7 @@ fn no_nul_in_texts(doc: &mut Value) {
     fn refs(s: &Value, out: &mut Vec<String>) {
         match s {
             Value::Object(m) => {
-                if let Some(r) =
-                    m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
-                {
+                if let Some(r) = component(s) {
                     out.push(r.to_string());
                 }
                 m.values().for_each(|v| refs(v, out));
