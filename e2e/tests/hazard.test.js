@@ -1,5 +1,5 @@
 // The hazard loop in the browser: an enterprise reports a hazard with a photo on a phone,
-// rectifies and submits it; the station verifies and closes it.
+// rectifies and submits it; the station finds it under the ledger's 待验收 tab, verifies and closes it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -47,9 +47,16 @@ test('enterprise reports on a phone, station verifies and closes', async () => {
   const id = page.url().split('/').pop();
   await context.close();
 
-  // The station finds it in its ledger and closes it.
+  // The station finds it under the ledger's 待验收 tab, whose count is the list's total, and closes it.
   const s = await loginPage(browser, 'station', DESKTOP);
-  await s.page.goto(`${origin}/hazards/${id}`);
+  await s.page.goto(`${origin}/hazards`);
+  const pending = (await api('station', '/api/v1/hazards?state=pending_verification&page_size=1')).body.total;
+  const tab = s.page.getByTestId('hazard-tabs').getByRole('tab', { name: /^待验收 \d+/ });
+  assert.equal((await tab.textContent()).trim(), `待验收 ${pending}`);
+  await tab.click();
+  await s.page.waitForURL(/state=pending_verification/);
+  await s.page.getByTestId('hazard-table').getByText(number).click();
+  await s.page.waitForURL(new RegExp(`/hazards/${id}$`));
   await s.page.getByTestId('hazard-number').filter({ hasText: number }).waitFor();
   await s.page.getByTestId('action-verify-pass').click();
   await s.page.getByTestId('action-confirm').click();

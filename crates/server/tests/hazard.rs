@@ -541,3 +541,82 @@ async fn postgres_plans_each_execution_of_a_repeated_list_for_its_values() {
     assert!(!plan.contains("$1") && plan.contains("rectifying"), "a generic plan after ten executions:\n{plan}");
     sqlx::query("DEALLOCATE ledger_count").execute(&mut *conn).await.unwrap();
 }
+
+/// The list's total for a query string (`""` for no filter).
+async fn list_total(app: &TestApp, token: &str, query: &str) -> (i64, bool) {
+    let r = app.get(&format!("/api/v1/hazards?page_size=1&{query}"), token).await;
+    assert_eq!(r.status, StatusCode::OK, "{query}: {}", String::from_utf8_lossy(&r.bytes));
+    let j = r.json();
+    (j["total"].as_i64().unwrap(), j["total_capped"].as_bool().unwrap_or(false))
+}
+
+/// Each tab's count against the list's total with that tab's filter.
+async fn assert_tabs_match_lists(app: &TestApp, role: &str, token: &str, filter: &str) {
+    let r = app.get(&format!("/api/v1/hazards/counts?{filter}"), token).await;
+    assert_eq!(r.status, StatusCode::OK, "{role} {filter}: {}", String::from_utf8_lossy(&r.bytes));
+    let tabs = r.json()["tabs"].as_array().unwrap().clone();
+    let keys: Vec<&str> = tabs.iter().map(|t| t["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["all", "reported", "rectifying", "pending_verification", "overdue", "closed", "rejected"]);
+    for t in &tabs {
+        let key = t["key"].as_str().unwrap();
+        let tab = match key {
+            "all" => String::new(),
+            "overdue" => "overdue=true".into(),
+            s => format!("state={s}"),
+        };
+        let want = list_total(app, token, &format!("{filter}&{tab}")).await;
+        let got = (t["count"].as_i64().unwrap(), t["capped"].as_bool().unwrap_or(false));
+        assert_eq!(got, want, "{role} tab {key} with {filter:?}");
+    }
+    let states: i64 = tabs
+        .iter()
+        .filter(|t| !["all", "overdue"].contains(&t["key"].as_str().unwrap()))
+        .map(|t| t["count"].as_i64().unwrap())
+        .sum();
+    if !tabs[0]["capped"].as_bool().unwrap_or(false) {
+        assert_eq!(states, tabs[0]["count"].as_i64().unwrap(), "{role}: the states add up to 全部");
+    }
+}
+
+#[tokio::test]
+async fn tab_counts_equal_the_lists_for_every_role_and_after_midnight_in_beijing() {
+    let app = TestApp::demo_with_history().await;
+    let (line, other) = enterprises(&app).await;
+    let s = app.login("station").await;
+    // Deadline today (Beijing 2026-06-16): open, not yet overdue; one moves on to 整改中.
+    let mut due_today = report(line, "一般", "政府检查");
+    due_today["deadline"] = json!("2026-06-16");
+    let a = app.post("/api/v1/hazards", &s, due_today.clone()).await.json()["id"].as_i64().unwrap();
+    app.post("/api/v1/hazards", &s, due_today).await;
+    app.post(&format!("/api/v1/hazards/{a}/rectify"), &s, json!({})).await;
+    let a_admin = app.login("admin").await;
+    let mut elsewhere = report(other, "重大", "政府检查");
+    elsewhere["deadline"] = json!("2026-06-16");
+    app.post("/api/v1/hazards", &a_admin, elsewhere).await;
+
+    let c = app.login("committee").await;
+    let before = app.get("/api/v1/hazards/counts", &c).await.json()["tabs"][4]["count"].as_i64().unwrap();
+    // First at 01:00 Beijing time with the UTC date a day behind, then at 00:30 the next day.
+    for at in [None, Some("2026-06-16T16:30:00Z")] {
+        if let Some(at) = at {
+            app.set_clock(at);
+        }
+        for role in common::ROLES {
+            let t = app.login(role).await;
+            assert_tabs_match_lists(&app, role, &t, "").await;
+            assert_tabs_match_lists(&app, role, &t, "grade=重大").await;
+        }
+        assert_tabs_match_lists(&app, "station", &s, &format!("enterprise_id={line}")).await;
+        let street = app.get("/api/v1/jurisdictions?level=street", &c).await.json()["items"][0]["id"].clone();
+        assert_tabs_match_lists(&app, "committee", &c, &format!("jurisdiction_id={street}")).await;
+        assert_tabs_match_lists(&app, "station", &s, &format!("jurisdiction_id={street}")).await;
+        assert_tabs_match_lists(&app, "committee", &c, "jurisdiction_id=999999").await;
+    }
+    // Those due on 06-16 became overdue when the day ended in Beijing, though the UTC date is 06-16.
+    let after = app.get("/api/v1/hazards/counts", &c).await.json()["tabs"][4]["count"].as_i64().unwrap();
+    let due = app
+        .count("hazard WHERE deadline = '2026-06-16' AND state IN ('reported', 'rectifying', 'pending_verification')")
+        .await;
+    assert!(due >= 3);
+    assert_eq!(after - before, due);
+}

@@ -157,6 +157,12 @@ pub async fn generate(
         FROM hazard GROUP BY scope_path, sector, source, grade, SUBSTR(found_day, 1, 7)")
         .execute(&mut *tx.tx)
         .await?;
+    sqlx::query(
+        "INSERT INTO hazard_state_tally (scope_path, sector, state, n) \
+        SELECT scope_path, sector, state, COUNT(*) FROM hazard GROUP BY scope_path, sector, state",
+    )
+    .execute(&mut *tx.tx)
+    .await?;
     Q::new("INSERT INTO number_sequence (scope, year, last) VALUES (")
         .bind(format!("hazard:{district}"))
         .push(", 2026, ")

@@ -87,6 +87,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "idempotency_lease", include_str!("migrations/0007_idempotency_lease.sql")),
     (8, "checklist_owner", include_str!("migrations/0008_checklist_owner.sql")),
     (9, "upload_limits", include_str!("migrations/0009_upload_limits.sql")),
+    (10, "hazard_counts", include_str!("migrations/0010_hazard_counts.sql")),
 ];
 
 /// How the store uses memory and plans (settings `sqlite_cache_mib`, `sqlite_mmap_mib`).

@@ -16,6 +16,7 @@ import type {
   EnterprisePatch,
   EnterpriseRisk,
   Hazard,
+  HazardCounts,
   HazardDetail,
   HazardInput,
   HazardStats,
@@ -170,6 +171,8 @@ const ACTION_SILENT: RequestOptions = { silent: [400, 403, 404, 409, 422] }
 
 export const hazardApi = {
   list: (q: Query, opts?: RequestOptions) => http.get<Page<Hazard>>(`${API}/hazards`, q, opts),
+  /** what the list would total for each tab (state, 已逾期) with the same filters */
+  counts: (q: Query, opts?: RequestOptions) => http.get<HazardCounts>(`${API}/hazards/counts`, q, opts),
   get: (id: number, opts?: RequestOptions) => http.get<HazardDetail>(`${API}/hazards/${id}`, undefined, opts),
   create: (body: HazardInput, key?: string) =>
     http.post<HazardDetail>(`${API}/hazards`, body, createOpts(key, { silent: [403, 422] })),

@@ -61,6 +61,7 @@ export type AuditVerify = S['Verification']
 // ---- hazards (隐患排查治理) ----
 export type Hazard = S['Hazard']
 export type HazardDetail = S['HazardDetail']
+export type HazardCounts = S['HazardCounts']
 export type HazardPhoto = S['Photo']
 export type HazardEvent = S['Event']
 export type HazardInput = S['HazardInput']

@@ -9,7 +9,8 @@ use anjian_domain::auth::Action;
 use anjian_domain::hazard::{HazardInput, ListingInput, ListingQuota, RectificationPlan};
 use anjian_domain::time::BusinessCalendar;
 use anjian_store::hazard::{
-    self, ActionInput, EnterpriseReport, Hazard, HazardDetail, HazardFilter, ListingSummary, Stats, StatsQuery,
+    self, ActionInput, EnterpriseReport, Hazard, HazardCounts, HazardDetail, HazardFilter, ListingSummary, Stats,
+    StatsQuery,
 };
 use anjian_store::page::Page;
 use axum::extract::{Path, State};
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_hazards, create_hazard))
         .routes(routes!(export_hazards))
+        .routes(routes!(hazard_counts))
         .routes(routes!(hazard_stats))
         .routes(routes!(get_hazard))
         .routes(routes!(rectify))
@@ -49,6 +51,16 @@ async fn list_hazards(
     ApiQuery(pg): ApiQuery<Paging>,
 ) -> ApiResult<Json<Page<Hazard>>> {
     Ok(Json(hazard::list(&s.store, &auth.principal, &f, pg.req()?, s.config.clock.now()).await?))
+}
+
+/// 台账分页签的数量: what the list would total for each state tab and 已逾期, with the same filters
+#[utoipa::path(get, path = "/api/v1/hazards/counts", tag = "hazard", params(HazardFilter), responses((status = 200, body = HazardCounts)))]
+async fn hazard_counts(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<HazardFilter>,
+) -> ApiResult<Json<HazardCounts>> {
+    Ok(Json(hazard::counts(&s.store, &auth.principal, &f, s.config.clock.now()).await?))
 }
 
 /// 上报隐患

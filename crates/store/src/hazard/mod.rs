@@ -24,11 +24,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+mod counts;
 mod report;
 mod stats;
 mod supervision;
 mod write;
 
+pub use counts::*;
 pub use report::*;
 pub use stats::*;
 pub use supervision::*;
@@ -328,6 +330,20 @@ async fn count_form(store: &Store, p: &Principal, f: &HazardFilter) -> Result<Pa
 /// Lists count exactly up to this many rows; beyond it the answer says "at least".
 pub const COUNT_CAP: i64 = 2000;
 
+/// The number of hazards the filter lists, counted up to `cap + 1` (more means "at least `cap`").
+async fn capped_count(
+    store: &Store,
+    p: &Principal,
+    f: &HazardFilter,
+    today: Date,
+    cap: i64,
+) -> Result<i64, StoreError> {
+    let w = filter_clause(store, p, f, today, count_form(store, p, f).await?).await?;
+    let mut count = Q::prefixed("SELECT COUNT(*) AS n FROM (SELECT 1 FROM hazard h", &w);
+    count.push(" LIMIT ").bind(cap + 1).push(") t");
+    Ok(count.fetch_one(store.pool()).await?.try_get("n")?)
+}
+
 pub async fn list(
     store: &Store,
     p: &Principal,
@@ -342,14 +358,7 @@ pub async fn list(
         Count::Exact => COUNT_CAP,
         Count::Export | Count::Skip => crate::page::MAX_EXPORT_ROWS,
     };
-    let counted: i64 = if page.count == Count::Skip {
-        0
-    } else {
-        let w = filter_clause(store, p, f, today, count_form(store, p, f).await?).await?;
-        let mut count = Q::prefixed("SELECT COUNT(*) AS n FROM (SELECT 1 FROM hazard h", &w);
-        count.push(" LIMIT ").bind(cap + 1).push(") t");
-        count.fetch_one(store.pool()).await?.try_get("n")?
-    };
+    let counted = if page.count == Count::Skip { 0 } else { capped_count(store, p, f, today, cap).await? };
     // The page: the newest ids first, found on the hazard table alone, then their details.
     let mut ids =
         Q::prefixed("SELECT h.id FROM hazard h", &filter_clause(store, p, f, today, PathMatch::Prefix).await?);

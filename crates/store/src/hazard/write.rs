@@ -195,6 +195,7 @@ pub(crate) async fn insert(
     };
     let major = (n.grade == HazardGrade::Major) as i64;
     tally(tx, &h, TallyDelta { found: 1, major, ..Default::default() }).await?;
+    tally_state(tx, &h, HazardState::Reported, 1).await?;
     Ok(h)
 }
 
@@ -303,6 +304,16 @@ pub(crate) async fn tally(tx: &mut Tx, h: &HazardRef, d: TallyDelta) -> Result<(
     Ok(())
 }
 
+/// A change to the number of hazards of a path, sector and state (see `hazard_state_tally`).
+pub(crate) async fn tally_state(tx: &mut Tx, h: &HazardRef, state: HazardState, n: i64) -> Result<(), StoreError> {
+    let mut q = Q::new("INSERT INTO hazard_state_tally (scope_path, sector, state, n) VALUES (");
+    q.bind(h.scope_path.as_str()).push(", ").bind(h.sector.as_str()).push(", ").bind(state.as_str());
+    q.push(", ").bind(n);
+    q.push(") ON CONFLICT (scope_path, sector, state) DO UPDATE SET n = hazard_state_tally.n + excluded.n");
+    q.execute(&mut *tx.tx).await?;
+    Ok(())
+}
+
 /// Takes an action on a hazard: the domain decides, the store writes state, timeline and audit
 /// in one transaction. The state read is re-checked at write time, so two racing actions
 /// cannot both pass.
@@ -381,6 +392,8 @@ pub(crate) async fn write_transition(
     if q.execute(&mut *tx.tx).await? == 0 {
         return Err(stale());
     }
+    tally_state(tx, h, h.state, -1).await?;
+    tally_state(tx, h, to, 1).await?;
     match to {
         HazardState::Closed => {
             tally(tx, h, TallyDelta { rectified: 1, on_time: on_time as i64, ..Default::default() }).await?

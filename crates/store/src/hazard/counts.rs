@@ -1,0 +1,140 @@
+//! The ledger's tabs (全部 / 已上报 / 整改中 / 待验收 / 已逾期 / 已销号 / 已驳回): how many hazards
+//! each would list for the caller. Each figure is the `total` the list answers with the same
+//! filters and the tab's state (or `overdue=true`).
+
+use super::{capped_count, HazardFilter, COUNT_CAP};
+use crate::db::Q;
+use crate::org::jurisdiction_by_id;
+use crate::scope::{push_owned_scope, push_subtree};
+use crate::{Principal, Store, StoreError};
+use anjian_domain::hazard::HazardState;
+use anjian_domain::scope::Scope;
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::Row;
+
+/// One tab of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TabCount {
+    /// `all`, a state (`reported` …) or `overdue`
+    pub key: String,
+    pub label: String,
+    pub count: i64,
+    /// The count stopped at the list's cap: there are at least `count`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+}
+
+/// 隐患台账 tab counts.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HazardCounts {
+    pub tabs: Vec<TabCount>,
+}
+
+/// The tabs in the ledger's order: everything, the open states, overdue, then the ends.
+const TABS: [(&str, &str); 7] = [
+    ("all", "全部"),
+    ("reported", "已上报"),
+    ("rectifying", "整改中"),
+    ("pending_verification", "待验收"),
+    ("overdue", "已逾期"),
+    ("closed", "已销号"),
+    ("rejected", "已驳回"),
+];
+
+/// Whether the filter only narrows the place (so the running totals answer it).
+fn only_place(f: &HazardFilter) -> bool {
+    let HazardFilter {
+        state: _,
+        overdue: _,
+        jurisdiction_id: _,
+        grade,
+        source,
+        sector,
+        enterprise_id,
+        listed,
+        q,
+        from,
+        to,
+        listing_level,
+        listing_year,
+    } = f;
+    let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+    grade.is_none()
+        && source.is_none()
+        && blank(sector)
+        && enterprise_id.is_none()
+        && listed.is_none()
+        && blank(q)
+        && blank(from)
+        && blank(to)
+        && listing_level.is_none()
+        && listing_year.is_none()
+}
+
+/// Counts for each tab. Over a jurisdiction's scope with no filter but a place, the states come
+/// from `hazard_state_tally` (a few rows per grid and sector) and 已逾期 from the index of open
+/// deadlines; otherwise each tab is counted like the list's total, up to the same cap.
+pub async fn counts(store: &Store, p: &Principal, f: &HazardFilter, at: Timestamp) -> Result<HazardCounts, StoreError> {
+    let today = store.calendar().await?.date_of(at.into());
+    let mut f = f.clone();
+    f.state = None;
+    f.overdue = None;
+    let tallied = matches!(p.scope, Scope::All | Scope::Subtree { .. } | Scope::Sectors { .. }) && only_place(&f);
+    let place = match f.jurisdiction_id {
+        Some(id) => Some(jurisdiction_by_id(store, id).await?.map(|j| j.path)),
+        None => None,
+    };
+    let mut tabs: Vec<TabCount> = TABS
+        .iter()
+        .map(|(key, label)| TabCount { key: (*key).into(), label: (*label).into(), count: 0, capped: false })
+        .collect();
+    if tallied {
+        let narrow = |q: &mut Q| {
+            push_owned_scope(q, &p.scope);
+            match &place {
+                Some(Some(path)) => {
+                    q.push(" AND ");
+                    push_subtree(q, "h.scope_path", path);
+                }
+                Some(None) => {
+                    q.push(" AND 1=0");
+                }
+                None => {}
+            }
+        };
+        // PostgreSQL sums BIGINT into NUMERIC, hence the cast.
+        let mut q = Q::new("SELECT h.state, CAST(SUM(h.n) AS BIGINT) AS n FROM hazard_state_tally h WHERE 1=1");
+        narrow(&mut q);
+        q.push(" GROUP BY h.state");
+        for r in q.fetch_all(store.pool()).await? {
+            let state: String = r.try_get("state")?;
+            let n: i64 = r.try_get::<Option<i64>, _>("n")?.unwrap_or(0);
+            if let Some(t) = tabs.iter_mut().find(|t| t.key == state) {
+                t.count = n;
+            }
+            tabs[0].count += n;
+        }
+        let mut q = Q::new(concat!(
+            "SELECT COUNT(*) AS n FROM hazard h WHERE h.state IN ",
+            crate::open_states!(),
+            " AND h.deadline < "
+        ));
+        q.bind(today.to_string());
+        narrow(&mut q);
+        tabs[4].count = q.fetch_one(store.pool()).await?.try_get("n")?;
+        return Ok(HazardCounts { tabs });
+    }
+    for tab in &mut tabs {
+        let mut tf = f.clone();
+        match tab.key.as_str() {
+            "all" => {}
+            "overdue" => tf.overdue = Some(true),
+            s => tf.state = HazardState::parse(s),
+        }
+        let n = capped_count(store, p, &tf, today, COUNT_CAP).await?;
+        tab.count = n.min(COUNT_CAP);
+        tab.capped = n > COUNT_CAP;
+    }
+    Ok(HazardCounts { tabs })
+}
