@@ -6,8 +6,11 @@
 #   (b) p50/p99 of a filtered first page, a deep keyset page and a street-filtered page of the
 #       ledger (each run thousands of times over the pool's connections, so a plan switch shows);
 #   (p) on PostgreSQL, bench/pg_plans.sh: repeated prepared lists under both plan cache modes;
+#   (b4) the ledger's tab counts (GET /api/v1/hazards/counts) for the district and for a street;
 #   (c) the statistics endpoint for the whole district;
-#   (d) the server's peak resident memory.
+#   (d) the server's peak resident memory (anonymous and file-backed apart);
+#   (e) an Excel export of the last half year (about HAZARDS/2 rows): seconds, rows, and the
+#       peak memory after it.
 # Usage: bench/run.sh [sqlite|postgres|both]   (ENTERPRISES, HAZARDS, DURATION override sizes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +19,7 @@ HAZARDS=${HAZARDS:-2000000}
 DURATION=${DURATION:-10}
 PG=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 engines=${1:-both}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+command -v wrk >/dev/null && command -v unzip >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk unzip >/dev/null; }
 cargo build --release --locked -p anjian
 bin=$PWD/target/release/anjian
 out=$PWD/bench/results
@@ -44,7 +47,7 @@ run_engine() {
     bench/pg_plans.sh "$url" | tee -a "$log"
   fi
 
-  DATABASE_URL=$url ANJIAN_LOG_LEVEL=warn "$bin" serve --demo --bind 127.0.0.1:$port >"$work/server.log" 2>&1 &
+  DATABASE_URL=$url ANJIAN_LOG_LEVEL=warn ANJIAN_MAX_EXPORT_ROWS=$HAZARDS "$bin" serve --demo --bind 127.0.0.1:$port >"$work/server.log" 2>&1 &
   local pid=$!
   trap "kill $pid 2>/dev/null || true" RETURN
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
@@ -74,12 +77,26 @@ run_engine() {
   TOKEN=$committee wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/auth.lua \
     "http://127.0.0.1:$port/api/v1/hazards?jurisdiction_id=$street&grade=%E4%B8%80%E8%88%AC&page_size=20" | tee -a "$log"
 
+  echo "== (b4) tab counts: district (committee), then jurisdiction_id=$street" | tee -a "$log"
+  TOKEN=$committee wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/auth.lua \
+    "http://127.0.0.1:$port/api/v1/hazards/counts" | tee -a "$log"
+  TOKEN=$committee wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/auth.lua \
+    "http://127.0.0.1:$port/api/v1/hazards/counts?jurisdiction_id=$street" | tee -a "$log"
+
   echo "== (c) district statistics (committee), 5 runs, seconds" | tee -a "$log"
   for _ in 1 2 3 4 5; do
     curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $committee" \
       "http://127.0.0.1:$port/api/v1/hazards/stats" | tee -a "$log"
   done
   echo "== (d) server memory" | tee -a "$log"
+  grep -E 'VmHWM|VmRSS|RssAnon|RssFile' /proc/$pid/status | tee -a "$log"
+
+  local from
+  from=$(date -u -d '-182 days' +%F)
+  echo "== (e) export of hazards found from $from (committee)" | tee -a "$log"
+  curl -s -o "$work/export.xlsx" -w 'seconds %{time_total}\n' -H "Authorization: Bearer $committee" \
+    "http://127.0.0.1:$port/api/v1/hazards/export.xlsx?from=$from" | tee -a "$log"
+  echo "rows $(($(unzip -p "$work/export.xlsx" xl/worksheets/sheet1.xml | grep -o '<row ' | wc -l) - 1)), bytes $(stat -c %s "$work/export.xlsx")" | tee -a "$log"
   grep -E 'VmHWM|VmRSS|RssAnon|RssFile' /proc/$pid/status | tee -a "$log"
   kill $pid; wait $pid 2>/dev/null || true
   [ "$engine" = sqlite ] && echo "database_bytes $(du -cb "$work"/bench.db* | tail -1 | cut -f1)" | tee -a "$log"

@@ -36,6 +36,8 @@ pub struct Config {
     pub audit_checkpoint_seconds: u64,
     /// SQLite page cache per pooled connection (8 of them), in MiB
     pub sqlite_cache_mib: u32,
+    /// Most rows one Excel export may hold; a larger one is refused with advice to filter
+    pub max_export_rows: i64,
     /// SQLite memory-mapped reads, in MiB (0: off; faster large scans, more resident memory)
     pub sqlite_mmap_mib: u32,
 }
@@ -49,6 +51,7 @@ impl Default for Config {
             secure_cookie: s.secure_cookie,
             max_body_bytes: s.max_body_bytes,
             max_import_bytes: s.max_import_bytes,
+            max_export_rows: s.max_export_rows,
             log_level: "info,sqlx=warn".into(),
             log_json: false,
             trusted_proxy_header: String::new(),
@@ -85,6 +88,9 @@ impl Config {
         }
         if !(1..=4096).contains(&c.sqlite_cache_mib) || c.sqlite_mmap_mib > 65536 {
             return Err("sqlite_cache_mib 应在 1～4096 之间，sqlite_mmap_mib 应在 0～65536 之间".into());
+        }
+        if !(1..=10_000_000).contains(&c.max_export_rows) {
+            return Err("max_export_rows 应在 1～10000000 之间".into());
         }
         if c.audit_checkpoint_records < 1 || c.audit_checkpoint_seconds < 1 {
             return Err("audit_checkpoint_records 和 audit_checkpoint_seconds 应大于 0".into());
@@ -136,6 +142,7 @@ impl Config {
             secure_cookie: self.secure_cookie,
             max_body_bytes: self.max_body_bytes,
             max_import_bytes: self.max_import_bytes,
+            max_export_rows: self.max_export_rows,
             trusted_proxy_header: Some(self.trusted_proxy_header.trim().to_string()).filter(|h| !h.is_empty()),
             clock: anjian_server::Clock::system(),
             audit_seal: None,

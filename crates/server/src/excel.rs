@@ -119,6 +119,25 @@ impl Sheet {
     fn finish(mut self) -> Result<Vec<u8>, AppError> {
         self.wb.save_to_buffer().map_err(xlsx_failed)
     }
+
+    /// Zips the workbook into an unnamed temporary file (off the async threads: a million rows
+    /// take seconds), so a long export is never held in memory whole.
+    async fn finish_to_file(self) -> Result<std::fs::File, AppError> {
+        let mut wb = self.wb;
+        tokio::task::spawn_blocking(move || -> Result<std::fs::File, AppError> {
+            use std::io::{Seek, SeekFrom};
+            let io = |e: std::io::Error| {
+                tracing::error!(error = %e, "export file");
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "生成 Excel 文件失败")
+            };
+            let mut f = tempfile::tempfile().map_err(io)?;
+            wb.save_to_writer(&mut f).map_err(xlsx_failed)?;
+            f.seek(SeekFrom::Start(0)).map_err(io)?;
+            Ok(f)
+        })
+        .await
+        .map_err(|_| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "生成 Excel 文件失败"))?
+    }
 }
 
 /// Builds a workbook of one sheet from rows in hand (reports, statistics, templates).
@@ -136,10 +155,11 @@ pub trait ExportRow {
 }
 
 /// Exports a list with its filters: pages of `EXPORT_PAGE` rows are read through the list's own
-/// keyset paging and written as they come, so memory stays flat up to the export cap; a list
-/// larger than the cap is refused before anything is written.
+/// keyset paging and written to a temporary file as they come, and the file is sent as it is
+/// read, so memory stays flat whatever the export cap (`max_export_rows`); a list larger than
+/// the cap is refused before anything is written.
 pub async fn export<T, F, Fut>(
-    store: &anjian_store::Store,
+    s: &crate::AppState,
     sheet: &str,
     filename: &str,
     mut fetch: F,
@@ -149,19 +169,27 @@ where
     F: FnMut(PageReq) -> Fut,
     Fut: std::future::Future<Output = Result<Page<T>, anjian_store::StoreError>>,
 {
-    let cal = store.calendar().await?;
-    let first = fetch(PageReq::export_page(None)?).await?;
-    crate::api::check_export_size(first.total)?;
+    let cal = s.store.calendar().await?;
+    let cap = s.config.max_export_rows;
+    let first = fetch(PageReq::export_page(None, cap)?).await?;
+    crate::api::check_export_size(first.total, cap)?;
     let mut cursor = first.next_cursor;
     let rows: Vec<Vec<Cell>> = first.items.into_iter().map(|t| t.cells(&cal)).collect();
     let mut out = Sheet::new(sheet, T::HEADERS, &rows)?;
     out.write(rows)?;
     while let Some(c) = cursor {
-        let page = fetch(PageReq::export_page(Some(&c))?).await?;
+        let page = fetch(PageReq::export_page(Some(&c), cap)?).await?;
         cursor = page.next_cursor;
         out.write(page.items.into_iter().map(|t| t.cells(&cal)).collect())?;
     }
-    Ok(attachment(out.finish()?, filename))
+    let file = out.finish_to_file().await?;
+    let len = file.metadata().map(|m| m.len()).ok();
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)));
+    let mut res = with_file_headers(body.into_response(), filename);
+    if let Some(len) = len {
+        res.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    Ok(res)
 }
 
 /// A stored instant as a clerk reads it (local date and time), empty when absent or unreadable.
@@ -171,6 +199,11 @@ pub fn local_time(cal: &BusinessCalendar, stored: &str) -> Cell {
 
 /// An attachment response with a UTF-8 file name (RFC 5987).
 pub fn attachment(bytes: Vec<u8>, filename: &str) -> Response {
+    with_file_headers(bytes.into_response(), filename)
+}
+
+/// The type and the UTF-8 file name (RFC 5987) of a workbook sent as an attachment.
+fn with_file_headers(mut res: Response, filename: &str) -> Response {
     let encoded: String = filename
         .bytes()
         .map(|b| {
@@ -181,7 +214,6 @@ pub fn attachment(bytes: Vec<u8>, filename: &str) -> Response {
             }
         })
         .collect();
-    let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

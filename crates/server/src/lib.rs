@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Largest accepted import file, in bytes.
     pub max_import_bytes: usize,
+    /// Most rows one Excel export may hold.
+    pub max_export_rows: i64,
     /// The header a reverse proxy in front puts the client's address in (`X-Forwarded-For`,
     /// `X-Real-IP`); `None`: the socket's peer address. Only set it when every request passes
     /// through that proxy, otherwise a client could name any address it likes.
@@ -65,6 +67,7 @@ impl Default for ServerConfig {
             secure_cookie: false,
             max_body_bytes: 1 << 20,
             max_import_bytes: 20 << 20,
+            max_export_rows: anjian_store::page::MAX_EXPORT_ROWS,
             trusted_proxy_header: None,
             clock: Clock::system(),
             audit_seal: None,

@@ -287,6 +287,26 @@ async fn export_holds_exactly_the_filtered_rows() {
     }
 }
 
+#[tokio::test]
+async fn the_export_cap_is_a_setting_and_an_export_over_it_writes_nothing() {
+    let app = TestApp::demo_with(|c| c.max_export_rows = 3).await;
+    let t = app.login("committee").await;
+    let total = app.get("/api/v1/enterprises?page_size=1", &t).await.json()["total"].as_i64().unwrap();
+    assert!(total > 3);
+    let r = app.get("/api/v1/enterprises/export.xlsx", &t).await;
+    let p = r.problem(422);
+    assert!(p["detail"].as_str().unwrap().contains("上限3条"), "{p}");
+    // Within the cap: the whole file, its length announced, every row there.
+    let name =
+        app.get("/api/v1/enterprises?page_size=1", &t).await.json()["items"][0]["name"].as_str().unwrap().to_string();
+    let n = app.get(&format!("/api/v1/enterprises?page_size=1&q={name}"), &t).await.json()["total"].as_i64().unwrap();
+    assert!((1..=3).contains(&n), "{name}: {n}");
+    let r = app.get(&format!("/api/v1/enterprises/export.xlsx?q={name}"), &t).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_LENGTH].to_str().unwrap(), r.bytes.len().to_string());
+    assert_eq!(xlsx_rows(&r.bytes).len() as i64 - 1, n);
+}
+
 /// An import file in template layout: header, hint row, then the given rows.
 fn import_file(rows: &[[&str; 5]]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();

@@ -33,15 +33,16 @@ pub struct PageReq {
 pub enum Count {
     /// Every matching row (the largest lists cap it, see `hazard::COUNT_CAP`).
     Exact,
-    /// The first page of an export: up to one more than [`MAX_EXPORT_ROWS`], to refuse a larger one.
-    Export,
+    /// The first page of an export: up to one more than the export's cap, to refuse a larger one.
+    Export { cap: i64 },
     /// A later page of an export: the total is known already.
     Skip,
 }
 
 pub const DEFAULT_PAGE_SIZE: i64 = 20;
 pub const MAX_PAGE_SIZE: i64 = 200;
-/// Exports read this many rows at most: a larger export is refused with advice to filter.
+/// Exports read this many rows at most unless the installation sets another cap
+/// (`max_export_rows`): a larger export is refused with advice to filter.
 pub const MAX_EXPORT_ROWS: i64 = 100_000;
 
 impl PageReq {
@@ -58,15 +59,16 @@ impl PageReq {
         Ok(Self { size, after, count: Count::Exact })
     }
 
-    /// A page of an export: [`EXPORT_PAGE`] rows after `cursor`, the first one counted.
-    pub fn export_page(cursor: Option<&str>) -> Result<Self, crate::StoreError> {
+    /// A page of an export of at most `cap` rows: [`EXPORT_PAGE`] rows after `cursor`, the
+    /// first one counted.
+    pub fn export_page(cursor: Option<&str>, cap: i64) -> Result<Self, crate::StoreError> {
         let after = Self::parse(None, cursor)?.after;
-        Ok(Self { size: EXPORT_PAGE, after, count: if after.is_some() { Count::Skip } else { Count::Export } })
+        Ok(Self { size: EXPORT_PAGE, after, count: if after.is_some() { Count::Skip } else { Count::Export { cap } } })
     }
 
-    /// The whole list at once (up to the export cap), for callers that need every row in memory.
+    /// The whole list at once (up to [`MAX_EXPORT_ROWS`]), for callers that need every row in memory.
     pub fn all() -> Self {
-        Self { size: MAX_EXPORT_ROWS, after: None, count: Count::Export }
+        Self { size: MAX_EXPORT_ROWS, after: None, count: Count::Export { cap: MAX_EXPORT_ROWS } }
     }
 }
 
@@ -101,9 +103,9 @@ impl Keyset {
                 c.push(self.count_from).append(w);
                 c.fetch_one(store.pool()).await?.try_get("n")?
             }
-            Count::Export => {
+            Count::Export { cap } => {
                 let mut c = crate::Q::new("SELECT COUNT(*) AS n FROM (SELECT 1 ");
-                c.push(self.count_from).append(w).push(" LIMIT ").bind(MAX_EXPORT_ROWS + 1).push(") t");
+                c.push(self.count_from).append(w).push(" LIMIT ").bind(cap + 1).push(") t");
                 c.fetch_one(store.pool()).await?.try_get("n")?
             }
         };

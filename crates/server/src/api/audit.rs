@@ -42,7 +42,7 @@ async fn list(
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 async fn export(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<AuditFilter>) -> ApiResult<Response> {
     let (store, p, f) = (&s.store, &auth.principal, &f);
-    excel::export(store, "操作日志", "操作日志.xlsx", move |pg| audit::list(store, p, f, pg)).await
+    excel::export(&s, "操作日志", "操作日志.xlsx", move |pg| audit::list(store, p, f, pg)).await
 }
 
 impl ExportRow for AuditRecord {

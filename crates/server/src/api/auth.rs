@@ -158,7 +158,7 @@ async fn list_users(
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 async fn export_users(State(s): State<AppState>, auth: Auth, ApiQuery(f): ApiQuery<UserFilter>) -> ApiResult<Response> {
     let (store, p, f) = (&s.store, &auth.principal, &f);
-    crate::excel::export(store, "用户", "用户.xlsx", move |pg| accounts::user_list(store, p, f, pg)).await
+    crate::excel::export(&s, "用户", "用户.xlsx", move |pg| accounts::user_list(store, p, f, pg)).await
 }
 
 impl crate::excel::ExportRow for User {

@@ -83,7 +83,7 @@ async fn export_hazards(
     ApiQuery(f): ApiQuery<HazardFilter>,
 ) -> ApiResult<Response> {
     let (store, p, f, now) = (&s.store, &auth.principal, &f, s.config.clock.now());
-    excel::export(store, "隐患台账", "隐患台账.xlsx", move |pg| hazard::list(store, p, f, pg, now)).await
+    excel::export(&s, "隐患台账", "隐患台账.xlsx", move |pg| hazard::list(store, p, f, pg, now)).await
 }
 
 impl ExportRow for Hazard {

@@ -94,15 +94,12 @@ pub struct VersionParam {
     pub version: i64,
 }
 
-/// Refuses an export that would be too large.
-pub fn check_export_size(total: i64) -> Result<(), crate::error::AppError> {
-    if total > anjian_store::page::MAX_EXPORT_ROWS {
+/// Refuses an export larger than the installation's cap (`max_export_rows`).
+pub fn check_export_size(total: i64, cap: i64) -> Result<(), crate::error::AppError> {
+    if total > cap {
         return Err(crate::error::AppError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "符合条件的记录有{total}条，超过单次导出上限{}条，请缩小筛选范围",
-                anjian_store::page::MAX_EXPORT_ROWS
-            ),
+            format!("符合条件的记录超过单次导出上限{cap}条，请缩小筛选范围"),
         ));
     }
     Ok(())

@@ -63,7 +63,7 @@ async fn export_jurisdictions(
     ApiQuery(f): ApiQuery<JurisdictionFilter>,
 ) -> ApiResult<Response> {
     let (store, p, f) = (&s.store, &auth.principal, &f);
-    excel::export(store, "辖区", "辖区.xlsx", move |pg| org::jurisdiction_list(store, p, f, pg)).await
+    excel::export(&s, "辖区", "辖区.xlsx", move |pg| org::jurisdiction_list(store, p, f, pg)).await
 }
 
 impl ExportRow for Jurisdiction {
@@ -152,7 +152,7 @@ async fn export_departments(
     ApiQuery(f): ApiQuery<DepartmentFilter>,
 ) -> ApiResult<Response> {
     let (store, p, f) = (&s.store, &auth.principal, &f);
-    excel::export(store, "部门", "部门.xlsx", move |pg| org::department_list(store, p, f, pg)).await
+    excel::export(&s, "部门", "部门.xlsx", move |pg| org::department_list(store, p, f, pg)).await
 }
 
 impl ExportRow for Department {
@@ -244,7 +244,7 @@ async fn export_enterprises(
     ApiQuery(f): ApiQuery<EnterpriseFilter>,
 ) -> ApiResult<Response> {
     let (store, p, f) = (&s.store, &auth.principal, &f);
-    excel::export(store, "企业", "企业名录.xlsx", move |pg| org::enterprise_list(store, p, f, pg)).await
+    excel::export(&s, "企业", "企业名录.xlsx", move |pg| org::enterprise_list(store, p, f, pg)).await
 }
 
 impl ExportRow for Enterprise {

@@ -155,7 +155,7 @@ async fn export_points(
     ApiQuery(f): ApiQuery<RiskPointFilter>,
 ) -> ApiResult<Response> {
     let (store, p, f, today) = (&s.store, &auth.principal, &f, &today(&s).await?);
-    excel::export(store, "风险清单", "风险清单.xlsx", move |pg| points::list(store, p, f, pg, today)).await
+    excel::export(&s, "风险清单", "风险清单.xlsx", move |pg| points::list(store, p, f, pg, today)).await
 }
 
 impl ExportRow for RiskPoint {

@@ -356,7 +356,8 @@ pub async fn list(
     // The total: index-friendly form, stopped at the cap (exports count everything they take).
     let cap = match page.count {
         Count::Exact => COUNT_CAP,
-        Count::Export | Count::Skip => crate::page::MAX_EXPORT_ROWS,
+        Count::Export { cap } => cap,
+        Count::Skip => 0,
     };
     let counted = if page.count == Count::Skip { 0 } else { capped_count(store, p, f, today, cap).await? };
     // The page: the newest ids first, found on the hazard table alone, then their details.
