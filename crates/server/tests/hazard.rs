@@ -95,10 +95,15 @@ async fn a_major_hazard_walks_its_whole_life_across_roles() {
     assert_eq!(actions, ["report", "rectify", "submit", "verify_fail", "submit", "verify_pass"]);
     assert_eq!(done["photos"].as_array().unwrap().len(), 3);
 
-    // Every transition is in the audit chain, which still verifies.
+    // Every transition is in the audit chain, which still verifies; the number, given after
+    // the report committed, has its own record.
     let a = app.login("admin").await;
     let log = app.get("/api/v1/audit?entity=hazard&page_size=50", &a).await.json();
-    assert_eq!(log["total"], 6);
+    assert_eq!(log["total"], 7);
+    let numbered: Vec<&Value> = log["items"].as_array().unwrap().iter().filter(|r| r["action"] == "number").collect();
+    assert_eq!(numbered.len(), 1);
+    assert_eq!(numbered[0]["after"]["number"], "YH-2026-000001");
+    assert_eq!(numbered[0]["entity_id"], id);
     assert_eq!(app.get("/api/v1/audit/verify", &a).await.json()["ok"], true);
 }
 
@@ -619,4 +624,51 @@ async fn tab_counts_equal_the_lists_for_every_role_and_after_midnight_in_beijing
         .await;
     assert!(due >= 3);
     assert_eq!(after - before, due);
+}
+
+#[tokio::test]
+async fn numbers_stay_gapless_and_in_order_under_concurrent_reporters() {
+    let app = TestApp::demo().await;
+    let (line, other) = enterprises(&app).await;
+    let s = app.login("station").await;
+    let a = app.login("admin").await;
+    let mut tasks = vec![];
+    for w in 0..8 {
+        let (router, token) = (app.router.clone(), if w % 2 == 0 { s.clone() } else { a.clone() });
+        let enterprise = if w % 2 == 0 { line } else { other };
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt;
+            let mut numbers = vec![];
+            for i in 0..10 {
+                let mut body = report(enterprise, "一般", "政府检查");
+                body["description"] = json!(format!("并发上报 {w}-{i}：消防通道堆放物料"));
+                let req = axum::http::Request::post("/api/v1/hazards")
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(body.to_string()))
+                    .unwrap();
+                let res = router.clone().oneshot(req).await.unwrap();
+                assert_eq!(res.status(), StatusCode::CREATED);
+                let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+                let h: Value = serde_json::from_slice(&bytes).unwrap();
+                numbers.push(h["number"].as_str().unwrap().to_string());
+            }
+            numbers
+        }));
+    }
+    let mut all = vec![];
+    for t in tasks {
+        let mine = t.await.unwrap();
+        // Each answer carries its number, and one reporter's later report has a later number.
+        assert!(mine.windows(2).all(|p| p[0] < p[1]), "{mine:?}");
+        all.extend(mine);
+    }
+    all.sort();
+    let want: Vec<String> = (1..=80).map(|n| format!("YH-2026-{n:06}")).collect();
+    assert_eq!(all, want, "gapless and unique across the district");
+    // Nothing is left waiting, every number has its audit record, and the chain verifies.
+    assert_eq!((app.count("number_pending").await, app.count("audit_pending").await), (0, 0));
+    assert_eq!(app.count("audit_log WHERE action = 'number' AND entity = 'hazard'").await, 80);
+    let v = app.get("/api/v1/audit/verify", &a).await.json();
+    assert_eq!((v["ok"].as_bool(), v["unlinked"].as_i64()), (Some(true), Some(0)), "{v}");
 }

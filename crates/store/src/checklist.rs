@@ -191,6 +191,7 @@ pub async fn run(
                 found_day: today,
             },
             &f.photos,
+            crate::hazard::Numbering::AfterCommit,
         )
         .await?
         .id;

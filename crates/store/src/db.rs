@@ -28,6 +28,8 @@ pub struct Store {
     /// SQLite allows one writer at a time; taking this lock before `BEGIN` queues our writers
     /// in the process instead of letting them fail with SQLITE_BUSY on lock upgrade.
     write_lock: Arc<Mutex<()>>,
+    /// One linker at a time in this process (`links::run`); instances share the chain head's lock.
+    pub(crate) link_lock: Arc<Mutex<()>>,
     /// The installation's business calendar, read from its top jurisdiction's `timezone` on
     /// first use and forgotten when a jurisdiction is created (a node's time zone is set only then).
     calendar: Arc<std::sync::RwLock<Option<BusinessCalendar>>>,
@@ -37,38 +39,39 @@ pub struct Store {
 pub struct Tx {
     pub(crate) tx: Transaction<'static, Any>,
     _guard: Option<OwnedMutexGuard<()>>,
-    /// The audit chain head as this transaction has advanced it (`audit::record`), written back
-    /// once at commit: updating the head row once per record made a transaction that records
-    /// thousands of changes (an import, the demo) slower with every record on PostgreSQL, which
-    /// keeps every version of a row updated within one transaction.
-    pub(crate) audit_head: Option<AuditHead>,
+    store: Store,
+    /// This transaction wrote audit records or records waiting for a number: the linker runs
+    /// after it commits (`links::run`), before `commit` returns.
+    pub(crate) links_pending: bool,
     /// The first object this transaction created (entity, id), which an idempotency key that
     /// commits with it remembers.
     pub(crate) created: Option<(String, i64)>,
 }
 
-/// The head of the audit chain as a transaction advanced it: the last sequence number and hash
-/// (`audit::record` reads and advances it, the commit writes it).
-#[derive(Debug, Clone)]
-pub(crate) struct AuditHead {
-    pub seq: i64,
-    pub last_hash: String,
-}
-
 impl Tx {
+    /// Commits, then links what the transaction left for the linker (audit records into the
+    /// chain, numbers), so the caller reads its own write complete. The write is durable once
+    /// committed: a linker that fails is logged and the next run (the sealer job, every second
+    /// or two) links it.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        if let Some(h) = self.audit_head.take() {
-            sqlx::query("UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1")
-                .bind(h.seq)
-                .bind(h.last_hash)
-                .execute(&mut *self.tx)
-                .await?;
-        }
         // A request sent with an Idempotency-Key: the key is marked committed with the write, so
         // a retry after a crash never runs the write twice.
         if let Ok(key) = crate::idempotency::CURRENT.try_with(|k| k.clone()) {
             crate::idempotency::mark_committed(&mut self, &key).await?;
         }
+        let Tx { tx, _guard, store, links_pending, .. } = self;
+        tx.commit().await?;
+        drop(_guard);
+        if links_pending {
+            if let Err(e) = crate::links::run(&store).await {
+                tracing::error!(error = %e, "linking after commit failed; the sealer job retries");
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits the linker's own transaction: no idempotency key, no linking again.
+    pub(crate) async fn commit_linker(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
         Ok(())
     }
@@ -88,6 +91,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "checklist_owner", include_str!("migrations/0008_checklist_owner.sql")),
     (9, "upload_limits", include_str!("migrations/0009_upload_limits.sql")),
     (10, "hazard_counts", include_str!("migrations/0010_hazard_counts.sql")),
+    (11, "deferred_links", include_str!("migrations/0011_deferred_links.sql")),
 ];
 
 /// How the store uses memory and plans (settings `sqlite_cache_mib`, `sqlite_mmap_mib`).
@@ -165,7 +169,13 @@ impl Store {
                 })
             });
         let pool = opts.connect(&url).await?;
-        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())), calendar: Default::default() })
+        Ok(Self {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+            link_lock: Arc::new(Mutex::new(())),
+            calendar: Default::default(),
+        })
     }
 
     /// Applies the migrations not yet applied, each in its own transaction, in order.
@@ -248,7 +258,7 @@ impl Store {
             Backend::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(Tx { tx, _guard: guard, audit_head: None, created: None })
+        Ok(Tx { tx, _guard: guard, store: self.clone(), links_pending: false, created: None })
     }
 
     /// The business calendar (业务日历): the time zone of the top jurisdiction, default

@@ -65,6 +65,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   set_password: '重置密码',
   import: '导入',
   export: '导出',
+  number: '编号',
 }
 
 export const AUDIT_ENTITY_LABELS: Record<string, string> = {
@@ -74,6 +75,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   user: '用户',
   session: '会话',
   auth: '认证',
+  hazard: '隐患',
 }
 
 export function actionLabel(a: string | null | undefined): string {

@@ -3,7 +3,7 @@
 
 pub mod seal;
 
-use crate::db::{AuditHead, Insert, Q};
+use crate::db::{Insert, Q};
 use crate::page::{Keyed, Keyset, Page, PageReq};
 use crate::scope::push_subtree;
 use crate::{now, Actor, Principal, Store, StoreError, Tx};
@@ -72,43 +72,15 @@ impl<'a> Change<'a> {
     }
 }
 
-/// Appends an audit record in the caller's transaction. The first record of a transaction
-/// locks the head row (an update to itself) until commit, so concurrent writers chain one after
-/// another; later records of the same transaction chain on in memory, and the head is written
-/// once at commit.
+/// Writes an audit record in the caller's transaction, as the change's own row: it commits or
+/// rolls back with the change. It is linked into the hash chain just after commit
+/// ([`link_batch`], run by `links::run`), so concurrent writers do not queue on the chain head.
 pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), StoreError> {
-    let (seq, prev) = match &tx.audit_head {
-        Some(h) => (h.seq + 1, h.last_hash.clone()),
-        None => {
-            let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, last_hash")
-                .fetch_one(&mut *tx.tx)
-                .await?;
-            (head.try_get::<i64, _>("seq")? + 1, head.try_get::<String, _>("last_hash")?)
-        }
-    };
     if c.action == "create" && tx.created.is_none() {
         tx.created = c.entity_id.map(|id| (c.entity.to_string(), id));
     }
-    let at = now();
-    let before = c.before.map(|v| v.to_string());
-    let after = c.after.map(|v| v.to_string());
-    let content = AuditContent {
-        seq,
-        at: &at,
-        actor_id: actor.id,
-        actor_name: &actor.name,
-        action: c.action,
-        entity: c.entity,
-        entity_id: c.entity_id,
-        scope_path: c.scope_path,
-        summary: &c.summary,
-        before: before.as_deref(),
-        after: after.as_deref(),
-    };
-    let hash = chain_hash(&prev, &content);
-    let q = Insert::into("audit_log")
-        .set("id", seq)
-        .set("at", at.as_str())
+    let q = Insert::into("audit_pending")
+        .set("at", now().as_str())
         .set("actor_id", actor.id)
         .set("actor_name", &actor.name)
         .set("action", c.action)
@@ -116,14 +88,81 @@ pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), Sto
         .set("entity_id", c.entity_id)
         .set("scope_path", c.scope_path)
         .set("summary", c.summary.as_str())
-        .set("before_json", before)
-        .set("after_json", after)
-        .set("prev_hash", prev.as_str())
-        .set("hash", hash.as_str())
+        .set("before_json", c.before.map(|v| v.to_string()))
+        .set("after_json", c.after.map(|v| v.to_string()))
         .query();
     q.execute(&mut *tx.tx).await?;
-    tx.audit_head = Some(AuditHead { seq, last_hash: hash });
+    tx.links_pending = true;
     Ok(())
+}
+
+/// The chain head, locked until the linker's transaction ends: taken first, it makes linkers of
+/// several instances run one after another, each reading what the one before left.
+pub(crate) async fn lock_head(tx: &mut Tx) -> Result<(i64, String), StoreError> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, last_hash")
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    Ok((head.try_get("seq")?, head.try_get("last_hash")?))
+}
+
+/// Links up to `limit` pending records into the chain after `head` (from [`lock_head`]), in the
+/// order they were written, and moves the head. Answers how many were linked.
+pub(crate) async fn link_batch(tx: &mut Tx, head: &mut (i64, String), limit: i64) -> Result<usize, StoreError> {
+    let rows = Q::new("SELECT * FROM audit_pending ORDER BY id LIMIT ").bind(limit).fetch_all(&mut *tx.tx).await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut ids = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let g = |c: &str| -> Result<String, StoreError> { Ok(r.try_get(c)?) };
+        let (at, actor_name, action, entity, scope_path, summary) =
+            (g("at")?, g("actor_name")?, g("action")?, g("entity")?, g("scope_path")?, g("summary")?);
+        let before: Option<String> = r.try_get("before_json")?;
+        let after: Option<String> = r.try_get("after_json")?;
+        let (actor_id, entity_id): (Option<i64>, Option<i64>) = (r.try_get("actor_id")?, r.try_get("entity_id")?);
+        let seq = head.0 + 1;
+        let content = AuditContent {
+            seq,
+            at: &at,
+            actor_id,
+            actor_name: &actor_name,
+            action: &action,
+            entity: &entity,
+            entity_id,
+            scope_path: &scope_path,
+            summary: &summary,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        };
+        let hash = chain_hash(&head.1, &content);
+        let q = Insert::into("audit_log")
+            .set("id", seq)
+            .set("at", at.as_str())
+            .set("actor_id", actor_id)
+            .set("actor_name", actor_name.as_str())
+            .set("action", action.as_str())
+            .set("entity", entity.as_str())
+            .set("entity_id", entity_id)
+            .set("scope_path", scope_path.as_str())
+            .set("summary", summary.as_str())
+            .set("before_json", before)
+            .set("after_json", after)
+            .set("prev_hash", head.1.as_str())
+            .set("hash", hash.as_str())
+            .query();
+        q.execute(&mut *tx.tx).await?;
+        ids.push(r.try_get::<i64, _>("id")?);
+        *head = (seq, hash);
+    }
+    Q::new("DELETE FROM audit_pending WHERE id IN ").bind_list(&ids).execute(&mut *tx.tx).await?;
+    Q::new("UPDATE audit_head SET seq = ")
+        .bind(head.0)
+        .push(", last_hash = ")
+        .bind(head.1.as_str())
+        .push(" WHERE id = 1")
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(rows.len())
 }
 
 /// An audit record as shown to readers.
@@ -259,6 +298,9 @@ pub struct Verification {
     pub checkpoint_at: Option<String>,
     /// Records after the latest checkpoint (not yet signed: a cut among them is not detected).
     pub unsealed: i64,
+    /// Records committed with their change but not yet linked into the chain (the linker runs
+    /// just after each commit; a few here are writers finishing, many a linker that fails).
+    pub unlinked: i64,
     /// What was found, as a sentence.
     pub message: String,
 }
@@ -342,6 +384,7 @@ pub async fn verify(store: &Store, seal: Option<&SealKey>) -> Result<Verificatio
                 checkpoint_seq: None,
                 checkpoint_at: None,
                 unsealed: 0,
+                unlinked: 0,
                 message,
             })
         }
@@ -363,6 +406,7 @@ pub async fn verify(store: &Store, seal: Option<&SealKey>) -> Result<Verificatio
         checkpoint_seq: latest.as_ref().map(|c| c.seq),
         checkpoint_at: latest.as_ref().map(|c| c.at.clone()),
         unsealed: head_seq - latest.as_ref().map_or(0, |c| c.seq).min(head_seq),
+        unlinked: sqlx::query("SELECT COUNT(*) AS n FROM audit_pending").fetch_one(&mut *tx).await?.try_get("n")?,
         message: String::new(),
     };
     let mut v = ChainVerifier::default();
@@ -442,6 +486,9 @@ pub async fn verify(store: &Store, seal: Option<&SealKey>) -> Result<Verificatio
             format!("操作日志链完整：共校验 {} 条记录（未配置检查点，无法发现截断或整体重算）", out.checked)
         }
     };
+    if out.unlinked > 0 {
+        out.message.push_str(&format!("；另有 {} 条记录已写入、尚未链入（链接在每次提交后进行）", out.unlinked));
+    }
     if let Some(n) = seals.as_ref().map(|s| s.unreadable).filter(|n| *n > 0) {
         out.message.push_str(&format!("；检查点文件有 {n} 行无法读取，已忽略（可能是崩溃时未写完的一行）"));
     }

@@ -228,6 +228,8 @@ impl Sealer {
 
     /// Records written since the last checkpoint.
     pub async fn pending(&self, store: &Store) -> Result<i64, StoreError> {
+        // First finish any linking a stopped process left behind (records committed, not chained).
+        crate::links::run(store).await?;
         let seq: i64 =
             sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?.try_get(0)?;
         Ok(seq - self.last.lock().await.as_ref().map_or(0, |c| c.seq))
@@ -238,6 +240,7 @@ impl Sealer {
     /// the last checkpoint or the head names a record it does not match: signing then would
     /// bless a log that was cut off or rewritten.
     pub async fn checkpoint(&self, store: &Store) -> Result<Option<Checkpoint>, StoreError> {
+        crate::links::run(store).await?;
         let mut last = self.last.lock().await;
         let (seq, hash, record_hash) = head(store).await?;
         if seq == 0 || last.as_ref().is_some_and(|l| l.seq == seq && l.hash == hash) {

@@ -134,6 +134,7 @@ pub(crate) async fn generate_hazards(
                 found_day,
             },
             &[],
+            crate::hazard::Numbering::Now,
         )
         .await?;
         // How far along it got: old ones are mostly closed, a few ran late or were rejected.

@@ -18,20 +18,6 @@ pub(super) async fn number_scope(tx: &mut Tx, path: &str) -> Result<i64, StoreEr
     })
 }
 
-/// Next number of a sequence, in the writer's transaction: one upsert, so two first numbers of a
-/// year racing on PostgreSQL wait on the row instead of one failing its transaction.
-pub(crate) async fn next_number(tx: &mut Tx, scope: &str, year: i64) -> Result<i64, StoreError> {
-    let r = Insert::into("number_sequence")
-        .set("scope", scope)
-        .set("year", year)
-        .set("last", 1i64)
-        .query()
-        .push(" ON CONFLICT (scope, year) DO UPDATE SET last = number_sequence.last + 1 RETURNING last")
-        .fetch_one(&mut *tx.tx)
-        .await?;
-    Ok(r.try_get("last")?)
-}
-
 pub(super) fn refusal(r: HazardRefusal) -> StoreError {
     match r {
         HazardRefusal::Forbidden(m) => StoreError::Forbidden(m),
@@ -89,6 +75,7 @@ pub async fn create(
             found_day: today,
         },
         &report.before_photos,
+        crate::hazard::Numbering::AfterCommit,
     )
     .await?
     .id;
@@ -116,17 +103,31 @@ pub(crate) struct NewHazard<'a> {
     pub found_day: Date,
 }
 
-/// Inserts a hazard with its number, first event, photos and audit record.
+/// When a new hazard takes its number (see `numbering`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Numbering {
+    /// In the writer's transaction (the demo: its history refers to the numbers at once).
+    Now,
+    /// After commit, by the linker (requests: writers do not queue on the district's counter).
+    AfterCommit,
+}
+
+/// Inserts a hazard with its number (or a placeholder until the linker numbers it), first
+/// event, photos and audit record.
 pub(crate) async fn insert(
     tx: &mut Tx,
     p: &Principal,
     n: NewHazard<'_>,
     photos: &[i64],
+    numbering: Numbering,
 ) -> Result<HazardRef, StoreError> {
     let scope = number_scope(tx, n.scope_path).await?;
     let year = n.found_day.year() as i64;
-    let seq = next_number(tx, &format!("hazard:{scope}"), year).await?;
-    let number = hazard_number(year as i16, seq);
+    let sequence = format!("hazard:{scope}");
+    let number = match numbering {
+        Numbering::Now => hazard_number(year as i16, crate::numbering::next_number(tx, &sequence, year).await?),
+        Numbering::AfterCommit => crate::numbering::placeholder(),
+    };
     let ts = format_ts(n.found_at);
     let actor = p.actor();
     let found_day = n.found_day.to_string();
@@ -174,12 +175,19 @@ pub(crate) async fn insert(
         sector: n.sector,
     };
     files::attach(tx, &owner, "before", "before_photos", photos).await?;
-    audit::record(
-        tx,
-        &actor,
-        Change::created("hazard", id, n.scope_path, format!("上报{}隐患 {}", n.grade.as_str(), number)).after(serde_json::json!({"number": &number, "enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": &deadline, "description": n.description})),
-    )
-    .await?;
+    let mut after = serde_json::json!({"enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": &deadline, "description": n.description});
+    let summary = match numbering {
+        Numbering::Now => {
+            after["number"] = serde_json::json!(&number);
+            format!("上报{}隐患 {}", n.grade.as_str(), number)
+        }
+        // The number follows in its own record (`numbering::assign_pending`).
+        Numbering::AfterCommit => {
+            crate::numbering::defer(tx, "hazard", id, &sequence, year, n.scope_path).await?;
+            format!("上报{}隐患", n.grade.as_str())
+        }
+    };
+    audit::record(tx, &actor, Change::created("hazard", id, n.scope_path, summary).after(after)).await?;
     let h = HazardRef {
         id,
         enterprise_id: n.enterprise_id,

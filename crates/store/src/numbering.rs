@@ -1,0 +1,127 @@
+//! Gapless numbers (编号) per sequence and year, such as `YH-2026-000123` for a district's hazards.
+//!
+//! A number is taken either in the writer's transaction ([`next_number`]: the counter row stays
+//! locked until commit, fine for the demo and the command line) or, for requests, after commit
+//! by the linker ([`defer`], then [`assign_pending`]): only committed records are numbered, so
+//! the numbers have no gaps, and writers do not queue on the counter. Until then the record
+//! holds a placeholder that starts with [`PLACEHOLDER`].
+
+use crate::audit::{self, Change};
+use crate::db::{Insert, Q};
+use crate::{Actor, StoreError, Tx};
+use sqlx::Row;
+
+/// What a record waiting for its number holds instead (unique, never shown once linked).
+pub const PLACEHOLDER: &str = "待编号-";
+
+/// A unique placeholder number.
+pub(crate) fn placeholder() -> String {
+    format!("{PLACEHOLDER}{:016x}", rand::random::<u64>())
+}
+
+/// Takes `n` numbers of a sequence in the caller's transaction and answers the last: one
+/// upsert, so two first numbers of a year racing on PostgreSQL wait on the row instead of one
+/// failing its transaction.
+async fn take(tx: &mut Tx, sequence: &str, year: i64, n: i64) -> Result<i64, StoreError> {
+    let r = Insert::into("number_sequence")
+        .set("scope", sequence)
+        .set("year", year)
+        .set("last", n)
+        .query()
+        .push(" ON CONFLICT (scope, year) DO UPDATE SET last = number_sequence.last + excluded.last RETURNING last")
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    Ok(r.try_get("last")?)
+}
+
+/// The next number of a sequence, in the writer's transaction.
+pub(crate) async fn next_number(tx: &mut Tx, sequence: &str, year: i64) -> Result<i64, StoreError> {
+    take(tx, sequence, year, 1).await
+}
+
+/// Leaves a record to be numbered after commit (the record holds a [`placeholder`]).
+pub(crate) async fn defer(
+    tx: &mut Tx,
+    entity: &'static str,
+    id: i64,
+    sequence: &str,
+    year: i64,
+    scope_path: &str,
+) -> Result<(), StoreError> {
+    Insert::into("number_pending")
+        .set("entity", entity)
+        .set("entity_id", id)
+        .set("sequence", sequence)
+        .set("year", year)
+        .set("scope_path", scope_path)
+        .query()
+        .execute(&mut *tx.tx)
+        .await?;
+    tx.links_pending = true;
+    Ok(())
+}
+
+/// How an entity's number is written and where it is kept. A new numbered area adds its arm.
+fn format(entity: &str, year: i64, seq: i64) -> Option<(String, &'static str)> {
+    match entity {
+        "hazard" => Some((anjian_domain::hazard::hazard_number(year as i16, seq), "UPDATE hazard SET number = ")),
+        _ => None,
+    }
+}
+
+/// Numbers up to `limit` waiting records in the order they were written, each with an audit
+/// record, in the linker's transaction (after it locked the chain head, so linkers of several
+/// instances never number the same record). Answers how many were numbered.
+pub(crate) async fn assign_pending(tx: &mut Tx, limit: i64) -> Result<usize, StoreError> {
+    let rows = Q::new("SELECT * FROM number_pending ORDER BY id LIMIT ").bind(limit).fetch_all(&mut *tx.tx).await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    struct Waiting {
+        id: i64,
+        entity: String,
+        entity_id: i64,
+        key: (String, i64),
+        scope_path: String,
+    }
+    let waiting = rows
+        .iter()
+        .map(|r| {
+            Ok(Waiting {
+                id: r.try_get("id")?,
+                entity: r.try_get("entity")?,
+                entity_id: r.try_get("entity_id")?,
+                key: (r.try_get("sequence")?, r.try_get("year")?),
+                scope_path: r.try_get("scope_path")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // One counter update per sequence and year for the whole batch, then the numbers in order.
+    let mut next: std::collections::BTreeMap<(String, i64), i64> = Default::default();
+    for w in &waiting {
+        *next.entry(w.key.clone()).or_default() += 1;
+    }
+    for (key, n) in next.iter_mut() {
+        *n = take(tx, &key.0, key.1, *n).await? - *n + 1;
+    }
+    let system = Actor::system("系统编号");
+    for w in &waiting {
+        let slot = next.get_mut(&w.key).expect("counted above");
+        let seq = *slot;
+        *slot += 1;
+        let Some((number, update)) = format(&w.entity, w.key.1, seq) else {
+            return Err(StoreError::Config(format!("不知道如何为 {} 编号", w.entity)));
+        };
+        Q::new(update).bind(number.as_str()).push(" WHERE id = ").bind(w.entity_id).execute(&mut *tx.tx).await?;
+        audit::record(
+            tx,
+            &system,
+            Change::new("number", &w.entity, Some(w.entity_id), &w.scope_path, format!("编号 {number}"))
+                .after(serde_json::json!({"number": number})),
+        )
+        .await?;
+    }
+    let ids: Vec<i64> = waiting.iter().map(|w| w.id).collect();
+    Q::new("DELETE FROM number_pending WHERE id IN ").bind_list(&ids).execute(&mut *tx.tx).await?;
+    Ok(waiting.len())
+}
