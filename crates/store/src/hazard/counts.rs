@@ -115,11 +115,13 @@ pub async fn counts(store: &Store, p: &Principal, f: &HazardFilter, at: Timestam
             }
             tabs[0].count += n;
         }
-        let mut q = Q::new(concat!(
-            "SELECT COUNT(*) AS n FROM hazard h WHERE h.state IN ",
-            crate::open_states!(),
-            " AND h.deadline < "
-        ));
+        // SQLite's planner took the `(state, deadline)` index and read every row (150–270 ms at
+        // 2,000,000 hazards) where the partial index of open deadlines answers alone (25 ms).
+        let mut q = Q::new("SELECT COUNT(*) AS n FROM hazard h");
+        if store.backend == crate::Backend::Sqlite {
+            q.push(" INDEXED BY hazard_overdue");
+        }
+        q.push(concat!(" WHERE h.state IN ", crate::open_states!(), " AND h.deadline < "));
         q.bind(today.to_string());
         narrow(&mut q);
         tabs[4].count = q.fetch_one(store.pool()).await?.try_get("n")?;
