@@ -9,6 +9,7 @@ use crate::scope::{push_owned_scope, push_subtree};
 use crate::{Principal, Store, StoreError};
 use anjian_domain::hazard::HazardState;
 use anjian_domain::scope::Scope;
+use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Serialize;
 use sqlx::Row;
@@ -72,59 +73,108 @@ fn only_place(f: &HazardFilter) -> bool {
         && listing_year.is_none()
 }
 
+/// The place a tallied count covers: the caller's scope, narrowed to a jurisdiction if asked
+/// (`Some(None)`: a jurisdiction that does not exist, so nothing).
+struct Place<'a> {
+    scope: &'a Scope,
+    within: Option<Option<String>>,
+}
+
+impl Place<'_> {
+    fn narrow(&self, q: &mut Q) {
+        push_owned_scope(q, self.scope);
+        match &self.within {
+            Some(Some(path)) => {
+                q.push(" AND ");
+                push_subtree(q, "h.scope_path", path);
+            }
+            Some(None) => {
+                q.push(" AND 1=0");
+            }
+            None => {}
+        }
+    }
+}
+
+/// The place of a filter that the running totals can answer: a jurisdiction scope and no filter
+/// but a place (the state and overdue filters aside); `None` otherwise.
+async fn tallied_place<'a>(store: &Store, p: &'a Principal, f: &HazardFilter) -> Result<Option<Place<'a>>, StoreError> {
+    if !matches!(p.scope, Scope::All | Scope::Subtree { .. } | Scope::Sectors { .. }) || !only_place(f) {
+        return Ok(None);
+    }
+    let within = match f.jurisdiction_id {
+        Some(id) => Some(jurisdiction_by_id(store, id).await?.map(|j| j.path)),
+        None => None,
+    };
+    Ok(Some(Place { scope: &p.scope, within }))
+}
+
+/// Hazards per state from `hazard_state_tally` (a few rows per grid and sector). PostgreSQL sums
+/// BIGINT into NUMERIC, hence the cast.
+async fn state_sums(store: &Store, place: &Place<'_>) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut q = Q::new("SELECT h.state, CAST(SUM(h.n) AS BIGINT) AS n FROM hazard_state_tally h WHERE 1=1");
+    place.narrow(&mut q);
+    q.push(" GROUP BY h.state");
+    q.fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("state")?, r.try_get::<Option<i64>, _>("n")?.unwrap_or(0))))
+        .collect()
+}
+
+/// Open hazards past their deadline, from the partial index of open deadlines. SQLite's planner
+/// took the `(state, deadline)` index and read every row (150–270 ms at 2,000,000 hazards) where
+/// the partial index answers alone (25 ms), so it is named.
+async fn overdue_count(store: &Store, place: &Place<'_>, today: Date) -> Result<i64, StoreError> {
+    let mut q = Q::new("SELECT COUNT(*) AS n FROM hazard h");
+    if store.backend == crate::Backend::Sqlite {
+        q.push(" INDEXED BY hazard_overdue");
+    }
+    q.push(concat!(" WHERE h.state IN ", crate::open_states!(), " AND h.deadline < "));
+    q.bind(today.to_string());
+    place.narrow(&mut q);
+    Ok(q.fetch_one(store.pool()).await?.try_get("n")?)
+}
+
+/// The exact total of a list the running totals answer (no filter but a place, and at most one
+/// of a state and `overdue=true`), or `None` when the list must count.
+pub(super) async fn tallied_total(
+    store: &Store,
+    p: &Principal,
+    f: &HazardFilter,
+    today: Date,
+) -> Result<Option<i64>, StoreError> {
+    let Some(place) = tallied_place(store, p, f).await? else { return Ok(None) };
+    Ok(match (f.state, f.overdue) {
+        (None, None) => Some(state_sums(store, &place).await?.iter().map(|(_, n)| n).sum()),
+        (Some(s), None) => {
+            Some(state_sums(store, &place).await?.iter().filter(|(k, _)| k == s.as_str()).map(|(_, n)| n).sum())
+        }
+        (None, Some(true)) => Some(overdue_count(store, &place, today).await?),
+        _ => None,
+    })
+}
+
 /// Counts for each tab. Over a jurisdiction's scope with no filter but a place, the states come
-/// from `hazard_state_tally` (a few rows per grid and sector) and 已逾期 from the index of open
-/// deadlines; otherwise each tab is counted like the list's total, up to the same cap.
+/// from the running totals and 已逾期 from the index of open deadlines; otherwise each tab is
+/// counted like the list's total, up to the same cap.
 pub async fn counts(store: &Store, p: &Principal, f: &HazardFilter, at: Timestamp) -> Result<HazardCounts, StoreError> {
     let today = store.calendar().await?.date_of(at.into());
     let mut f = f.clone();
     f.state = None;
     f.overdue = None;
-    let tallied = matches!(p.scope, Scope::All | Scope::Subtree { .. } | Scope::Sectors { .. }) && only_place(&f);
-    let place = match f.jurisdiction_id {
-        Some(id) => Some(jurisdiction_by_id(store, id).await?.map(|j| j.path)),
-        None => None,
-    };
     let mut tabs: Vec<TabCount> = TABS
         .iter()
         .map(|(key, label)| TabCount { key: (*key).into(), label: (*label).into(), count: 0, capped: false })
         .collect();
-    if tallied {
-        let narrow = |q: &mut Q| {
-            push_owned_scope(q, &p.scope);
-            match &place {
-                Some(Some(path)) => {
-                    q.push(" AND ");
-                    push_subtree(q, "h.scope_path", path);
-                }
-                Some(None) => {
-                    q.push(" AND 1=0");
-                }
-                None => {}
-            }
-        };
-        // PostgreSQL sums BIGINT into NUMERIC, hence the cast.
-        let mut q = Q::new("SELECT h.state, CAST(SUM(h.n) AS BIGINT) AS n FROM hazard_state_tally h WHERE 1=1");
-        narrow(&mut q);
-        q.push(" GROUP BY h.state");
-        for r in q.fetch_all(store.pool()).await? {
-            let state: String = r.try_get("state")?;
-            let n: i64 = r.try_get::<Option<i64>, _>("n")?.unwrap_or(0);
+    if let Some(place) = tallied_place(store, p, &f).await? {
+        for (state, n) in state_sums(store, &place).await? {
             if let Some(t) = tabs.iter_mut().find(|t| t.key == state) {
                 t.count = n;
             }
             tabs[0].count += n;
         }
-        // SQLite's planner took the `(state, deadline)` index and read every row (150–270 ms at
-        // 2,000,000 hazards) where the partial index of open deadlines answers alone (25 ms).
-        let mut q = Q::new("SELECT COUNT(*) AS n FROM hazard h");
-        if store.backend == crate::Backend::Sqlite {
-            q.push(" INDEXED BY hazard_overdue");
-        }
-        q.push(concat!(" WHERE h.state IN ", crate::open_states!(), " AND h.deadline < "));
-        q.bind(today.to_string());
-        narrow(&mut q);
-        tabs[4].count = q.fetch_one(store.pool()).await?.try_get("n")?;
+        tabs[4].count = overdue_count(store, &place, today).await?;
         return Ok(HazardCounts { tabs });
     }
     for tab in &mut tabs {

@@ -359,7 +359,15 @@ pub async fn list(
         Count::Export { cap } => cap,
         Count::Skip => 0,
     };
-    let counted = if page.count == Count::Skip { 0 } else { capped_count(store, p, f, today, cap).await? };
+    // The running totals give the exact total where they can (a state tab over a district:
+    // 6 ms instead of counting 2,001 rows of the state index); otherwise count up to the cap.
+    let (counted, cap) = match page.count {
+        Count::Skip => (0, cap),
+        _ => match tallied_total(store, p, f, today).await? {
+            Some(n) => (n, i64::MAX),
+            None => (capped_count(store, p, f, today, cap).await?, cap),
+        },
+    };
     // The page: the newest ids first, found on the hazard table alone, then their details.
     let mut ids =
         Q::prefixed("SELECT h.id FROM hazard h", &filter_clause(store, p, f, today, PathMatch::Prefix).await?);
