@@ -111,8 +111,19 @@ async fn tallied_place<'a>(store: &Store, p: &'a Principal, f: &HazardFilter) ->
 
 /// Hazards per state from `hazard_state_tally` (a few rows per grid and sector). PostgreSQL sums
 /// BIGINT into NUMERIC, hence the cast.
-async fn state_sums(store: &Store, place: &Place<'_>) -> Result<Vec<(String, i64)>, StoreError> {
+async fn state_sums(
+    store: &Store,
+    place: &Place<'_>,
+    only: Option<HazardState>,
+) -> Result<Vec<(String, i64)>, StoreError> {
     let mut q = Q::new("SELECT h.state, CAST(SUM(h.n) AS BIGINT) AS n FROM hazard_state_tally h WHERE 1=1");
+    // Each state named, so the covering index is read one state's range at a time (3 ms over
+    // the synthetic district's 10,800 rows; without it SQLite visited the table: 8–12 ms).
+    let states: Vec<&str> = match only {
+        Some(s) => vec![s.as_str()],
+        None => HazardState::ALL.iter().map(|s| s.as_str()).collect(),
+    };
+    q.push(" AND h.state IN ").bind_list(&states);
     place.narrow(&mut q);
     q.push(" GROUP BY h.state");
     q.fetch_all(store.pool())
@@ -146,10 +157,8 @@ pub(super) async fn tallied_total(
 ) -> Result<Option<i64>, StoreError> {
     let Some(place) = tallied_place(store, p, f).await? else { return Ok(None) };
     Ok(match (f.state, f.overdue) {
-        (None, None) => Some(state_sums(store, &place).await?.iter().map(|(_, n)| n).sum()),
-        (Some(s), None) => {
-            Some(state_sums(store, &place).await?.iter().filter(|(k, _)| k == s.as_str()).map(|(_, n)| n).sum())
-        }
+        (None, None) => Some(state_sums(store, &place, None).await?.iter().map(|(_, n)| n).sum()),
+        (Some(s), None) => Some(state_sums(store, &place, Some(s)).await?.iter().map(|(_, n)| n).sum()),
         (None, Some(true)) => Some(overdue_count(store, &place, today).await?),
         _ => None,
     })
@@ -168,7 +177,7 @@ pub async fn counts(store: &Store, p: &Principal, f: &HazardFilter, at: Timestam
         .map(|(key, label)| TabCount { key: (*key).into(), label: (*label).into(), count: 0, capped: false })
         .collect();
     if let Some(place) = tallied_place(store, p, &f).await? {
-        for (state, n) in state_sums(store, &place).await? {
+        for (state, n) in state_sums(store, &place, None).await? {
             if let Some(t) = tabs.iter_mut().find(|t| t.key == state) {
                 t.count = n;
             }
