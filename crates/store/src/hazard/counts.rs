@@ -32,16 +32,22 @@ pub struct HazardCounts {
     pub tabs: Vec<TabCount>,
 }
 
-/// The tabs in the ledger's order: everything, the open states, overdue, then the ends.
-const TABS: [(&str, &str); 7] = [
-    ("all", "全部"),
-    ("reported", "已上报"),
-    ("rectifying", "整改中"),
-    ("pending_verification", "待验收"),
-    ("overdue", "已逾期"),
-    ("closed", "已销号"),
-    ("rejected", "已驳回"),
-];
+/// The tabs in the ledger's order: everything, the open states, overdue, then the ends. The
+/// state tabs carry the domain's labels.
+fn tabs() -> Vec<TabCount> {
+    use HazardState::*;
+    let tab = |key: &str, label: &str| TabCount { key: key.into(), label: label.into(), count: 0, capped: false };
+    let state = |s: HazardState| tab(s.as_str(), s.label());
+    vec![
+        tab("all", "全部"),
+        state(Reported),
+        state(Rectifying),
+        state(PendingVerification),
+        tab("overdue", "已逾期"),
+        state(Closed),
+        state(Rejected),
+    ]
+}
 
 /// Whether the filter only narrows the place (so the running totals answer it).
 fn only_place(f: &HazardFilter) -> bool {
@@ -172,10 +178,7 @@ pub async fn counts(store: &Store, p: &Principal, f: &HazardFilter, at: Timestam
     let mut f = f.clone();
     f.state = None;
     f.overdue = None;
-    let mut tabs: Vec<TabCount> = TABS
-        .iter()
-        .map(|(key, label)| TabCount { key: (*key).into(), label: (*label).into(), count: 0, capped: false })
-        .collect();
+    let mut tabs = tabs();
     if let Some(place) = tallied_place(store, p, &f).await? {
         for (state, n) in state_sums(store, &place, None).await? {
             if let Some(t) = tabs.iter_mut().find(|t| t.key == state) {
