@@ -676,3 +676,57 @@ async fn numbers_stay_gapless_and_in_order_under_concurrent_reporters() {
     let v = app.get("/api/v1/audit/verify", &a).await.json();
     assert_eq!((v["ok"].as_bool(), v["unlinked"].as_i64()), (Some(true), Some(0)), "{v}");
 }
+
+/// Reports sent at once share the batching writer's transactions: each answer is the hazard as
+/// read back, one report that fails in the database (the same photo twice) fails alone and
+/// writes nothing, and its batch-mates are written.
+#[tokio::test]
+async fn reports_sent_at_once_are_written_together_and_a_failing_one_fails_alone() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let s = app.login("station").await;
+    let photo = app.photo(&s).await;
+    let before = app.count("hazard").await;
+    let mut tasks = vec![];
+    for w in 0..17 {
+        let (router, token) = (app.router.clone(), s.clone());
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt;
+            let mut body = report(line, "一般", "政府检查");
+            body["description"] = json!(format!("同时上报 {w}：配电箱前堆放杂物"));
+            body["before_photos"] = if w == 8 { json!([photo, photo]) } else { json!([photo]) };
+            let req = axum::http::Request::post("/api/v1/hazards")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+            (w, status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }));
+    }
+    for t in tasks {
+        let (w, status, body) = t.await.unwrap();
+        if w == 8 {
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(body["errors"][0]["field"], "before_photos", "{body}");
+            continue;
+        }
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let again = app.get(&format!("/api/v1/hazards/{}", body["id"]), &s).await.json();
+        assert_eq!(body, again, "the answer is the hazard as stored");
+        assert!(body["number"].as_str().unwrap().starts_with("YH-2026-"), "{body}");
+        assert_eq!(body["photos"].as_array().unwrap().len(), 1);
+    }
+    assert_eq!(app.count("hazard").await, before + 16, "the failing report wrote nothing");
+    assert_eq!(app.count("hazard_event WHERE comment LIKE '%同时上报 8：%'").await, 0);
+    // Reports written in one transaction carry its time: some batch held more than one.
+    let shared = app
+        .count("(SELECT at FROM audit_log WHERE action = 'create' AND entity = 'hazard' GROUP BY at HAVING COUNT(*) > 1) b")
+        .await;
+    assert!(shared > 0, "no two reports shared a transaction");
+    let a = app.login("admin").await;
+    let v = app.get("/api/v1/audit/verify", &a).await.json();
+    assert_eq!((v["ok"].as_bool(), v["unlinked"].as_i64()), (Some(true), Some(0)), "{v}");
+}

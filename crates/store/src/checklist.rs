@@ -1,7 +1,7 @@
 //! Self-inspection checklists (自查清单): templates and runs; every 不符合 becomes a hazard.
 
 use crate::db::{Insert, Q};
-use crate::hazard::{insert, NewHazard};
+use crate::hazard::{insert_all, NewHazard};
 use crate::org::enterprise_get;
 use crate::{files, format_ts, Principal, Store, StoreError};
 use anjian_domain::auth::{Action, Role};
@@ -168,35 +168,31 @@ pub async fn run(
     );
     q.push(", ").bind(format_ts(at)).push(") RETURNING id");
     let run_id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
-    let mut ids = vec![];
-    for f in &run.findings {
-        let id = insert(
-            &mut tx,
-            p,
-            NewHazard {
-                enterprise_id: ent.id,
-                scope_path: &ent.scope_path,
-                sector: &run.sector,
-                location: "",
-                description: &f.description,
-                grade: f.grade,
-                category: FINDING_CATEGORY,
-                source: run.source,
-                deadline: run.deadline,
-                responsible: "",
-                criterion: f.criterion.as_deref(),
-                checklist_run_id: Some(run_id),
-                risk_point_id: None,
-                found_at: at,
-                found_day: today,
-            },
-            &f.photos,
-            crate::hazard::Numbering::AfterCommit,
-        )
-        .await?
-        .id;
-        ids.push(id);
-    }
+    let findings: Vec<NewHazard> = run
+        .findings
+        .iter()
+        .map(|f| NewHazard {
+            enterprise_id: ent.id,
+            scope_path: ent.scope_path.clone(),
+            sector: run.sector.clone(),
+            location: String::new(),
+            description: f.description.clone(),
+            grade: f.grade,
+            category: FINDING_CATEGORY.into(),
+            source: run.source,
+            deadline: run.deadline,
+            responsible: String::new(),
+            criterion: f.criterion.clone(),
+            checklist_run_id: Some(run_id),
+            risk_point_id: None,
+            found_at: at,
+            found_day: today,
+            photos: f.photos.clone(),
+        })
+        .collect();
+    let reports: Vec<(&Principal, &NewHazard)> = findings.iter().map(|n| (p, n)).collect();
+    let ids: Vec<i64> =
+        insert_all(&mut tx, &reports, crate::hazard::Numbering::AfterCommit).await?.into_iter().map(|h| h.id).collect();
     tx.commit().await?;
     let mut hazards = vec![];
     for id in ids {

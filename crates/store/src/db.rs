@@ -33,6 +33,10 @@ pub struct Store {
     /// The installation's business calendar, read from its top jurisdiction's `timezone` on
     /// first use and forgotten when a jurisdiction is created (a node's time zone is set only then).
     calendar: Arc<std::sync::RwLock<Option<BusinessCalendar>>>,
+    /// Reported hazards waiting for the batching writer (`hazard::ingest`).
+    pub(crate) hazard_queue: Arc<crate::hazard::ingest::Queue>,
+    /// Principals of recent sessions (`auth::SessionCache`).
+    pub(crate) sessions: Arc<crate::auth::SessionCache>,
 }
 
 /// A writing transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -46,6 +50,9 @@ pub struct Tx {
     /// The first object this transaction created (entity, id), which an idempotency key that
     /// commits with it remembers.
     pub(crate) created: Option<(String, i64)>,
+    /// This transaction cannot change a user, session or scope (hazard and idempotency
+    /// writes), so the session cache stays valid after it commits.
+    pub(crate) keeps_sessions: bool,
 }
 
 impl Tx {
@@ -59,9 +66,12 @@ impl Tx {
         if let Ok(key) = crate::idempotency::CURRENT.try_with(|k| k.clone()) {
             crate::idempotency::mark_committed(&mut self, &key).await?;
         }
-        let Tx { tx, _guard, store, links_pending, .. } = self;
+        let Tx { tx, _guard, store, links_pending, keeps_sessions, .. } = self;
         tx.commit().await?;
         drop(_guard);
+        if !keeps_sessions {
+            store.sessions.forget_all();
+        }
         if links_pending {
             if let Err(e) = crate::links::run(&store).await {
                 tracing::error!(error = %e, "linking after commit failed; the sealer job retries");
@@ -175,6 +185,8 @@ impl Store {
             write_lock: Arc::new(Mutex::new(())),
             link_lock: Arc::new(Mutex::new(())),
             calendar: Default::default(),
+            hazard_queue: Default::default(),
+            sessions: Default::default(),
         })
     }
 
@@ -258,7 +270,7 @@ impl Store {
             Backend::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(Tx { tx, _guard: guard, store: self.clone(), links_pending: false, created: None })
+        Ok(Tx { tx, _guard: guard, store: self.clone(), links_pending: false, created: None, keeps_sessions: false })
     }
 
     /// The business calendar (业务日历): the time zone of the top jurisdiction, default
@@ -613,6 +625,28 @@ impl Insert {
         Q { sql, args: self.values }
     }
 
+    /// One statement inserting several rows, each built with the same columns in the same order
+    /// (a batch: one round trip instead of one per row). `None` for no rows.
+    pub fn many(rows: Vec<Insert>) -> Option<Q> {
+        let first = rows.first()?;
+        let (table, columns) = (first.table, first.columns.clone());
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut args = Vec::with_capacity(rows.len() * columns.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            assert!(row.table == table && row.columns == columns, "Insert::many: rows of one shape");
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row.values.into_iter().enumerate() {
+                args.push(v);
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", args.len()));
+            }
+            sql.push(')');
+        }
+        Some(Q { sql, args })
+    }
+
     /// The statement answering the new row's `id`.
     pub fn returning_id(self) -> Q {
         let mut q = self.query();
@@ -630,6 +664,15 @@ mod tests {
         let q = Insert::into("t").set("a", 1i64).set("b", "x").stamped("2026-01-01").returning_id();
         assert_eq!(q.sql, "INSERT INTO t (a, b, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id");
         assert_eq!(q.args.len(), 4);
+    }
+
+    #[test]
+    fn many_rows_number_their_placeholders_in_order() {
+        let row = |a: i64, b: &str| Insert::into("t").set("a", a).set("b", b);
+        let q = Insert::many(vec![row(1, "x"), row(2, "y")]).expect("two rows");
+        assert_eq!(q.sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+        assert_eq!(q.args.len(), 4);
+        assert!(Insert::many(vec![]).is_none());
     }
 
     #[test]

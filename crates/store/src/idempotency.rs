@@ -60,6 +60,7 @@ pub async fn claim(
     now: Timestamp,
 ) -> Result<Claim, StoreError> {
     let mut tx = store.begin().await?;
+    tx.keeps_sessions = true;
     Q::new("DELETE FROM idempotency WHERE user_id = ")
         .bind(key.user_id)
         .push(" AND idem_key = ")
@@ -135,6 +136,7 @@ pub(crate) async fn mark_committed(tx: &mut Tx, key: &KeyRef) -> Result<(), Stor
 /// unless the request wrote something (then the answer is kept like any other).
 pub async fn complete(store: &Store, key: &KeyRef, status: u16, body: Option<&str>) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
+    tx.keeps_sessions = true;
     if !(200..300).contains(&status) {
         Q::new("DELETE FROM idempotency WHERE committed = 0 AND user_id = ")
             .bind(key.user_id)
@@ -153,6 +155,7 @@ pub async fn complete(store: &Store, key: &KeyRef, status: u16, body: Option<&st
 /// Forgets keys older than [`KEEP`] (a job).
 pub async fn purge(store: &Store, now: Timestamp) -> Result<u64, StoreError> {
     let mut tx = store.begin().await?;
+    tx.keeps_sessions = true;
     let n =
         Q::new("DELETE FROM idempotency WHERE created_at < ").bind(format_ts(now - KEEP)).execute(&mut *tx.tx).await?;
     tx.commit().await?;

@@ -39,32 +39,36 @@ pub(crate) async fn next_number(tx: &mut Tx, sequence: &str, year: i64) -> Resul
     take(tx, sequence, year, 1).await
 }
 
-/// Leaves a record to be numbered after commit (the record holds a [`placeholder`]).
-pub(crate) async fn defer(
-    tx: &mut Tx,
-    entity: &'static str,
-    id: i64,
-    sequence: &str,
-    year: i64,
-    scope_path: &str,
-) -> Result<(), StoreError> {
-    Insert::into("number_pending")
-        .set("entity", entity)
-        .set("entity_id", id)
-        .set("sequence", sequence)
-        .set("year", year)
-        .set("scope_path", scope_path)
-        .query()
-        .execute(&mut *tx.tx)
-        .await?;
-    tx.links_pending = true;
+/// A record left to be numbered after commit (it holds a [`placeholder`]).
+pub(crate) struct Pending<'a> {
+    pub entity: &'static str,
+    pub id: i64,
+    pub sequence: &'a str,
+    pub year: i64,
+    pub scope_path: &'a str,
+}
+
+/// Leaves records to be numbered after commit, in their order, with one statement.
+pub(crate) async fn defer_all(tx: &mut Tx, records: Vec<Pending<'_>>) -> Result<(), StoreError> {
+    let rows = records.into_iter().map(|r| {
+        Insert::into("number_pending")
+            .set("entity", r.entity)
+            .set("entity_id", r.id)
+            .set("sequence", r.sequence)
+            .set("year", r.year)
+            .set("scope_path", r.scope_path)
+    });
+    if let Some(q) = Insert::many(rows.collect()) {
+        q.execute(&mut *tx.tx).await?;
+        tx.links_pending = true;
+    }
     Ok(())
 }
 
-/// How an entity's number is written and where it is kept. A new numbered area adds its arm.
+/// How an entity's number is written and the table that keeps it. A new numbered area adds its arm.
 fn format(entity: &str, year: i64, seq: i64) -> Option<(String, &'static str)> {
     match entity {
-        "hazard" => Some((anjian_domain::hazard::hazard_number(year as i16, seq), "UPDATE hazard SET number = ")),
+        "hazard" => Some((anjian_domain::hazard::hazard_number(year as i16, seq), "hazard")),
         _ => None,
     }
 }
@@ -105,22 +109,34 @@ pub(crate) async fn assign_pending(tx: &mut Tx, limit: i64) -> Result<usize, Sto
         *n = take(tx, &key.0, key.1, *n).await? - *n + 1;
     }
     let system = Actor::system("系统编号");
+    let mut numbered: std::collections::BTreeMap<&'static str, Vec<(i64, String)>> = Default::default();
+    let mut changes = Vec::with_capacity(waiting.len());
     for w in &waiting {
         let slot = next.get_mut(&w.key).expect("counted above");
         let seq = *slot;
         *slot += 1;
-        let Some((number, update)) = format(&w.entity, w.key.1, seq) else {
+        let Some((number, table)) = format(&w.entity, w.key.1, seq) else {
             return Err(StoreError::Config(format!("不知道如何为 {} 编号", w.entity)));
         };
-        Q::new(update).bind(number.as_str()).push(" WHERE id = ").bind(w.entity_id).execute(&mut *tx.tx).await?;
-        audit::record(
-            tx,
+        changes.push((
             &system,
             Change::new("number", &w.entity, Some(w.entity_id), &w.scope_path, format!("编号 {number}"))
-                .after(serde_json::json!({"number": number})),
-        )
-        .await?;
+                .after(serde_json::json!({"number": &number})),
+        ));
+        numbered.entry(table).or_default().push((w.entity_id, number));
     }
+    // One statement per table: number = CASE id WHEN … THEN … END.
+    for (table, rows) in numbered {
+        let mut q = Q::new("UPDATE ");
+        q.push(table).push(" SET number = CASE id");
+        for (id, number) in &rows {
+            q.push(" WHEN ").bind(*id).push(" THEN ").bind(number.as_str());
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        q.push(" END WHERE id IN ").bind_list(&ids);
+        q.execute(&mut *tx.tx).await?;
+    }
+    audit::record_all(tx, changes).await?;
     let ids: Vec<i64> = waiting.iter().map(|w| w.id).collect();
     Q::new("DELETE FROM number_pending WHERE id IN ").bind_list(&ids).execute(&mut *tx.tx).await?;
     Ok(waiting.len())

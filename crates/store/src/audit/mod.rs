@@ -76,23 +76,35 @@ impl<'a> Change<'a> {
 /// rolls back with the change. It is linked into the hash chain just after commit
 /// ([`link_batch`], run by `links::run`), so concurrent writers do not queue on the chain head.
 pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), StoreError> {
-    if c.action == "create" && tx.created.is_none() {
-        tx.created = c.entity_id.map(|id| (c.entity.to_string(), id));
+    record_all(tx, vec![(actor, c)]).await
+}
+
+/// [`record`] for several changes at once, in their order, with one statement (a batch).
+pub async fn record_all(tx: &mut Tx, changes: Vec<(&Actor, Change<'_>)>) -> Result<(), StoreError> {
+    let at = now();
+    let mut rows = Vec::with_capacity(changes.len());
+    for (actor, c) in changes {
+        if c.action == "create" && tx.created.is_none() {
+            tx.created = c.entity_id.map(|id| (c.entity.to_string(), id));
+        }
+        rows.push(
+            Insert::into("audit_pending")
+                .set("at", at.as_str())
+                .set("actor_id", actor.id)
+                .set("actor_name", &actor.name)
+                .set("action", c.action)
+                .set("entity", c.entity)
+                .set("entity_id", c.entity_id)
+                .set("scope_path", c.scope_path)
+                .set("summary", c.summary.as_str())
+                .set("before_json", c.before.map(|v| v.to_string()))
+                .set("after_json", c.after.map(|v| v.to_string())),
+        );
     }
-    let q = Insert::into("audit_pending")
-        .set("at", now().as_str())
-        .set("actor_id", actor.id)
-        .set("actor_name", &actor.name)
-        .set("action", c.action)
-        .set("entity", c.entity)
-        .set("entity_id", c.entity_id)
-        .set("scope_path", c.scope_path)
-        .set("summary", c.summary.as_str())
-        .set("before_json", c.before.map(|v| v.to_string()))
-        .set("after_json", c.after.map(|v| v.to_string()))
-        .query();
-    q.execute(&mut *tx.tx).await?;
-    tx.links_pending = true;
+    if let Some(q) = Insert::many(rows) {
+        q.execute(&mut *tx.tx).await?;
+        tx.links_pending = true;
+    }
     Ok(())
 }
 
@@ -113,6 +125,7 @@ pub(crate) async fn link_batch(tx: &mut Tx, head: &mut (i64, String), limit: i64
         return Ok(0);
     }
     let mut ids = Vec::with_capacity(rows.len());
+    let mut linked = Vec::with_capacity(rows.len());
     for r in &rows {
         let g = |c: &str| -> Result<String, StoreError> { Ok(r.try_get(c)?) };
         let (at, actor_name, action, entity, scope_path, summary) =
@@ -148,12 +161,12 @@ pub(crate) async fn link_batch(tx: &mut Tx, head: &mut (i64, String), limit: i64
             .set("before_json", before)
             .set("after_json", after)
             .set("prev_hash", head.1.as_str())
-            .set("hash", hash.as_str())
-            .query();
-        q.execute(&mut *tx.tx).await?;
+            .set("hash", hash.as_str());
+        linked.push(q);
         ids.push(r.try_get::<i64, _>("id")?);
         *head = (seq, hash);
     }
+    Insert::many(linked).expect("rows").execute(&mut *tx.tx).await?;
     Q::new("DELETE FROM audit_pending WHERE id IN ").bind_list(&ids).execute(&mut *tx.tx).await?;
     Q::new("UPDATE audit_head SET seq = ")
         .bind(head.0)

@@ -396,5 +396,7 @@ pub async fn force_password_change(store: &Store) -> Result<u64, StoreError> {
     let mut q = Q::new("UPDATE app_user SET must_change_password = 1 WHERE username IN ");
     let names: Vec<String> = Role::ALL.iter().map(|r| r.as_str().to_string()).collect();
     q.bind_list(&names).push(" AND must_change_password = 0 AND created_at = updated_at");
-    q.execute(store.pool()).await
+    let n = q.execute(store.pool()).await?;
+    store.sessions.forget_all();
+    Ok(n)
 }

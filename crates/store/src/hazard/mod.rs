@@ -25,6 +25,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 mod counts;
+pub(crate) mod ingest;
 mod report;
 mod stats;
 mod supervision;

@@ -15,6 +15,7 @@ pub async fn list_hazard(
     let facts = HazardFacts { state: h.state, grade: h.grade, source: h.source };
     let listing = decide_listing(facts, p.role, h.listing.is_some(), &input, today).map_err(refusal)?;
     let mut tx = store.begin().await?;
+    tx.keeps_sessions = true;
     write_listing(&mut tx, &p.actor(), &HazardRef::of(&h), &listing, today.year() as i64, at).await?;
     tx.commit().await?;
     get(store, p, id, at).await

@@ -4,18 +4,32 @@
 use super::*;
 use anjian_domain::time::met_deadline;
 
-/// The district-level node of a path (numbers are counted per district and year).
-pub(super) async fn number_scope(tx: &mut Tx, path: &str) -> Result<i64, StoreError> {
-    let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
-    if ids.is_empty() {
-        return Ok(0);
+/// The district-level node of each path (numbers are counted per district and year), with one
+/// query for all of them.
+async fn number_scopes<'a>(
+    tx: &mut Tx,
+    paths: impl Iterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<&'a str, i64>, StoreError> {
+    let paths: Vec<(&str, Vec<i64>)> =
+        paths.map(|p| (p, p.split('/').filter_map(|s| s.parse().ok()).collect())).collect();
+    let mut ids: Vec<i64> = paths.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut districts = std::collections::HashSet::new();
+    if !ids.is_empty() {
+        let mut q = Q::new("SELECT id FROM jurisdiction WHERE level = 'district' AND id IN ");
+        q.bind_list(&ids);
+        for r in q.fetch_all(&mut *tx.tx).await? {
+            districts.insert(r.try_get::<i64, _>("id")?);
+        }
     }
-    let mut q = Q::new("SELECT id FROM jurisdiction WHERE level = 'district' AND id IN ");
-    q.bind_list(&ids);
-    Ok(match q.fetch_optional(&mut *tx.tx).await? {
-        Some(r) => r.try_get("id")?,
-        None => ids[0],
-    })
+    Ok(paths
+        .into_iter()
+        .map(|(p, ids)| {
+            let scope = ids.iter().copied().find(|id| districts.contains(id)).or(ids.first().copied()).unwrap_or(0);
+            (p, scope)
+        })
+        .collect())
 }
 
 pub(super) fn refusal(r: HazardRefusal) -> StoreError {
@@ -27,7 +41,8 @@ pub(super) fn refusal(r: HazardRefusal) -> StoreError {
 }
 
 /// Reports a hazard of an enterprise in the caller's scope: the store finds the enterprise (404
-/// outside scope), the domain checks the report (`HazardInput::validate`), the store writes it.
+/// outside scope), the domain checks the report (`HazardInput::validate`), the batching writer
+/// (`ingest`) writes it with the reports of other requests that came in meanwhile.
 pub async fn create(
     store: &Store,
     p: &Principal,
@@ -53,54 +68,48 @@ pub async fn create(
             return Err(StoreError::invalid("risk_point_id", "风险点不存在或不属于该企业"));
         }
     }
-    let mut tx = store.begin().await?;
-    let id = insert(
-        &mut tx,
-        p,
-        NewHazard {
-            enterprise_id: ent.id,
-            scope_path: &ent.scope_path,
-            sector: &report.sector,
-            location: &report.location,
-            description: &report.description,
-            grade: report.grade,
-            category: &report.category,
-            source: report.source,
-            deadline: report.deadline,
-            responsible: &report.responsible,
-            criterion: None,
-            checklist_run_id: None,
-            risk_point_id: report.risk_point_id,
-            found_at: at,
-            found_day: today,
-        },
-        &report.before_photos,
-        crate::hazard::Numbering::AfterCommit,
-    )
-    .await?
-    .id;
-    tx.commit().await?;
+    let hazard = NewHazard {
+        enterprise_id: ent.id,
+        scope_path: ent.scope_path,
+        sector: report.sector,
+        location: report.location,
+        description: report.description,
+        grade: report.grade,
+        category: report.category,
+        source: report.source,
+        deadline: report.deadline,
+        responsible: report.responsible,
+        criterion: None,
+        checklist_run_id: None,
+        risk_point_id: report.risk_point_id,
+        found_at: at,
+        found_day: today,
+        photos: report.before_photos,
+    };
+    let id = ingest::write(store, p, hazard).await?;
     get(store, p, id, at).await
 }
 
 /// The fields of a new hazard row.
-pub(crate) struct NewHazard<'a> {
+pub(crate) struct NewHazard {
     pub enterprise_id: i64,
-    pub scope_path: &'a str,
-    pub sector: &'a str,
-    pub location: &'a str,
-    pub description: &'a str,
+    pub scope_path: String,
+    pub sector: String,
+    pub location: String,
+    pub description: String,
     pub grade: HazardGrade,
-    pub category: &'a str,
+    pub category: String,
     pub source: HazardSource,
     pub deadline: Date,
-    pub responsible: &'a str,
-    pub criterion: Option<&'a str>,
+    pub responsible: String,
+    pub criterion: Option<String>,
     pub checklist_run_id: Option<i64>,
     pub risk_point_id: Option<i64>,
     pub found_at: Timestamp,
     /// 发现日期: `found_at` in the business calendar
     pub found_day: Date,
+    /// 整改前照片 (uploaded files, checked attachable)
+    pub photos: Vec<i64>,
 }
 
 /// When a new hazard takes its number (see `numbering`).
@@ -117,94 +126,160 @@ pub(crate) enum Numbering {
 pub(crate) async fn insert(
     tx: &mut Tx,
     p: &Principal,
-    n: NewHazard<'_>,
-    photos: &[i64],
+    n: NewHazard,
     numbering: Numbering,
 ) -> Result<HazardRef, StoreError> {
-    let scope = number_scope(tx, n.scope_path).await?;
-    let year = n.found_day.year() as i64;
-    let sequence = format!("hazard:{scope}");
-    let number = match numbering {
-        Numbering::Now => hazard_number(year as i16, crate::numbering::next_number(tx, &sequence, year).await?),
-        Numbering::AfterCommit => crate::numbering::placeholder(),
-    };
-    let ts = format_ts(n.found_at);
-    let actor = p.actor();
-    let found_day = n.found_day.to_string();
-    let deadline = n.deadline.to_string();
-    let q = Insert::into("hazard")
-        .set("number", number.as_str())
-        .set("number_scope", scope)
-        .set("enterprise_id", n.enterprise_id)
-        .set("scope_path", n.scope_path)
-        .set("sector", n.sector)
-        .set("location", n.location)
-        .set("description", n.description)
-        .set("grade", n.grade.as_str())
-        .set("category", n.category)
-        .set("source", n.source.as_str())
-        .set("state", HazardState::Reported.as_str())
-        .set("found_by", p.user_id)
-        .set("found_by_name", actor.name.as_str())
-        .set("found_at", ts.as_str())
-        .set("found_day", found_day.as_str())
-        .set("deadline", deadline.as_str())
-        .set("responsible", n.responsible)
-        .set("criterion", n.criterion.map(String::from))
-        .set("checklist_run_id", n.checklist_run_id)
-        .set("risk_point_id", n.risk_point_id)
-        .stamped(&ts)
-        .returning_id();
-    let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
-    add_event(
-        tx,
-        id,
-        "report",
-        None,
-        HazardState::Reported,
-        &actor,
-        &format!("{}隐患：{}", n.grade.as_str(), n.description),
-        &ts,
-    )
-    .await?;
-    let owner = files::Owner {
-        entity: "hazard",
-        id,
-        enterprise_id: n.enterprise_id,
-        scope_path: n.scope_path,
-        sector: n.sector,
-    };
-    files::attach(tx, &owner, "before", "before_photos", photos).await?;
-    let mut after = serde_json::json!({"enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": &deadline, "description": n.description});
-    let summary = match numbering {
-        Numbering::Now => {
-            after["number"] = serde_json::json!(&number);
-            format!("上报{}隐患 {}", n.grade.as_str(), number)
-        }
-        // The number follows in its own record (`numbering::assign_pending`).
-        Numbering::AfterCommit => {
-            crate::numbering::defer(tx, "hazard", id, &sequence, year, n.scope_path).await?;
-            format!("上报{}隐患", n.grade.as_str())
-        }
-    };
-    audit::record(tx, &actor, Change::created("hazard", id, n.scope_path, summary).after(after)).await?;
-    let h = HazardRef {
-        id,
-        enterprise_id: n.enterprise_id,
-        number,
-        state: HazardState::Reported,
-        deadline,
-        scope_path: n.scope_path.to_string(),
-        sector: n.sector.to_string(),
-        source: n.source,
-        grade: n.grade,
-        found_day,
-        listed: false,
-    };
-    let major = (n.grade == HazardGrade::Major) as i64;
-    tally(tx, &h, TallyDelta { found: 1, major, ..Default::default() }).await?;
-    tally_state(tx, &h, HazardState::Reported, 1).await?;
-    Ok(h)
+    let mut refs = insert_all(tx, &[(p, &n)], numbering).await?;
+    Ok(refs.remove(0))
+}
+
+/// [`insert`] for several reports, each by its reporter, with one statement per table (the
+/// batching writer and a checklist run with several findings). Answers them in their order.
+pub(crate) async fn insert_all(
+    tx: &mut Tx,
+    reports: &[(&Principal, &NewHazard)],
+    numbering: Numbering,
+) -> Result<Vec<HazardRef>, StoreError> {
+    if reports.is_empty() {
+        return Ok(vec![]);
+    }
+    let scopes = number_scopes(tx, reports.iter().map(|(_, n)| n.scope_path.as_str())).await?;
+    let mut numbers = Vec::with_capacity(reports.len());
+    for (_, n) in reports {
+        let (scope, year) = (scopes[n.scope_path.as_str()], n.found_day.year() as i64);
+        let sequence = format!("hazard:{scope}");
+        let number = match numbering {
+            Numbering::Now => hazard_number(year as i16, crate::numbering::next_number(tx, &sequence, year).await?),
+            Numbering::AfterCommit => crate::numbering::placeholder(),
+        };
+        numbers.push((scope, year, sequence, number));
+    }
+    let actors: Vec<crate::Actor> = reports.iter().map(|(p, _)| p.actor()).collect();
+    let rows = reports.iter().zip(&numbers).zip(&actors).map(|(((p, n), (scope, _, _, number)), actor)| {
+        let ts = format_ts(n.found_at);
+        Insert::into("hazard")
+            .set("number", number.as_str())
+            .set("number_scope", *scope)
+            .set("enterprise_id", n.enterprise_id)
+            .set("scope_path", &n.scope_path)
+            .set("sector", &n.sector)
+            .set("location", &n.location)
+            .set("description", &n.description)
+            .set("grade", n.grade.as_str())
+            .set("category", &n.category)
+            .set("source", n.source.as_str())
+            .set("state", HazardState::Reported.as_str())
+            .set("found_by", p.user_id)
+            .set("found_by_name", actor.name.as_str())
+            .set("found_at", ts.as_str())
+            .set("found_day", n.found_day.to_string())
+            .set("deadline", n.deadline.to_string())
+            .set("responsible", &n.responsible)
+            .set("criterion", n.criterion.clone())
+            .set("checklist_run_id", n.checklist_run_id)
+            .set("risk_point_id", n.risk_point_id)
+            .stamped(&ts)
+    });
+    let mut q = Insert::many(rows.collect()).expect("at least one report");
+    // Rows come back in no promised order: each is known by its number (unique: a placeholder
+    // or a number just taken).
+    q.push(" RETURNING id, number");
+    let mut ids = std::collections::HashMap::new();
+    for r in q.fetch_all(&mut *tx.tx).await? {
+        ids.insert(r.try_get::<String, _>("number")?, r.try_get::<i64, _>("id")?);
+    }
+    let ids: Vec<i64> = numbers.iter().map(|(_, _, _, number)| ids[number.as_str()]).collect();
+
+    let events = reports.iter().zip(&ids).zip(&actors).map(|(((_, n), id), actor)| {
+        event_row(
+            *id,
+            "report",
+            None,
+            HazardState::Reported,
+            actor,
+            &format!("{}隐患：{}", n.grade.as_str(), n.description),
+            &format_ts(n.found_at),
+        )
+    });
+    Insert::many(events.collect()).expect("at least one report").execute(&mut *tx.tx).await?;
+    for ((_, n), id) in reports.iter().zip(&ids) {
+        let owner = files::Owner {
+            entity: "hazard",
+            id: *id,
+            enterprise_id: n.enterprise_id,
+            scope_path: &n.scope_path,
+            sector: &n.sector,
+        };
+        files::attach(tx, &owner, "before", "before_photos", &n.photos).await?;
+    }
+    if numbering == Numbering::AfterCommit {
+        let waiting = reports.iter().zip(&ids).zip(&numbers).map(|(((_, n), id), (_, year, sequence, _))| {
+            crate::numbering::Pending { entity: "hazard", id: *id, sequence, year: *year, scope_path: &n.scope_path }
+        });
+        crate::numbering::defer_all(tx, waiting.collect()).await?;
+    }
+    let mut changes = Vec::with_capacity(reports.len());
+    for ((((_, n), id), (_, _, _, number)), actor) in reports.iter().zip(&ids).zip(&numbers).zip(&actors) {
+        let mut after = serde_json::json!({"enterprise_id": n.enterprise_id, "grade": n.grade, "source": n.source, "deadline": n.deadline.to_string(), "description": &n.description});
+        let summary = match numbering {
+            Numbering::Now => {
+                after["number"] = serde_json::json!(number);
+                format!("上报{}隐患 {}", n.grade.as_str(), number)
+            }
+            // The number follows in its own record (`numbering::assign_pending`).
+            Numbering::AfterCommit => format!("上报{}隐患", n.grade.as_str()),
+        };
+        changes.push((actor, Change::created("hazard", *id, &n.scope_path, summary).after(after)));
+    }
+    audit::record_all(tx, changes).await?;
+
+    let refs: Vec<HazardRef> = reports
+        .iter()
+        .zip(ids)
+        .zip(numbers)
+        .map(|(((_, n), id), (_, _, _, number))| HazardRef {
+            id,
+            enterprise_id: n.enterprise_id,
+            number,
+            state: HazardState::Reported,
+            deadline: n.deadline.to_string(),
+            scope_path: n.scope_path.clone(),
+            sector: n.sector.clone(),
+            source: n.source,
+            grade: n.grade,
+            found_day: n.found_day.to_string(),
+            listed: false,
+        })
+        .collect();
+    let deltas: Vec<(&HazardRef, TallyDelta)> = refs
+        .iter()
+        .map(|h| (h, TallyDelta { found: 1, major: (h.grade == HazardGrade::Major) as i64, ..Default::default() }))
+        .collect();
+    tally_all(tx, &deltas).await?;
+    let states: Vec<(&HazardRef, HazardState, i64)> = refs.iter().map(|h| (h, HazardState::Reported, 1)).collect();
+    tally_state_all(tx, &states).await?;
+    Ok(refs)
+}
+
+/// A timeline row.
+fn event_row(
+    hazard_id: i64,
+    action: &str,
+    from: Option<HazardState>,
+    to: HazardState,
+    actor: &crate::Actor,
+    comment: &str,
+    at: &str,
+) -> Insert {
+    Insert::into("hazard_event")
+        .set("hazard_id", hazard_id)
+        .set("action", action)
+        .set("from_state", from.map(|s| s.as_str().to_string()))
+        .set("to_state", to.as_str())
+        .set("actor_id", actor.id)
+        .set("actor_name", actor.name.as_str())
+        .set("comment", comment)
+        .set("at", at)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -218,17 +293,7 @@ pub(super) async fn add_event(
     comment: &str,
     at: &str,
 ) -> Result<(), StoreError> {
-    let q = Insert::into("hazard_event")
-        .set("hazard_id", hazard_id)
-        .set("action", action)
-        .set("from_state", from.map(|s| s.as_str().to_string()))
-        .set("to_state", to.as_str())
-        .set("actor_id", actor.id)
-        .set("actor_name", actor.name.as_str())
-        .set("comment", comment)
-        .set("at", at)
-        .query();
-    q.execute(&mut *tx.tx).await?;
+    event_row(hazard_id, action, from, to, actor, comment, at).query().execute(&mut *tx.tx).await?;
     Ok(())
 }
 
@@ -302,22 +367,54 @@ pub(crate) struct TallyDelta {
 }
 
 pub(crate) async fn tally(tx: &mut Tx, h: &HazardRef, d: TallyDelta) -> Result<(), StoreError> {
-    let month = h.found_day.get(..7).unwrap_or("");
-    let mut q = Q::new("INSERT INTO hazard_tally (scope_path, sector, source, grade, month, found, rectified, on_time, major, listed) VALUES (");
-    q.bind(h.scope_path.as_str()).push(", ").bind(h.sector.as_str()).push(", ").bind(h.source.as_str());
-    q.push(", ").bind(h.grade.as_str()).push(", ").bind(month).push(", ").bind(d.found).push(", ").bind(d.rectified);
-    q.push(", ").bind(d.on_time).push(", ").bind(d.major).push(", ").bind(d.listed);
-    q.push(") ON CONFLICT (scope_path, sector, source, grade, month) DO UPDATE SET found = hazard_tally.found + excluded.found, rectified = hazard_tally.rectified + excluded.rectified, on_time = hazard_tally.on_time + excluded.on_time, major = hazard_tally.major + excluded.major, listed = hazard_tally.listed + excluded.listed");
+    tally_all(tx, &[(h, d)]).await
+}
+
+/// [`tally`] for several hazards: the changes summed per group first (a group appears once in
+/// the statement, as PostgreSQL's upsert requires), in the groups' order (concurrent writers
+/// lock the rows in the same order).
+pub(crate) async fn tally_all(tx: &mut Tx, changes: &[(&HazardRef, TallyDelta)]) -> Result<(), StoreError> {
+    let mut groups: std::collections::BTreeMap<(&str, &str, &str, &str, &str), TallyDelta> = Default::default();
+    for (h, d) in changes {
+        let month = h.found_day.get(..7).unwrap_or("");
+        let g = groups.entry((&h.scope_path, &h.sector, h.source.as_str(), h.grade.as_str(), month)).or_default();
+        g.found += d.found;
+        g.rectified += d.rectified;
+        g.on_time += d.on_time;
+        g.major += d.major;
+        g.listed += d.listed;
+    }
+    let rows = groups.into_iter().map(|((path, sector, source, grade, month), d)| {
+        Insert::into("hazard_tally")
+            .set("scope_path", path)
+            .set("sector", sector)
+            .set("source", source)
+            .set("grade", grade)
+            .set("month", month)
+            .set("found", d.found)
+            .set("rectified", d.rectified)
+            .set("on_time", d.on_time)
+            .set("major", d.major)
+            .set("listed", d.listed)
+    });
+    let Some(mut q) = Insert::many(rows.collect()) else { return Ok(()) };
+    q.push(" ON CONFLICT (scope_path, sector, source, grade, month) DO UPDATE SET found = hazard_tally.found + excluded.found, rectified = hazard_tally.rectified + excluded.rectified, on_time = hazard_tally.on_time + excluded.on_time, major = hazard_tally.major + excluded.major, listed = hazard_tally.listed + excluded.listed");
     q.execute(&mut *tx.tx).await?;
     Ok(())
 }
 
-/// A change to the number of hazards of a path, sector and state (see `hazard_state_tally`).
-pub(crate) async fn tally_state(tx: &mut Tx, h: &HazardRef, state: HazardState, n: i64) -> Result<(), StoreError> {
-    let mut q = Q::new("INSERT INTO hazard_state_tally (scope_path, sector, state, n) VALUES (");
-    q.bind(h.scope_path.as_str()).push(", ").bind(h.sector.as_str()).push(", ").bind(state.as_str());
-    q.push(", ").bind(n);
-    q.push(") ON CONFLICT (scope_path, sector, state) DO UPDATE SET n = hazard_state_tally.n + excluded.n");
+/// Changes to the number of hazards of a path, sector and state (see `hazard_state_tally`),
+/// summed per group and in the groups' order.
+pub(crate) async fn tally_state_all(tx: &mut Tx, changes: &[(&HazardRef, HazardState, i64)]) -> Result<(), StoreError> {
+    let mut groups: std::collections::BTreeMap<(&str, &str, &str), i64> = Default::default();
+    for (h, state, n) in changes {
+        *groups.entry((&h.scope_path, &h.sector, state.as_str())).or_default() += n;
+    }
+    let rows = groups.into_iter().map(|((path, sector, state), n)| {
+        Insert::into("hazard_state_tally").set("scope_path", path).set("sector", sector).set("state", state).set("n", n)
+    });
+    let Some(mut q) = Insert::many(rows.collect()) else { return Ok(()) };
+    q.push(" ON CONFLICT (scope_path, sector, state) DO UPDATE SET n = hazard_state_tally.n + excluded.n");
     q.execute(&mut *tx.tx).await?;
     Ok(())
 }
@@ -343,6 +440,7 @@ pub async fn act(
         files::check_attachable(store, p, "after_photos", after_photos).await?;
     }
     let mut tx = store.begin().await?;
+    tx.keeps_sessions = true;
     write_transition(&mut tx, &p.actor(), &HazardRef::of(&h), to, &input, &action, at, today).await?;
     tx.commit().await?;
     get(store, p, id, at).await
@@ -400,8 +498,7 @@ pub(crate) async fn write_transition(
     if q.execute(&mut *tx.tx).await? == 0 {
         return Err(stale());
     }
-    tally_state(tx, h, h.state, -1).await?;
-    tally_state(tx, h, to, 1).await?;
+    tally_state_all(tx, &[(h, h.state, -1), (h, to, 1)]).await?;
     match to {
         HazardState::Closed => {
             tally(tx, h, TallyDelta { rectified: 1, on_time: on_time as i64, ..Default::default() }).await?

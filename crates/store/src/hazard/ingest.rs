@@ -1,0 +1,127 @@
+//! The batching writer (批量写入) of reported hazards: the reports of concurrent requests share
+//! one transaction — one multi-row statement per table, one commit, one linker run — instead of
+//! each paying for its own. A request waits for the commit of the batch that holds its report,
+//! so its answer still means written, audited and (by the linker, before the answer) numbered.
+//!
+//! The queue has no thread of its own: the report that finds it idle starts a task that writes
+//! batches until the queue is empty; reports that arrive meanwhile form the next batch. A batch
+//! that fails is halved until the failing report stands alone, so its error is its own.
+
+use super::*;
+use crate::idempotency::KeyRef;
+use std::sync::Mutex;
+use tokio::sync::oneshot;
+
+/// Reports written together at most (about 21 parameters each, far below the engines' limits;
+/// more would only lengthen the wait of the first).
+const MAX_BATCH: usize = 64;
+
+/// The reports waiting for the writer.
+#[derive(Default)]
+pub(crate) struct Queue {
+    state: Mutex<Waiting>,
+}
+
+#[derive(Default)]
+struct Waiting {
+    jobs: Vec<Job>,
+    /// A task is writing batches (it takes what arrives until the queue is empty).
+    writing: bool,
+}
+
+struct Job {
+    reporter: Principal,
+    hazard: NewHazard,
+    /// The request's Idempotency-Key, marked committed with the report.
+    key: Option<KeyRef>,
+    reply: oneshot::Sender<Result<i64, StoreError>>,
+}
+
+/// Writes one report with whatever others are waiting; answers its id once committed.
+pub(crate) async fn write(store: &Store, p: &Principal, hazard: NewHazard) -> Result<i64, StoreError> {
+    let key = crate::idempotency::CURRENT.try_with(|k| k.clone()).ok();
+    let (reply, answer) = oneshot::channel();
+    let start = {
+        let mut w = store.hazard_queue.state.lock().expect("queue lock");
+        w.jobs.push(Job { reporter: p.clone(), hazard, key, reply });
+        !std::mem::replace(&mut w.writing, true)
+    };
+    if start {
+        tokio::spawn(drain(store.clone()));
+    }
+    // The writer dropped the job without an answer only if it stopped (a panic, a shutdown).
+    answer.await.map_err(|_| StoreError::Db(sqlx::Error::WorkerCrashed))?
+}
+
+/// Writes batches until the queue is empty.
+async fn drain(store: Store) {
+    let mut idle = Idle { store: &store, armed: true };
+    loop {
+        let batch: Vec<Job> = {
+            let mut w = store.hazard_queue.state.lock().expect("queue lock");
+            if w.jobs.is_empty() {
+                w.writing = false;
+                idle.armed = false;
+                return;
+            }
+            let n = w.jobs.len().min(MAX_BATCH);
+            w.jobs.drain(..n).collect()
+        };
+        // A batch that fails is halved until the failing reports stand alone: the others are
+        // still written together, and each failing one answers its own error.
+        let mut parts = vec![batch];
+        while let Some(mut part) = parts.pop() {
+            match write_together(&store, &part).await {
+                Ok(ids) => {
+                    for (job, id) in part.into_iter().zip(ids) {
+                        let _ = job.reply.send(Ok(id));
+                    }
+                }
+                Err(e) if part.len() == 1 => {
+                    let _ = part.pop().expect("one").reply.send(Err(e));
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, reports = part.len(), "batch failed: halving it");
+                    let second = part.split_off(part.len() / 2);
+                    parts.push(second);
+                    parts.push(part);
+                }
+            }
+        }
+    }
+}
+
+/// Marks the queue idle if the writer stops early (a panic unwinds, the runtime shuts down):
+/// the waiting requests get an error instead of waiting for ever, and the next report starts a
+/// new writer.
+struct Idle<'a> {
+    store: &'a Store,
+    /// Cleared when the writer leaves the queue idle itself.
+    armed: bool,
+}
+
+impl Drop for Idle<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            if let Ok(mut w) = self.store.hazard_queue.state.lock() {
+                w.writing = false;
+                w.jobs.clear();
+            }
+        }
+    }
+}
+
+async fn write_together(store: &Store, jobs: &[Job]) -> Result<Vec<i64>, StoreError> {
+    let mut tx = store.begin().await?;
+    tx.keeps_sessions = true;
+    let reports: Vec<(&Principal, &NewHazard)> = jobs.iter().map(|j| (&j.reporter, &j.hazard)).collect();
+    let refs = insert_all(&mut tx, &reports, Numbering::AfterCommit).await?;
+    for (job, h) in jobs.iter().zip(&refs) {
+        if let Some(key) = &job.key {
+            tx.created = Some(("hazard".into(), h.id));
+            crate::idempotency::mark_committed(&mut tx, key).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(refs.into_iter().map(|h| h.id).collect())
+}
