@@ -123,20 +123,22 @@ impl Sheet {
     /// Zips the workbook into an unnamed temporary file (off the async threads: a million rows
     /// take seconds), so a long export is never held in memory whole.
     async fn finish_to_file(self) -> Result<std::fs::File, AppError> {
-        let mut wb = self.wb;
-        tokio::task::spawn_blocking(move || -> Result<std::fs::File, AppError> {
-            use std::io::{Seek, SeekFrom};
-            let io = |e: std::io::Error| {
-                tracing::error!(error = %e, "export file");
-                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "生成 Excel 文件失败")
-            };
-            let mut f = tempfile::tempfile().map_err(io)?;
-            wb.save_to_writer(&mut f).map_err(xlsx_failed)?;
-            f.seek(SeekFrom::Start(0)).map_err(io)?;
-            Ok(f)
-        })
-        .await
-        .map_err(|_| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "生成 Excel 文件失败"))?
+        tokio::task::spawn_blocking(move || self.save_to_tempfile())
+            .await
+            .map_err(|_| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "生成 Excel 文件失败"))?
+    }
+
+    /// Zips the workbook into an unnamed temporary file, on the calling (blocking) thread.
+    fn save_to_tempfile(mut self) -> Result<std::fs::File, AppError> {
+        use std::io::{Seek, SeekFrom};
+        let io = |e: std::io::Error| {
+            tracing::error!(error = %e, "export file");
+            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "生成 Excel 文件失败")
+        };
+        let mut f = tempfile::tempfile().map_err(io)?;
+        self.wb.save_to_writer(&mut f).map_err(xlsx_failed)?;
+        f.seek(SeekFrom::Start(0)).map_err(io)?;
+        Ok(f)
     }
 }
 
@@ -182,7 +184,53 @@ where
         cursor = page.next_cursor;
         out.write(page.items.into_iter().map(|t| t.cells(&cal)).collect())?;
     }
-    let file = out.finish_to_file().await?;
+    file_response(out.finish_to_file().await?, filename)
+}
+
+/// Rows of the first sheet sampled for the column widths.
+const WIDTH_SAMPLE: usize = 1000;
+
+/// Exports rows that `produce` sends as it reads them (one streamed query): a blocking thread
+/// turns them into cells and writes the workbook meanwhile, so reading and writing share the two
+/// cores, and memory holds the channel's few rows. The caller has checked the size against the
+/// cap before.
+pub async fn export_streamed<T, P, Fut>(
+    s: &crate::AppState,
+    sheet: &str,
+    filename: &str,
+    produce: P,
+) -> Result<Response, AppError>
+where
+    T: ExportRow + Send + 'static,
+    P: FnOnce(tokio::sync::mpsc::Sender<T>) -> Fut,
+    Fut: std::future::Future<Output = Result<u64, anjian_store::StoreError>>,
+{
+    let cal = s.store.calendar().await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<T>(256);
+    let sheet = sheet.to_string();
+    let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, AppError> {
+        let mut first = Vec::new();
+        while first.len() < WIDTH_SAMPLE {
+            match rx.blocking_recv() {
+                Some(t) => first.push(t.cells(&cal)),
+                None => break,
+            }
+        }
+        let mut out = Sheet::new(&sheet, T::HEADERS, &first)?;
+        out.write(first)?;
+        while let Some(t) = rx.blocking_recv() {
+            out.write(vec![t.cells(&cal)])?;
+        }
+        out.save_to_tempfile()
+    });
+    let produced = produce(tx).await;
+    let file = writer.await.map_err(|_| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "生成 Excel 文件失败"))??;
+    produced?;
+    file_response(file, filename)
+}
+
+/// Sends a finished workbook file as it is read, with its length.
+fn file_response(file: std::fs::File, filename: &str) -> Result<Response, AppError> {
     let len = file.metadata().map(|m| m.len()).ok();
     let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)));
     let mut res = with_file_headers(body.into_response(), filename);

@@ -82,11 +82,15 @@ async fn export_hazards(
     auth: Auth,
     ApiQuery(f): ApiQuery<HazardFilter>,
 ) -> ApiResult<Response> {
-    let (store, p, f, now) = (&s.store, &auth.principal, &f, s.config.clock.now());
-    excel::export(&s, "隐患台账", "隐患台账.xlsx", move |pg| hazard::list(store, p, f, pg, now)).await
+    let (store, p, f, now, cap) = (&s.store, &auth.principal, &f, s.config.clock.now(), s.config.max_export_rows);
+    crate::api::check_export_size(hazard::export_total(store, p, f, now, cap).await?, cap)?;
+    excel::export_streamed(&s, "隐患台账", "隐患台账.xlsx", move |out| {
+        hazard::export_rows(store, p, f, now, out)
+    })
+    .await
 }
 
-impl ExportRow for Hazard {
+impl ExportRow for hazard::HazardExport {
     const HEADERS: &'static [&'static str] = &[
         "隐患编号",
         "企业",
@@ -114,11 +118,11 @@ impl ExportRow for Hazard {
             self.description.into(),
             self.grade.as_str().into(),
             self.source.as_str().into(),
-            self.state_label.into(),
+            self.state.label().into(),
             self.found_day.into(),
             self.deadline.into(),
             self.days_overdue.into(),
-            self.listing.map(|l| format!("{}级 {}", l.level.as_str(), l.document_number)).into(),
+            self.listing.map(|(level, document)| format!("{}级 {document}", level.as_str())).into(),
             self.responsible.into(),
             self.closed_day.into(),
         ]

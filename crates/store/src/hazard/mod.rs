@@ -25,6 +25,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 mod counts;
+mod export;
 pub(crate) mod ingest;
 mod report;
 mod stats;
@@ -32,6 +33,7 @@ mod supervision;
 mod write;
 
 pub use counts::*;
+pub use export::*;
 pub use report::*;
 pub use stats::*;
 pub use supervision::*;
@@ -168,9 +170,9 @@ const SELECT: &str = "SELECT h.*, e.name AS enterprise_name, j.name AS jurisdict
 fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) -> Result<Hazard, StoreError> {
     let state = HazardState::parse(&r.try_get::<String, _>("state")?).unwrap_or(HazardState::Reported);
     let deadline: String = r.try_get("deadline")?;
-    let days = deadline.parse::<Date>().ok().filter(|_| state.is_open()).and_then(|d| days_overdue(d, today));
+    let days = overdue_days(state, &deadline, today);
     let closed_at: Option<String> = r.try_get("closed_at")?;
-    let closed_day = closed_at.as_deref().and_then(Instant::parse).map(|c| cal.date_of(c).to_string());
+    let closed_day = closed_day(cal, closed_at.as_deref());
     let plan: Option<String> = r.try_get("plan")?;
     let level: Option<String> = r.try_get("l_level")?;
     let listing = match level.as_deref().and_then(ListingLevel::parse) {
@@ -205,7 +207,7 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) ->
         state,
         state_label: state.label().into(),
         overdue: days.is_some(),
-        days_overdue: days.map(|d| d + 1),
+        days_overdue: days,
         found_by_name: r.try_get("found_by_name")?,
         found_at: r.try_get("found_at")?,
         found_day: r.try_get("found_day")?,
@@ -226,6 +228,16 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) ->
         listing_levels,
         scope_path: r.try_get("scope_path")?,
     })
+}
+
+/// 逾期天数 of an open hazard past its deadline (1 on the first day after it), else none.
+fn overdue_days(state: HazardState, deadline: &str, today: Date) -> Option<i64> {
+    deadline.parse::<Date>().ok().filter(|_| state.is_open()).and_then(|d| days_overdue(d, today)).map(|d| d + 1)
+}
+
+/// 销号日期: the stored closing instant's date in the business calendar.
+fn closed_day(cal: &BusinessCalendar, closed_at: Option<&str>) -> Option<String> {
+    closed_at.and_then(Instant::parse).map(|c| cal.date_of(c).to_string())
 }
 
 fn parse_date(field: &str, s: &str) -> Result<Date, StoreError> {
@@ -328,6 +340,28 @@ async fn count_form(store: &Store, p: &Principal, f: &HazardFilter) -> Result<Pa
     Ok(if selective && depth <= 3 { PathMatch::Prefix } else { PathMatch::Range })
 }
 
+/// The total a list answers and the cap it was counted to (`counted > cap`: "at least").
+async fn total(
+    store: &Store,
+    p: &Principal,
+    f: &HazardFilter,
+    today: Date,
+    count: Count,
+) -> Result<(i64, i64), StoreError> {
+    // The total: index-friendly form, stopped at the cap (exports count everything they take).
+    let cap = match count {
+        Count::Exact => COUNT_CAP,
+        Count::Export { cap } => cap,
+        Count::Skip => return Ok((0, 0)),
+    };
+    // The running totals give the exact total where they can (a state tab over a district:
+    // 6 ms instead of counting 2,001 rows of the state index); otherwise count up to the cap.
+    Ok(match tallied_total(store, p, f, today).await? {
+        Some(n) => (n, i64::MAX),
+        None => (capped_count(store, p, f, today, cap).await?, cap),
+    })
+}
+
 /// Lists count exactly up to this many rows; beyond it the answer says "at least".
 pub const COUNT_CAP: i64 = 2000;
 
@@ -354,21 +388,7 @@ pub async fn list(
 ) -> Result<Page<Hazard>, StoreError> {
     let cal = store.calendar().await?;
     let today = cal.date_of(at.into());
-    // The total: index-friendly form, stopped at the cap (exports count everything they take).
-    let cap = match page.count {
-        Count::Exact => COUNT_CAP,
-        Count::Export { cap } => cap,
-        Count::Skip => 0,
-    };
-    // The running totals give the exact total where they can (a state tab over a district:
-    // 6 ms instead of counting 2,001 rows of the state index); otherwise count up to the cap.
-    let (counted, cap) = match page.count {
-        Count::Skip => (0, cap),
-        _ => match tallied_total(store, p, f, today).await? {
-            Some(n) => (n, i64::MAX),
-            None => (capped_count(store, p, f, today, cap).await?, cap),
-        },
-    };
+    let (counted, cap) = total(store, p, f, today, page.count).await?;
     // The page: the newest ids first, found on the hazard table alone, then their details.
     let mut ids =
         Q::prefixed("SELECT h.id FROM hazard h", &filter_clause(store, p, f, today, PathMatch::Prefix).await?);
