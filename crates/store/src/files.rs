@@ -232,22 +232,28 @@ pub struct Photo {
 }
 
 /// The files attached to an object, oldest first.
-pub(crate) async fn attached(store: &Store, entity: &'static str, id: i64) -> Result<Vec<Photo>, StoreError> {
+/// The files attached to each of `ids` of an entity, in file order (one query for all).
+pub(crate) async fn attached(
+    store: &Store,
+    entity: &'static str,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<Photo>>, StoreError> {
+    let mut out = std::collections::HashMap::<i64, Vec<Photo>>::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
     let mut q = Q::new(
-        "SELECT a.file_id, a.kind, f.name FROM attachment a JOIN stored_file f ON f.id = a.file_id WHERE a.entity = ",
+        "SELECT a.entity_id, a.file_id, a.kind, f.name FROM attachment a JOIN stored_file f ON f.id = a.file_id WHERE a.entity = ",
     );
-    q.bind(entity).push(" AND a.entity_id = ").bind(id).push(" ORDER BY a.file_id");
-    q.fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            let file_id: i64 = r.try_get("file_id")?;
-            Ok(Photo {
-                file_id,
-                kind: r.try_get("kind")?,
-                name: r.try_get("name")?,
-                url: format!("/api/v1/files/{file_id}"),
-            })
-        })
-        .collect()
+    q.bind(entity).push(" AND a.entity_id IN ").bind_list(ids).push(" ORDER BY a.file_id");
+    for r in q.fetch_all(store.pool()).await? {
+        let file_id: i64 = r.try_get("file_id")?;
+        out.entry(r.try_get("entity_id")?).or_default().push(Photo {
+            file_id,
+            kind: r.try_get("kind")?,
+            name: r.try_get("name")?,
+            url: format!("/api/v1/files/{file_id}"),
+        });
+    }
+    Ok(out)
 }

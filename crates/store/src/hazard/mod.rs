@@ -424,28 +424,64 @@ async fn get_row(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result
 
 pub async fn get(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result<HazardDetail, StoreError> {
     let hazard = get_row(store, p, id, at).await?;
-    let photos = files::attached(store, "hazard", id).await?;
-    let events = Q::new("SELECT * FROM hazard_event WHERE hazard_id = ")
-        .bind(id)
-        .push(" ORDER BY id")
+    Ok(details(store, vec![hazard]).await?.pop().expect("one hazard, one detail"))
+}
+
+/// Hazards just reported, each as its reporter sees it at the time of its report: the batching
+/// writer's answers, read together (its reporters' enterprises were checked in scope before
+/// the write).
+pub(crate) async fn reported(
+    store: &Store,
+    reports: &[(i64, Role, Timestamp)],
+) -> Result<Vec<HazardDetail>, StoreError> {
+    let cal = store.calendar().await?;
+    let ids: Vec<i64> = reports.iter().map(|(id, ..)| *id).collect();
+    let mut q = Q::new(SELECT);
+    q.push(" WHERE h.id IN ").bind_list(&ids);
+    let rows: std::collections::HashMap<i64, AnyRow> = q
         .fetch_all(store.pool())
         .await?
+        .into_iter()
+        .map(|r| Ok((r.try_get("id")?, r)))
+        .collect::<Result<_, StoreError>>()?;
+    let hazards = reports
         .iter()
-        .map(|r| {
-            let action: String = r.try_get("action")?;
-            let from: Option<String> = r.try_get("from_state")?;
-            Ok(Event {
-                action_label: action_label(&action).into(),
-                action,
-                from_state: from.as_deref().and_then(HazardState::parse),
-                to_state: HazardState::parse(&r.try_get::<String, _>("to_state")?).unwrap_or(HazardState::Reported),
-                actor_name: r.try_get("actor_name")?,
-                comment: r.try_get("comment")?,
-                at: r.try_get("at")?,
-            })
+        .map(|(id, role, at)| {
+            let row = rows.get(id).ok_or(StoreError::NotFound)?;
+            row_to_hazard(row, &cal, cal.date_of((*at).into()), *role)
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(HazardDetail { hazard, photos, events })
+        .collect::<Result<Vec<_>, _>>()?;
+    details(store, hazards).await
+}
+
+/// The hazards with their photos and timelines (two queries for all).
+async fn details(store: &Store, hazards: Vec<Hazard>) -> Result<Vec<HazardDetail>, StoreError> {
+    let ids: Vec<i64> = hazards.iter().map(|h| h.id).collect();
+    let mut photos = files::attached(store, "hazard", &ids).await?;
+    let mut events = std::collections::HashMap::<i64, Vec<Event>>::new();
+    let mut q = Q::new("SELECT * FROM hazard_event WHERE hazard_id IN ");
+    q.bind_list(&ids).push(" ORDER BY id");
+    for r in q.fetch_all(store.pool()).await? {
+        let action: String = r.try_get("action")?;
+        let from: Option<String> = r.try_get("from_state")?;
+        events.entry(r.try_get("hazard_id")?).or_default().push(Event {
+            action_label: action_label(&action).into(),
+            action,
+            from_state: from.as_deref().and_then(HazardState::parse),
+            to_state: HazardState::parse(&r.try_get::<String, _>("to_state")?).unwrap_or(HazardState::Reported),
+            actor_name: r.try_get("actor_name")?,
+            comment: r.try_get("comment")?,
+            at: r.try_get("at")?,
+        });
+    }
+    Ok(hazards
+        .into_iter()
+        .map(|hazard| HazardDetail {
+            photos: photos.remove(&hazard.id).unwrap_or_default(),
+            events: events.remove(&hazard.id).unwrap_or_default(),
+            hazard,
+        })
+        .collect())
 }
 
 fn action_label(a: &str) -> &'static str {

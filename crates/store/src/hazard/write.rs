@@ -86,8 +86,7 @@ pub async fn create(
         found_day: today,
         photos: report.before_photos,
     };
-    let id = ingest::write(store, p, hazard).await?;
-    get(store, p, id, at).await
+    ingest::write(store, p, hazard).await
 }
 
 /// The fields of a new hazard row.
