@@ -95,15 +95,15 @@ async fn a_major_hazard_walks_its_whole_life_across_roles() {
     assert_eq!(actions, ["report", "rectify", "submit", "verify_fail", "submit", "verify_pass"]);
     assert_eq!(done["photos"].as_array().unwrap().len(), 3);
 
-    // Every transition is in the audit chain, which still verifies; the number, given after
-    // the report committed, has its own record.
+    // Every transition is in the audit chain, which still verifies; the report's record holds
+    // the number the batching writer gave it in the same transaction.
     let a = app.login("admin").await;
     let log = app.get("/api/v1/audit?entity=hazard&page_size=50", &a).await.json();
-    assert_eq!(log["total"], 7);
-    let numbered: Vec<&Value> = log["items"].as_array().unwrap().iter().filter(|r| r["action"] == "number").collect();
-    assert_eq!(numbered.len(), 1);
-    assert_eq!(numbered[0]["after"]["number"], "YH-2026-000001");
-    assert_eq!(numbered[0]["entity_id"], id);
+    assert_eq!(log["total"], 6);
+    let created: Vec<&Value> = log["items"].as_array().unwrap().iter().filter(|r| r["action"] == "create").collect();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["after"]["number"], "YH-2026-000001");
+    assert_eq!(created[0]["entity_id"], id);
     assert_eq!(app.get("/api/v1/audit/verify", &a).await.json()["ok"], true);
 }
 
@@ -672,7 +672,10 @@ async fn numbers_stay_gapless_and_in_order_under_concurrent_reporters() {
     assert_eq!(all, want, "gapless and unique across the district");
     // Nothing is left waiting, every number has its audit record, and the chain verifies.
     assert_eq!((app.count("number_pending").await, app.count("audit_pending").await), (0, 0));
-    assert_eq!(app.count("audit_log WHERE action = 'number' AND entity = 'hazard'").await, 80);
+    assert_eq!(
+        app.count("audit_log WHERE action = 'create' AND entity = 'hazard' AND summary LIKE '%YH-2026-%'").await,
+        80
+    );
     let v = app.get("/api/v1/audit/verify", &a).await.json();
     assert_eq!((v["ok"].as_bool(), v["unlinked"].as_i64()), (Some(true), Some(0)), "{v}");
 }

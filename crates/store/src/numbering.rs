@@ -1,8 +1,8 @@
 //! Gapless numbers (编号) per sequence and year, such as `YH-2026-000123` for a district's hazards.
 //!
-//! A number is taken either in the writer's transaction ([`next_number`]: the counter row stays
-//! locked until commit, fine for the demo and the command line) or, for requests, after commit
-//! by the linker ([`defer`], then [`assign_pending`]): only committed records are numbered, so
+//! A number is taken either in the writer's transaction ([`next_numbers`]: the counter row stays
+//! locked until commit, fine for the demo and for the batching writer of reported hazards, the
+//! only request writer that takes hazard numbers so) or after commit by the linker ([`defer`], then [`assign_pending`]): only committed records are numbered, so
 //! the numbers have no gaps, and writers do not queue on the counter. Until then the record
 //! holds a placeholder that starts with [`PLACEHOLDER`].
 
@@ -34,9 +34,24 @@ async fn take(tx: &mut Tx, sequence: &str, year: i64, n: i64) -> Result<i64, Sto
     Ok(r.try_get("last")?)
 }
 
-/// The next number of a sequence, in the writer's transaction.
-pub(crate) async fn next_number(tx: &mut Tx, sequence: &str, year: i64) -> Result<i64, StoreError> {
-    take(tx, sequence, year, 1).await
+/// The next numbers of the records `keys` (sequence, year) in their order, in the writer's
+/// transaction: one counter update per sequence and year.
+pub(crate) async fn next_numbers(tx: &mut Tx, keys: &[(&str, i64)]) -> Result<Vec<i64>, StoreError> {
+    let mut next: std::collections::BTreeMap<(&str, i64), i64> = Default::default();
+    for k in keys {
+        *next.entry(*k).or_default() += 1;
+    }
+    for ((sequence, year), n) in next.iter_mut() {
+        *n = take(tx, sequence, *year, *n).await? - *n + 1;
+    }
+    Ok(keys
+        .iter()
+        .map(|k| {
+            let slot = next.get_mut(k).expect("counted above");
+            *slot += 1;
+            *slot - 1
+        })
+        .collect())
 }
 
 /// A record left to be numbered after commit (it holds a [`placeholder`]).

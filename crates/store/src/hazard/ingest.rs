@@ -3,7 +3,7 @@
 //! the answers — instead of each paying for its own. A request waits for the commit of the batch
 //! that holds its report, so its answer still means written, audited and (by the linker, before
 //! the answer) numbered: the writer numbers and links the batch in its own transaction, where
-//! only it holds the counter and the chain head. The answers of a batch are read beside the
+//! only it holds the district's counter and, for its last statements, the chain head. The answers of a batch are read beside the
 //! writing of the next one.
 //!
 //! The queue has no thread of its own: the report that finds it idle starts a task that writes
@@ -135,13 +135,13 @@ async fn answer(store: Store, jobs: Vec<Job>, ids: Vec<i64>) {
     }
 }
 
-/// Writes a batch, numbers and links it (the batch's own records, in its transaction: one
-/// commit) and commits.
+/// Writes a batch with its numbers, links its audit records (in its transaction: one commit)
+/// and commits. A batch that fails leaves no number taken, so numbers stay gapless.
 async fn write_together(store: &Store, jobs: &[Job]) -> Result<Vec<i64>, StoreError> {
     let mut tx = store.begin().await?;
     tx.keeps_sessions = true;
     let reports: Vec<(&Principal, &NewHazard)> = jobs.iter().map(|j| (&j.reporter, &j.hazard)).collect();
-    let refs = insert_all(&mut tx, &reports, Numbering::AfterCommit).await?;
+    let refs = insert_all(&mut tx, &reports, Numbering::Now).await?;
     for (job, h) in jobs.iter().zip(&refs) {
         if let Some(key) = &job.key {
             tx.created = Some(("hazard".into(), h.id));

@@ -114,9 +114,10 @@ pub(crate) struct NewHazard {
 /// When a new hazard takes its number (see `numbering`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Numbering {
-    /// In the writer's transaction (the demo: its history refers to the numbers at once).
+    /// In the writer's transaction: the demo (its history refers to the numbers at once) and
+    /// the batching writer (one writer at a time: nobody queues behind its hold of the counter).
     Now,
-    /// After commit, by the linker (requests: writers do not queue on the district's counter).
+    /// After commit, by the linker (other requests: writers do not queue on the district's counter).
     AfterCommit,
 }
 
@@ -143,16 +144,31 @@ pub(crate) async fn insert_all(
         return Ok(vec![]);
     }
     let scopes = number_scopes(tx, reports.iter().map(|(_, n)| n.scope_path.as_str())).await?;
-    let mut numbers = Vec::with_capacity(reports.len());
-    for (_, n) in reports {
-        let (scope, year) = (scopes[n.scope_path.as_str()], n.found_day.year() as i64);
-        let sequence = format!("hazard:{scope}");
-        let number = match numbering {
-            Numbering::Now => hazard_number(year as i16, crate::numbering::next_number(tx, &sequence, year).await?),
-            Numbering::AfterCommit => crate::numbering::placeholder(),
-        };
-        numbers.push((scope, year, sequence, number));
-    }
+    let keys: Vec<(i64, i64, String)> = reports
+        .iter()
+        .map(|(_, n)| {
+            let scope = scopes[n.scope_path.as_str()];
+            (scope, n.found_day.year() as i64, format!("hazard:{scope}"))
+        })
+        .collect();
+    let taken = match numbering {
+        Numbering::Now => {
+            let seq: Vec<(&str, i64)> = keys.iter().map(|(_, year, sequence)| (sequence.as_str(), *year)).collect();
+            crate::numbering::next_numbers(tx, &seq).await?
+        }
+        Numbering::AfterCommit => vec![],
+    };
+    let numbers: Vec<(i64, i64, String, String)> = keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, (scope, year, sequence))| {
+            let number = match numbering {
+                Numbering::Now => hazard_number(year as i16, taken[i]),
+                Numbering::AfterCommit => crate::numbering::placeholder(),
+            };
+            (scope, year, sequence, number)
+        })
+        .collect();
     let actors: Vec<crate::Actor> = reports.iter().map(|(p, _)| p.actor()).collect();
     let rows = reports.iter().zip(&numbers).zip(&actors).map(|(((p, n), (scope, _, _, number)), actor)| {
         let ts = format_ts(n.found_at);
