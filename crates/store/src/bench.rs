@@ -183,8 +183,11 @@ pub async fn generate(
     )
     .await?;
     tx.commit().await?;
-    // Fresh statistics so both planners know the new sizes.
-    sqlx::query("ANALYZE").execute(store.pool()).await?;
+    // Fresh statistics so both planners know the new sizes; on PostgreSQL a VACUUM as well, as
+    // autovacuum would do soon after such a load: without the visibility map it sets, the
+    // index-only count of overdue hazards visits the table (990 ms against 17 ms at 2,000,000).
+    let analyze = if store.backend == crate::Backend::Postgres { "VACUUM ANALYZE" } else { "ANALYZE" };
+    sqlx::query(analyze).execute(store.pool()).await?;
     Ok(())
 }
 
