@@ -23,6 +23,7 @@ pub mod page;
 pub mod risk;
 pub mod scope;
 pub mod settings;
+pub mod todo;
 
 pub use anjian_domain as domain;
 

@@ -59,6 +59,7 @@ import type {
   RiskReference,
   RiskRules,
   RiskStats,
+  Todo,
   UploadedFile,
   User,
   UserInput,
@@ -221,6 +222,11 @@ export const checklistApi = {
   get: (id: number) => http.get<ChecklistTemplate>(`${API}/checklists/${id}`),
   run: (id: number, body: ChecklistRunInput, key?: string) =>
     http.post<ChecklistRunResult>(`${API}/checklists/${id}/runs`, body, createOpts(key, { silent: [403, 409, 422] })),
+}
+
+// ---- 工作台待办: each count is the total of the list its link opens ----
+export const todoApi = {
+  list: (opts?: RequestOptions) => http.get<Todo[]>(`${API}/todos`, undefined, opts),
 }
 
 // ---- notifications ----

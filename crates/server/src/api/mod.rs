@@ -11,6 +11,7 @@ pub mod meta;
 pub mod notify;
 pub mod org;
 pub mod risk;
+pub mod todo;
 
 use crate::AppState;
 use anjian_store::page::PageReq;
@@ -35,6 +36,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "notify", description = "提醒"),
         (name = "risk", description = "风险分级管控、重大危险源"),
         (name = "meta", description = "字典"),
+        (name = "todo", description = "工作台待办"),
     )
 )]
 struct ApiDoc;
@@ -67,6 +69,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(risk::router())
         .merge(map::router())
         .merge(meta::router())
+        .merge(todo::router())
 }
 
 /// Paging parameters of every list.

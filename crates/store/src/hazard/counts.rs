@@ -65,6 +65,9 @@ fn only_place(f: &HazardFilter) -> bool {
         to,
         listing_level,
         listing_year,
+        open,
+        due_within_days,
+        failed_verification,
     } = f;
     let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
     grade.is_none()
@@ -77,6 +80,9 @@ fn only_place(f: &HazardFilter) -> bool {
         && blank(to)
         && listing_level.is_none()
         && listing_year.is_none()
+        && open.is_none()
+        && due_within_days.is_none()
+        && failed_verification.is_none()
 }
 
 /// The place a tallied count covers: the caller's scope, narrowed to a jurisdiction if asked

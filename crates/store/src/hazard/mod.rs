@@ -30,6 +30,7 @@ pub(crate) mod ingest;
 mod report;
 mod stats;
 mod supervision;
+mod todos;
 mod write;
 
 pub use counts::*;
@@ -37,6 +38,7 @@ pub use export::*;
 pub use report::*;
 pub use stats::*;
 pub use supervision::*;
+pub use todos::todos;
 pub use write::*;
 
 /// 隐患 as the API shows it.
@@ -159,7 +161,17 @@ pub struct HazardFilter {
     /// 挂牌年度
     #[param(minimum = 2000, maximum = 2100)]
     pub listing_year: Option<i64>,
+    /// 未销号 (open: 已上报, 整改中, 待验收) / 已结束
+    pub open: Option<bool>,
+    /// 即将到期: open, with the deadline today or within this many days (0–90)
+    #[param(minimum = 0, maximum = 90)]
+    pub due_within_days: Option<i64>,
+    /// 验收未通过: back in 整改中 after a failed verification
+    pub failed_verification: Option<bool>,
 }
+
+/// The longest 即将到期 window a list takes.
+pub const MAX_DUE_WITHIN_DAYS: i64 = 90;
 
 const SELECT: &str = "SELECT h.*, e.name AS enterprise_name, j.name AS jurisdiction_name, \
     l.level AS l_level, l.supervising_unit AS l_unit, l.document_number AS l_doc, l.deadline AS l_deadline, \
@@ -289,6 +301,38 @@ async fn filter_clause(
             w.push(" AND NOT (").push(open).bind(today.to_string()).push(")");
         }
     }
+    match f.open {
+        Some(true) => {
+            w.push(concat!(" AND h.state IN ", crate::open_states!()));
+        }
+        Some(false) => {
+            w.push(concat!(" AND h.state NOT IN ", crate::open_states!()));
+        }
+        None => {}
+    }
+    if let Some(n) = f.due_within_days {
+        if !(0..=MAX_DUE_WITHIN_DAYS).contains(&n) {
+            return Err(StoreError::invalid("due_within_days", "即将到期的天数应在 0 到 90 之间"));
+        }
+        let last = today.checked_add(jiff::Span::new().days(n)).map_err(|e| StoreError::Config(e.to_string()))?;
+        w.push(concat!(" AND h.state IN ", crate::open_states!(), " AND h.deadline >= "));
+        w.bind(today.to_string()).push(" AND h.deadline <= ").bind(last.to_string());
+    }
+    match f.failed_verification {
+        Some(true) => {
+            w.push(" AND h.state = ").bind(HazardState::Rectifying.as_str());
+            w.push(
+                " AND EXISTS (SELECT 1 FROM hazard_event ev WHERE ev.hazard_id = h.id AND ev.action = 'verify_fail')",
+            );
+        }
+        Some(false) => {
+            w.push(" AND NOT (h.state = ").bind(HazardState::Rectifying.as_str());
+            w.push(
+                " AND EXISTS (SELECT 1 FROM hazard_event ev WHERE ev.hazard_id = h.id AND ev.action = 'verify_fail'))",
+            );
+        }
+        None => {}
+    }
     let listing_cond = f.listing_level.is_some() || f.listing_year.is_some();
     if f.listed == Some(true) || listing_cond {
         w.push(" AND EXISTS (SELECT 1 FROM hazard_listing l WHERE l.hazard_id = h.id");
@@ -326,8 +370,14 @@ async fn count_form(store: &Store, p: &Principal, f: &HazardFilter) -> Result<Pa
     if store.backend == crate::Backend::Postgres {
         return Ok(PathMatch::Range);
     }
-    let selective =
-        f.state.is_some() || f.grade.is_some() || f.source.is_some() || f.sector.is_some() || f.overdue == Some(true);
+    let selective = f.state.is_some()
+        || f.grade.is_some()
+        || f.source.is_some()
+        || f.sector.is_some()
+        || f.overdue == Some(true)
+        || f.open == Some(true)
+        || f.due_within_days.is_some()
+        || f.failed_verification == Some(true);
     let mut depth = match &p.scope {
         Scope::Subtree { path } | Scope::Sectors { path, .. } => path.matches('/').count() - 1,
         _ => 0,
