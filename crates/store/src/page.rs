@@ -70,6 +70,11 @@ impl PageReq {
     pub fn all() -> Self {
         Self { size: MAX_EXPORT_ROWS, after: None, count: Count::Export { cap: MAX_EXPORT_ROWS } }
     }
+
+    /// One row and the list's total, as a list's first page counts it (the 工作台's to-dos).
+    pub fn total_only() -> Self {
+        Self { size: 1, after: None, count: Count::Exact }
+    }
 }
 
 /// Rows an export reads and writes at a time: memory stays flat however long the list is.

@@ -2,7 +2,7 @@
 //! the ledger, each counted by the ledger itself.
 
 use super::{list, HazardFilter};
-use crate::page::{Count, PageReq};
+use crate::page::PageReq;
 use crate::todo::{Todo, TodoDef, Tone};
 use crate::{Principal, Store, StoreError};
 use anjian_domain::auth::Role;
@@ -105,7 +105,7 @@ pub async fn todos(store: &Store, p: &Principal, at: Timestamp) -> Result<Vec<To
     let mut out = vec![];
     for def in defs(p.role) {
         let f: HazardFilter = def.filter()?;
-        let page = list(store, p, &f, PageReq { size: 1, after: None, count: Count::Exact }, at).await?;
+        let page = list(store, p, &f, PageReq::total_only(), at).await?;
         out.push(def.counted(AREA, page.total, page.total_capped));
     }
     Ok(out)

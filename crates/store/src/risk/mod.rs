@@ -334,25 +334,20 @@ pub async fn delete(store: &Store, p: &Principal, id: i64, version: i64, today: 
 /// (评审逾期), for the enterprise its own, for the supervising roles those in their scope.
 pub async fn todos(store: &Store, p: &Principal, at: jiff::Timestamp) -> Result<Vec<crate::todo::Todo>, StoreError> {
     use crate::todo::{TodoDef, Tone};
-    let def = match p.role {
-        Role::Enterprise => TodoDef {
-            key: "risk.review_overdue",
-            label: "风险点待评审（已逾期）",
-            tone: Tone::Warning,
-            path: "/risk/points",
-            query: "review_overdue=true",
-        },
+    let label = match p.role {
         Role::Expert => return Ok(vec![]),
-        _ => TodoDef {
-            key: "risk.review_overdue",
-            label: "评审逾期风险点",
-            tone: Tone::Warning,
-            path: "/risk/points",
-            query: "review_overdue=true",
-        },
+        Role::Enterprise => "风险点待评审（已逾期）",
+        _ => "评审逾期风险点",
+    };
+    let def = TodoDef {
+        key: "risk.review_overdue",
+        label,
+        tone: Tone::Warning,
+        path: "/risk/points",
+        query: "review_overdue=true",
     };
     let today = store.calendar().await?.date_of(at.into()).to_string();
     let f: RiskPointFilter = def.filter()?;
-    let page = list(store, p, &f, PageReq { size: 1, after: None, count: crate::page::Count::Exact }, &today).await?;
+    let page = list(store, p, &f, PageReq::total_only(), &today).await?;
     Ok(vec![def.counted("风险分级管控", page.total, page.total_capped)])
 }
