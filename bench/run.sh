@@ -11,7 +11,8 @@
 #   (d) the server's peak resident memory (anonymous and file-backed apart);
 #   (e) an Excel export of the last half year (about HAZARDS/2 rows): seconds, rows, and the
 #       peak memory after it.
-# Usage: bench/run.sh [sqlite|postgres|both]   (ENTERPRISES, HAZARDS, DURATION override sizes)
+# Usage: bench/run.sh [sqlite|postgres|both]   (ENTERPRISES, HAZARDS, DURATION override sizes;
+#        ONLY_INGEST=1 stops after (a), for trying a change to the writer on small data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ENTERPRISES=${ENTERPRISES:-100000}
@@ -60,6 +61,7 @@ run_engine() {
 
   echo "== (a) API ingest: POST /api/v1/hazards, 16 connections, over 200 enterprises" | tee -a "$log"
   TOKEN=$admin ENTERPRISES=$ents wrk -t2 -c16 -d"${DURATION}s" -s bench/post_hazard.lua "http://127.0.0.1:$port/api/v1/hazards" | tee -a "$log"
+  if [ "${ONLY_INGEST:-}" = 1 ]; then kill $pid; wait $pid 2>/dev/null || true; rm -rf "$work"; return; fi
 
   echo "== (b1) filtered first page: state=rectifying" | tee -a "$log"
   TOKEN=$committee wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/auth.lua \

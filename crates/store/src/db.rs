@@ -35,6 +35,9 @@ pub struct Store {
     calendar: Arc<std::sync::RwLock<Option<BusinessCalendar>>>,
     /// Reported hazards waiting for the batching writer (`hazard::ingest`).
     pub(crate) hazard_queue: Arc<crate::hazard::ingest::Queue>,
+    /// The numbering scope (the district) of each jurisdiction path seen: a path's levels never
+    /// change once its jurisdictions exist, so the answer never goes stale.
+    pub(crate) number_scopes: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
     /// Principals of recent sessions (`auth::SessionCache`).
     pub(crate) sessions: Arc<crate::auth::SessionCache>,
 }
@@ -43,7 +46,7 @@ pub struct Store {
 pub struct Tx {
     pub(crate) tx: Transaction<'static, Any>,
     _guard: Option<OwnedMutexGuard<()>>,
-    store: Store,
+    pub(crate) store: Store,
     /// This transaction wrote audit records or records waiting for a number: the linker runs
     /// after it commits (`links::run`), before `commit` returns.
     pub(crate) links_pending: bool,
@@ -53,6 +56,9 @@ pub struct Tx {
     /// This transaction cannot change a user, session or scope (hazard and idempotency
     /// writes), so the session cache stays valid after it commits.
     pub(crate) keeps_sessions: bool,
+    /// The audit chain head this transaction holds (`audit::hold_head`) and moves as it writes
+    /// audit records; stored just before commit.
+    pub(crate) chain: Option<(i64, String)>,
 }
 
 impl Tx {
@@ -65,6 +71,9 @@ impl Tx {
         // a retry after a crash never runs the write twice.
         if let Ok(key) = crate::idempotency::CURRENT.try_with(|k| k.clone()) {
             crate::idempotency::mark_committed(&mut self, &key).await?;
+        }
+        if let Some(head) = self.chain.take() {
+            crate::audit::store_head(&mut self, &head).await?;
         }
         let Tx { tx, _guard, store, links_pending, keeps_sessions, .. } = self;
         tx.commit().await?;
@@ -186,6 +195,7 @@ impl Store {
             link_lock: Arc::new(Mutex::new(())),
             calendar: Default::default(),
             hazard_queue: Default::default(),
+            number_scopes: Default::default(),
             sessions: Default::default(),
         })
     }
@@ -270,7 +280,15 @@ impl Store {
             Backend::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(Tx { tx, _guard: guard, store: self.clone(), links_pending: false, created: None, keeps_sessions: false })
+        Ok(Tx {
+            tx,
+            _guard: guard,
+            store: self.clone(),
+            links_pending: false,
+            created: None,
+            keeps_sessions: false,
+            chain: None,
+        })
     }
 
     /// The business calendar (业务日历): the time zone of the top jurisdiction, default
@@ -466,6 +484,11 @@ impl From<String> for Val {
 impl From<&String> for Val {
     fn from(v: &String) -> Self {
         Val::T(Some(v.clone()))
+    }
+}
+impl From<Option<&str>> for Val {
+    fn from(v: Option<&str>) -> Self {
+        Val::T(v.map(str::to_string))
     }
 }
 impl From<Option<String>> for Val {

@@ -30,17 +30,6 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Numbers and links what waits — the transaction's own records and any an earlier commit left —
-/// inside a writing transaction, after its writes and just before its commit (the batching
-/// writer: one commit instead of two, the chain head held for the last statements only).
-/// Answers whether more may wait than one run takes (then `Tx::commit` runs [`run`] after).
-pub(crate) async fn link_within(tx: &mut crate::Tx) -> Result<bool, StoreError> {
-    let mut head = audit::lock_head(tx).await?;
-    let numbered = numbering::assign_pending(tx, BATCH).await?;
-    let linked = audit::link_batch(tx, &mut head, BATCH * 2).await?;
-    Ok(numbered as i64 == BATCH || linked as i64 == BATCH * 2)
-}
-
 /// Whether anything waits, read without a writing transaction (most runs find nothing: a
 /// concurrent committer's run took it).
 async fn waiting(store: &Store) -> Result<bool, StoreError> {

@@ -79,7 +79,8 @@ pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), Sto
     record_all(tx, vec![(actor, c)]).await
 }
 
-/// [`record`] for several changes at once, in their order, with one statement (a batch).
+/// [`record`] for several changes at once, in their order, with one statement (a batch). In a
+/// transaction that holds the chain head ([`hold_head`]) they are chained at once instead.
 pub async fn record_all(tx: &mut Tx, changes: Vec<(&Actor, Change<'_>)>) -> Result<(), StoreError> {
     let at = now();
     let mut rows = Vec::with_capacity(changes.len());
@@ -87,25 +88,82 @@ pub async fn record_all(tx: &mut Tx, changes: Vec<(&Actor, Change<'_>)>) -> Resu
         if c.action == "create" && tx.created.is_none() {
             tx.created = c.entity_id.map(|id| (c.entity.to_string(), id));
         }
-        rows.push(
-            Insert::into("audit_pending")
-                .set("at", at.as_str())
-                .set("actor_id", actor.id)
-                .set("actor_name", &actor.name)
-                .set("action", c.action)
-                .set("entity", c.entity)
-                .set("entity_id", c.entity_id)
-                .set("scope_path", c.scope_path)
-                .set("summary", c.summary.as_str())
-                .set("before_json", c.before.map(|v| v.to_string()))
-                .set("after_json", c.after.map(|v| v.to_string())),
-        );
+        let before = c.before.map(|v| v.to_string());
+        let after = c.after.map(|v| v.to_string());
+        let content = Pending {
+            at: &at,
+            actor_id: actor.id,
+            actor_name: &actor.name,
+            action: c.action,
+            entity: c.entity,
+            entity_id: c.entity_id,
+            scope_path: c.scope_path,
+            summary: &c.summary,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        };
+        rows.push(match tx.chain.as_mut() {
+            Some(head) => chained(head, &content),
+            None => content.row("audit_pending"),
+        });
     }
     if let Some(q) = Insert::many(rows) {
         q.execute(&mut *tx.tx).await?;
-        tx.links_pending = true;
+        tx.links_pending |= tx.chain.is_none();
     }
     Ok(())
+}
+
+/// An audit record before it has its place in the chain.
+struct Pending<'a> {
+    at: &'a str,
+    actor_id: Option<i64>,
+    actor_name: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: Option<i64>,
+    scope_path: &'a str,
+    summary: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+}
+
+impl Pending<'_> {
+    fn row(&self, table: &'static str) -> Insert {
+        Insert::into(table)
+            .set("at", self.at)
+            .set("actor_id", self.actor_id)
+            .set("actor_name", self.actor_name)
+            .set("action", self.action)
+            .set("entity", self.entity)
+            .set("entity_id", self.entity_id)
+            .set("scope_path", self.scope_path)
+            .set("summary", self.summary)
+            .set("before_json", self.before)
+            .set("after_json", self.after)
+    }
+}
+
+/// The `audit_log` row of `record` as the next link after `head`, which it moves.
+fn chained(head: &mut (i64, String), record: &Pending<'_>) -> Insert {
+    let seq = head.0 + 1;
+    let content = AuditContent {
+        seq,
+        at: record.at,
+        actor_id: record.actor_id,
+        actor_name: record.actor_name,
+        action: record.action,
+        entity: record.entity,
+        entity_id: record.entity_id,
+        scope_path: record.scope_path,
+        summary: record.summary,
+        before: record.before,
+        after: record.after,
+    };
+    let hash = chain_hash(&head.1, &content);
+    let row = record.row("audit_log").set("id", seq).set("prev_hash", head.1.as_str()).set("hash", hash.as_str());
+    *head = (seq, hash);
+    row
 }
 
 /// The chain head, locked until the linker's transaction ends: taken first, it makes linkers of
@@ -115,6 +173,27 @@ pub(crate) async fn lock_head(tx: &mut Tx) -> Result<(i64, String), StoreError> 
         .fetch_one(&mut *tx.tx)
         .await?;
     Ok((head.try_get("seq")?, head.try_get("last_hash")?))
+}
+
+/// Makes the transaction hold the chain head until it ends: its audit records are chained as
+/// they are written (no `audit_pending` row to write, read and delete), and `Tx::commit` stores
+/// the head it leaves. For the batching writer, which writes one transaction at a time and is
+/// worth the head's lock for its few milliseconds.
+pub(crate) async fn hold_head(tx: &mut Tx) -> Result<(), StoreError> {
+    tx.chain = Some(lock_head(tx).await?);
+    Ok(())
+}
+
+/// Stores the head a transaction that held it leaves (`Tx::commit`, just before committing).
+pub(crate) async fn store_head(tx: &mut Tx, head: &(i64, String)) -> Result<(), StoreError> {
+    Q::new("UPDATE audit_head SET seq = ")
+        .bind(head.0)
+        .push(", last_hash = ")
+        .bind(head.1.as_str())
+        .push(" WHERE id = 1")
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
 }
 
 /// Links up to `limit` pending records into the chain after `head` (from [`lock_head`]), in the
@@ -132,49 +211,24 @@ pub(crate) async fn link_batch(tx: &mut Tx, head: &mut (i64, String), limit: i64
             (g("at")?, g("actor_name")?, g("action")?, g("entity")?, g("scope_path")?, g("summary")?);
         let before: Option<String> = r.try_get("before_json")?;
         let after: Option<String> = r.try_get("after_json")?;
-        let (actor_id, entity_id): (Option<i64>, Option<i64>) = (r.try_get("actor_id")?, r.try_get("entity_id")?);
-        let seq = head.0 + 1;
-        let content = AuditContent {
-            seq,
+        let record = Pending {
             at: &at,
-            actor_id,
+            actor_id: r.try_get("actor_id")?,
             actor_name: &actor_name,
             action: &action,
             entity: &entity,
-            entity_id,
+            entity_id: r.try_get("entity_id")?,
             scope_path: &scope_path,
             summary: &summary,
             before: before.as_deref(),
             after: after.as_deref(),
         };
-        let hash = chain_hash(&head.1, &content);
-        let q = Insert::into("audit_log")
-            .set("id", seq)
-            .set("at", at.as_str())
-            .set("actor_id", actor_id)
-            .set("actor_name", actor_name.as_str())
-            .set("action", action.as_str())
-            .set("entity", entity.as_str())
-            .set("entity_id", entity_id)
-            .set("scope_path", scope_path.as_str())
-            .set("summary", summary.as_str())
-            .set("before_json", before)
-            .set("after_json", after)
-            .set("prev_hash", head.1.as_str())
-            .set("hash", hash.as_str());
-        linked.push(q);
+        linked.push(chained(head, &record));
         ids.push(r.try_get::<i64, _>("id")?);
-        *head = (seq, hash);
     }
     Insert::many(linked).expect("rows").execute(&mut *tx.tx).await?;
     Q::new("DELETE FROM audit_pending WHERE id IN ").bind_list(&ids).execute(&mut *tx.tx).await?;
-    Q::new("UPDATE audit_head SET seq = ")
-        .bind(head.0)
-        .push(", last_hash = ")
-        .bind(head.1.as_str())
-        .push(" WHERE id = 1")
-        .execute(&mut *tx.tx)
-        .await?;
+    store_head(tx, head).await?;
     Ok(rows.len())
 }
 

@@ -1,10 +1,9 @@
 //! The batching writer (批量写入) of reported hazards: the reports of concurrent requests share
-//! one transaction — one multi-row statement per table, one commit, one linker run, one read of
-//! the answers — instead of each paying for its own. A request waits for the commit of the batch
-//! that holds its report, so its answer still means written, audited and (by the linker, before
-//! the answer) numbered: the writer numbers and links the batch in its own transaction, where
-//! only it holds the district's counter and, for its last statements, the chain head. The answers of a batch are read beside the
-//! writing of the next one.
+//! one transaction — one multi-row statement per table, one commit, one read of the answers —
+//! instead of each paying for its own. A request waits for the commit of the batch that holds
+//! its report, so its answer still means written, audited and numbered: the writer takes the
+//! district's numbers and holds the audit chain head in its own transaction, so its records are
+//! chained as they are written. The answers of a batch are read beside the writing of the next.
 //!
 //! The queue has no thread of its own: the report that finds it idle starts a task that writes
 //! batches until the queue is empty; reports that arrive meanwhile form the next batch. A batch
@@ -135,11 +134,15 @@ async fn answer(store: Store, jobs: Vec<Job>, ids: Vec<i64>) {
     }
 }
 
-/// Writes a batch with its numbers, links its audit records (in its transaction: one commit)
-/// and commits. A batch that fails leaves no number taken, so numbers stay gapless.
+/// Writes a batch with its numbers and its audit records chained (in its transaction: one
+/// commit). A batch that fails leaves no number taken and no link in the chain, so numbers stay
+/// gapless and the chain whole.
 async fn write_together(store: &Store, jobs: &[Job]) -> Result<Vec<i64>, StoreError> {
     let mut tx = store.begin().await?;
     tx.keeps_sessions = true;
+    // The batch's audit records are chained as they are written (one transaction at a time
+    // writes batches, so the head's lock costs no one a wait worth counting).
+    crate::audit::hold_head(&mut tx).await?;
     let reports: Vec<(&Principal, &NewHazard)> = jobs.iter().map(|j| (&j.reporter, &j.hazard)).collect();
     let refs = insert_all(&mut tx, &reports, Numbering::Now).await?;
     for (job, h) in jobs.iter().zip(&refs) {
@@ -148,7 +151,6 @@ async fn write_together(store: &Store, jobs: &[Job]) -> Result<Vec<i64>, StoreEr
             crate::idempotency::mark_committed(&mut tx, key).await?;
         }
     }
-    tx.links_pending = crate::links::link_within(&mut tx).await?;
     tx.commit().await?;
     Ok(refs.into_iter().map(|h| h.id).collect())
 }

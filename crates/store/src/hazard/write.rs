@@ -10,9 +10,28 @@ async fn number_scopes<'a>(
     tx: &mut Tx,
     paths: impl Iterator<Item = &'a str>,
 ) -> Result<std::collections::HashMap<&'a str, i64>, StoreError> {
-    let paths: Vec<(&str, Vec<i64>)> =
-        paths.map(|p| (p, p.split('/').filter_map(|s| s.parse().ok()).collect())).collect();
-    let mut ids: Vec<i64> = paths.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
+    /// Paths remembered at most (a district has a few thousand grids).
+    const REMEMBERED: usize = 20_000;
+    let mut found = std::collections::HashMap::new();
+    let mut unknown: Vec<(&str, Vec<i64>)> = vec![];
+    {
+        let cache = tx.store.number_scopes.lock().expect("number scope cache");
+        for p in paths {
+            match cache.get(p) {
+                Some(scope) => {
+                    found.insert(p, *scope);
+                }
+                None if !unknown.iter().any(|(u, _)| *u == p) => {
+                    unknown.push((p, p.split('/').filter_map(|s| s.parse().ok()).collect()));
+                }
+                None => {}
+            }
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(found);
+    }
+    let mut ids: Vec<i64> = unknown.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
     ids.sort_unstable();
     ids.dedup();
     let mut districts = std::collections::HashSet::new();
@@ -23,13 +42,18 @@ async fn number_scopes<'a>(
             districts.insert(r.try_get::<i64, _>("id")?);
         }
     }
-    Ok(paths
-        .into_iter()
-        .map(|(p, ids)| {
-            let scope = ids.iter().copied().find(|id| districts.contains(id)).or(ids.first().copied()).unwrap_or(0);
-            (p, scope)
-        })
-        .collect())
+    let mut cache = tx.store.number_scopes.lock().expect("number scope cache");
+    if cache.len() > REMEMBERED {
+        cache.clear();
+    }
+    for (p, ids) in unknown {
+        let scope = ids.iter().copied().find(|id| districts.contains(id)).or(ids.first().copied()).unwrap_or(0);
+        // Ids are never reused (AUTOINCREMENT, identity), so even a path of a jurisdiction whose
+        // creation rolled back cannot come to mean another one.
+        cache.insert(p.to_string(), scope);
+        found.insert(p, scope);
+    }
+    Ok(found)
 }
 
 pub(super) fn refusal(r: HazardRefusal) -> StoreError {
