@@ -3,6 +3,7 @@
 // `meta.action` is one of the server's `Me.permissions`). The order here is the menu's order.
 import type { Component } from 'vue'
 import {
+  Bell,
   Camera,
   Checked,
   Collection,
@@ -68,6 +69,7 @@ export function isGroup(m: MenuEntry): m is MenuGroup {
 
 const MENU: (MenuDef | MenuGroupDef)[] = [
   { to: { route: 'home' }, title: '首页', icon: House },
+  { to: { route: 'messages' }, title: '消息中心', icon: Bell },
   { to: { route: 'jurisdictions' }, title: '组织机构', icon: Share },
   { to: { route: 'enterprises' }, title: '企业管理', icon: OfficeBuilding },
   { to: { own: true }, title: '本企业', icon: OfficeBuilding },

@@ -162,6 +162,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '接口文档' },
       },
       {
+        path: 'messages',
+        name: 'messages',
+        component: () => import('@/views/notify/MessageCentre.vue'),
+        meta: { title: '消息中心' },
+      },
+      {
         path: 'password',
         name: 'password',
         component: () => import('@/views/auth/PasswordView.vue'),

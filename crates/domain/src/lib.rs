@@ -8,6 +8,7 @@ pub mod auth;
 pub mod checklist;
 pub mod hazard;
 pub mod major_hazard;
+pub mod notice;
 pub mod org;
 pub mod org_unit;
 pub mod risk;

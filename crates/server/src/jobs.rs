@@ -6,7 +6,7 @@ use anjian_domain::hazard::EscalationPolicy;
 use anjian_store::Store;
 use std::time::Duration;
 
-/// Runs the overdue escalation of hazards, the reminders of overdue risk reviews and the purge
+/// Runs the overdue escalation of hazards, the reminders of near deadlines and of overdue risk reviews and the purge
 /// of expired idempotency keys every `every`, starting at once.
 pub fn spawn_reminders(store: Store, clock: Clock, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -17,6 +17,11 @@ pub fn spawn_reminders(store: Store, clock: Clock, every: Duration) -> tokio::ta
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminders = n, "overdue hazards escalated"),
                 Err(e) => tracing::error!(error = %e, "escalation job failed"),
+            }
+            match anjian_store::notify::remind_due(&store, clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "deadlines near reminded"),
+                Err(e) => tracing::error!(error = %e, "due-soon reminder job failed"),
             }
             let reviews = match anjian_store::risk::rules(&store).await {
                 Ok(rules) => anjian_store::notify::remind_reviews(&store, clock.now(), rules).await,

@@ -227,7 +227,7 @@ async fn overdue_is_derived_and_escalation_climbs_once_per_level() {
     let c = app.login("committee").await;
     let unread = |t: String| {
         let app = &app;
-        async move { app.get("/api/v1/notifications?unread=true", &t).await.json()["total"].as_i64().unwrap() }
+        async move { app.get("/api/v1/notifications?unread=true&kind=overdue", &t).await.json()["total"].as_i64().unwrap() }
     };
     // Deadline 2026-06-25: on the day itself it is not overdue (the clock starts on 06-16 in 上海).
     app.advance_days(9);

@@ -191,8 +191,16 @@ pub async fn run(
         })
         .collect();
     let reports: Vec<(&Principal, &NewHazard)> = findings.iter().map(|n| (p, n)).collect();
-    let ids: Vec<i64> =
-        insert_all(&mut tx, &reports, crate::hazard::Numbering::AfterCommit).await?.into_iter().map(|h| h.id).collect();
+    let refs = insert_all(&mut tx, &reports, crate::hazard::Numbering::AfterCommit).await?;
+    let found: Vec<_> = refs
+        .iter()
+        .map(|h| {
+            let facts = anjian_domain::hazard::HazardFacts { state: h.state, grade: h.grade, source: h.source };
+            (facts, crate::notify::Target { enterprise_id: h.enterprise_id, path: &h.scope_path, sector: &h.sector })
+        })
+        .collect();
+    crate::notify::hazard_group(&mut tx, &ent.name, &found, p.role, p.user_id, at).await?;
+    let ids: Vec<i64> = refs.iter().map(|h| h.id).collect();
     tx.commit().await?;
     let mut hazards = vec![];
     for id in ids {

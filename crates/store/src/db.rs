@@ -111,6 +111,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "upload_limits", include_str!("migrations/0009_upload_limits.sql")),
     (10, "hazard_counts", include_str!("migrations/0010_hazard_counts.sql")),
     (11, "deferred_links", include_str!("migrations/0011_deferred_links.sql")),
+    (12, "notice_kinds", include_str!("migrations/0012_notice_kinds.sql")),
 ];
 
 /// How the store uses memory and plans (settings `sqlite_cache_mib`, `sqlite_mmap_mib`).

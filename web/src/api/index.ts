@@ -2,6 +2,7 @@
 import { http, newIdempotencyKey, withQuery, type Query, type RequestOptions } from './http'
 import type {
   AppNotification,
+  NoticeKindCount,
   AuditRecord,
   AuditVerify,
   ChecklistRunInput,
@@ -233,6 +234,14 @@ export const todoApi = {
 export const notificationApi = {
   list: (q: Query, opts?: RequestOptions) => http.get<Page<AppNotification>>(`${API}/notifications`, q, opts),
   markRead: (id: number) => http.post<void>(`${API}/notifications/${id}/read`, undefined, { silent: true }),
+  /** unread counts of every kind, in order (the message centre's kinds) */
+  kinds: (opts?: RequestOptions) => http.get<NoticeKindCount[]>(`${API}/notifications/kinds`, undefined, opts),
+  /** 全部已读: the unread ones the filters select (a kind, dates) */
+  readAll: (q: { kind?: string; from?: string; to?: string }) => {
+    const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => !!e[1]))
+    const qs = params.toString()
+    return http.post<{ marked: number }>(`${API}/notifications/read-all${qs ? `?${qs}` : ''}`, undefined)
+  },
 }
 
 // ---- risk (风险分级管控): calculators; 422 field errors are shown next to the fields ----

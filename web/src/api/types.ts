@@ -89,6 +89,8 @@ export type ChecklistAnswer = S['AnswerInput']
 export type ChecklistRunInput = S['RunInput']
 export type ChecklistRunResult = S['RunResult']
 export type AppNotification = S['Notification']
+export type NoticeKind = S['NoticeKind']
+export type NoticeKindCount = S['KindCount']
 
 // ---- risk (风险分级管控) ----
 /** The scores as entered: LEC (D = L×E×C) or LS (R = L×S). */

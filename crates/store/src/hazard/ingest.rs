@@ -11,6 +11,7 @@
 
 use super::*;
 use crate::idempotency::KeyRef;
+use anjian_domain::notice::HazardHandover;
 use std::sync::Mutex;
 use tokio::sync::oneshot;
 
@@ -145,6 +146,22 @@ async fn write_together(store: &Store, jobs: &[Job]) -> Result<Vec<i64>, StoreEr
     crate::audit::hold_head(&mut tx).await?;
     let reports: Vec<(&Principal, &NewHazard)> = jobs.iter().map(|j| (&j.reporter, &j.hazard)).collect();
     let refs = insert_all(&mut tx, &reports, Numbering::Now).await?;
+    let notices: Vec<_> = jobs
+        .iter()
+        .zip(&refs)
+        .map(|(j, h)| crate::notify::HazardHandoverNotice {
+            hazard_id: h.id,
+            number: &h.number,
+            facts: HazardFacts { state: h.state, grade: h.grade, source: h.source },
+            target: crate::notify::Target { enterprise_id: h.enterprise_id, path: &h.scope_path, sector: &h.sector },
+            found_by: Some(j.reporter.user_id),
+            handover: HazardHandover::Reported { by: j.reporter.role },
+            body: j.hazard.description.clone(),
+            actor: Some(j.reporter.user_id),
+            fresh: true,
+        })
+        .collect();
+    crate::notify::hazard_handovers(&mut tx, &notices, jobs[0].hazard.found_at).await?;
     for (job, h) in jobs.iter().zip(&refs) {
         if let Some(key) = &job.key {
             tx.created = Some(("hazard".into(), h.id));

@@ -65,6 +65,9 @@ pub struct Hazard {
     /// 逾期天数: 1 on the first day after the deadline; null while not overdue
     pub days_overdue: Option<i64>,
     pub found_by_name: String,
+    /// The user who found it (re-checks what it found: the hand-over notice of 提交验收)
+    #[serde(skip)]
+    pub found_by: Option<i64>,
     pub found_at: String,
     /// 发现日期 in the business time zone (YYYY-MM-DD)
     pub found_day: String,
@@ -221,6 +224,7 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) ->
         overdue: days.is_some(),
         days_overdue: days,
         found_by_name: r.try_get("found_by_name")?,
+        found_by: r.try_get("found_by")?,
         found_at: r.try_get("found_at")?,
         found_day: r.try_get("found_day")?,
         deadline,
@@ -252,7 +256,7 @@ fn closed_day(cal: &BusinessCalendar, closed_at: Option<&str>) -> Option<String>
     closed_at.and_then(Instant::parse).map(|c| cal.date_of(c).to_string())
 }
 
-fn parse_date(field: &str, s: &str) -> Result<Date, StoreError> {
+pub(crate) fn parse_date(field: &str, s: &str) -> Result<Date, StoreError> {
     s.trim().parse::<Date>().map_err(|_| StoreError::invalid(field, "日期格式应为 YYYY-MM-DD"))
 }
 

@@ -17,6 +17,24 @@ pub async fn list_hazard(
     let mut tx = store.begin().await?;
     tx.keeps_sessions = true;
     write_listing(&mut tx, &p.actor(), &HazardRef::of(&h), &listing, today.year() as i64, at).await?;
+    let notice = crate::notify::HazardHandoverNotice {
+        hazard_id: h.id,
+        number: &h.number,
+        facts,
+        target: crate::notify::Target { enterprise_id: h.enterprise_id, path: &h.scope_path, sector: &h.sector },
+        found_by: h.found_by,
+        handover: anjian_domain::notice::HazardHandover::Listed,
+        body: format!(
+            "{}级挂牌督办，督办单位 {}，文号 {}，督办期限 {}",
+            listing.level.as_str(),
+            listing.supervising_unit,
+            listing.document_number,
+            listing.deadline
+        ),
+        actor: Some(p.user_id),
+        fresh: false,
+    };
+    crate::notify::hazard_handovers(&mut tx, &[notice], at).await?;
     tx.commit().await?;
     get(store, p, id, at).await
 }

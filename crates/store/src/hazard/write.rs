@@ -2,6 +2,7 @@
 //! running totals they change — each in the writer's transaction with its audit record.
 
 use super::*;
+use anjian_domain::notice::HazardHandover;
 use anjian_domain::time::met_deadline;
 
 /// The district-level node of each path (numbers are counted per district and year), with one
@@ -481,8 +482,33 @@ pub async fn act(
     let mut tx = store.begin().await?;
     tx.keeps_sessions = true;
     write_transition(&mut tx, &p.actor(), &HazardRef::of(&h), to, &input, &action, at, today).await?;
+    if let Some((handover, body)) = handover_of(&input) {
+        let notice = crate::notify::HazardHandoverNotice {
+            hazard_id: h.id,
+            number: &h.number,
+            facts,
+            target: crate::notify::Target { enterprise_id: h.enterprise_id, path: &h.scope_path, sector: &h.sector },
+            found_by: h.found_by,
+            handover,
+            body: if body.trim().is_empty() { h.description.clone() } else { format!("{}：{body}", action.label()) },
+            actor: Some(p.user_id),
+            fresh: false,
+        };
+        crate::notify::hazard_handovers(&mut tx, &[notice], at).await?;
+    }
     tx.commit().await?;
     get(store, p, id, at).await
+}
+
+/// The hand-over an action is (交接: the next one to act is told), with what its notice says.
+/// 开始整改 stays with the enterprise and 立查立改 ends the loop on the spot: neither hands over.
+fn handover_of(input: &ActionInput) -> Option<(HazardHandover, &str)> {
+    match input {
+        ActionInput::Submit { note, .. } => Some((HazardHandover::Submitted, note)),
+        ActionInput::Verify { passed, comment } => Some((HazardHandover::Verified { passed: *passed }, comment)),
+        ActionInput::Reject { reason } => Some((HazardHandover::Rejected, reason)),
+        ActionInput::Rectify { .. } | ActionInput::Close { .. } => None,
+    }
 }
 
 /// Writes a decided transition: state, plan, closing facts, photos, timeline and audit, in the

@@ -1,0 +1,8 @@
+-- Notices at every hand-over (交接提醒): each has a kind (the message centre filters by it, and a
+-- user keeps one unread notice per kind and object), and a hazard remembers the deadline it was
+-- reminded of (即将到期: once per deadline). A notice of several objects links to their list.
+ALTER TABLE notification ADD COLUMN kind TEXT NOT NULL DEFAULT 'overdue';
+UPDATE notification SET kind = 'review_overdue' WHERE risk_point_id IS NOT NULL;
+CREATE INDEX notification_user_kind ON notification(user_id, kind, id);
+ALTER TABLE hazard ADD COLUMN due_reminded_for TEXT;
+ALTER TABLE notification ADD COLUMN link TEXT;
