@@ -3,6 +3,7 @@
 // shortcuts (menu.ts) are built from this table. Views are lazy-loaded so each page (notably the
 // API reference) is its own chunk.
 import { createRouter, createWebHistory, type RouteLocationRaw, type RouteRecordRaw } from 'vue-router'
+import { ElMessage } from 'element-plus'
 import type { Action } from '@/api/types'
 import { auth, ownEnterpriseId } from '@/stores/auth'
 
@@ -159,7 +160,7 @@ const routes: RouteRecordRaw[] = [
         path: 'api-docs',
         name: 'api-docs',
         component: () => import('@/views/docs/ApiDocsView.vue'),
-        meta: { title: '接口文档' },
+        meta: { title: '接口文档', action: 'read_api_docs' },
       },
       {
         path: 'messages',
@@ -222,6 +223,8 @@ router.beforeEach(async (to) => {
       const own = ownEnterprisePath()
       if (own) return own
     }
+    // Say why instead of silently going home (a link from someone else, an old bookmark).
+    ElMessage.warning(`您没有访问「${to.meta.title ?? '该页面'}」的权限，已返回工作台`)
     return { name: 'home' }
   }
   return true

@@ -80,7 +80,7 @@ impl Role {
             UpdateEnterprisePlacement => matches!(self, Admin | Committee | Station),
             DeleteEnterprise | ImportEnterprises => matches!(self, Admin | Committee | Station),
             ManageDepartments => matches!(self, Admin | Committee),
-            ManageJurisdictions | ManageUsers | SetRiskRules | SetMapSettings => self == Admin,
+            ManageJurisdictions | ManageUsers | SetRiskRules | SetMapSettings | ReadApiDocs => self == Admin,
             ReadAudit => matches!(self, Admin | Committee),
             ExportAuditCheckpoints => self == Admin,
             // Hazards: the hazard's grade, source and state narrow these (hazard::allowed_actions).
@@ -204,6 +204,8 @@ pub enum Action {
     SetRiskRules,
     /// 地图底图
     SetMapSettings,
+    /// 接口文档 page (developers of the installation; the document itself stays public)
+    ReadApiDocs,
 }
 
 /// What an enterprise's page offers.
@@ -225,7 +227,7 @@ pub const MAJOR_HAZARD_ACTIONS: [Action; 1] = [Action::WriteMajorHazard];
 pub const USER_ACTIONS: [Action; 1] = [Action::ManageUsers];
 
 impl Action {
-    pub const ALL: [Self; 34] = [
+    pub const ALL: [Self; 35] = [
         Self::ReadOrg,
         Self::ReadEnterprise,
         Self::BrowseOrgTree,
@@ -260,6 +262,7 @@ impl Action {
         Self::SetRiskBands,
         Self::SetRiskRules,
         Self::SetMapSettings,
+        Self::ReadApiDocs,
     ];
 
     /// What the action does, as a refusal names it: "网格员无权设置风险分级阈值".
@@ -300,6 +303,7 @@ impl Action {
             SetRiskBands => "设置风险分级阈值",
             SetRiskRules => "设置风险管控规则（对全平台生效）",
             SetMapSettings => "设置地图底图",
+            ReadApiDocs => "查看接口文档",
         }
     }
 

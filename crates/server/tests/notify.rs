@@ -134,6 +134,10 @@ async fn a_unit_without_an_account_passes_its_notice_to_the_unit_above_and_no_no
     anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap();
     let overdue = unread(&app, &station, "overdue").await;
     assert_eq!(overdue.len(), 1, "{overdue:?}");
+    // Worded for the station that must see to it, not as the enterprise's "rectify it".
+    let title = overdue[0]["title"].as_str().unwrap();
+    assert!(title.contains("请督办") && !title.contains("请尽快整改"), "{title}");
+    assert!(overdue[0]["body"].as_str().unwrap().contains("企业无账号"), "{}", overdue[0]);
     let h = app.get(&format!("/api/v1/hazards/{id}"), &station).await.json();
     let comments: Vec<&str> = h["events"].as_array().unwrap().iter().filter_map(|e| e["comment"].as_str()).collect();
     assert!(comments.iter().any(|c| c.starts_with("企业无账号，改为提醒属地安监站（1人）")), "{comments:?}");

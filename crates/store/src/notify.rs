@@ -405,7 +405,7 @@ pub(crate) async fn hazard_group(
 
 fn hazard_title(kind: NoticeKind, number: &str) -> String {
     match kind {
-        NoticeKind::Reported => format!("新上报隐患 {number}，请落实整改"),
+        NoticeKind::Reported => format!("新上报隐患 {number}"),
         NoticeKind::MajorReported => format!("上报重大隐患 {number}，请跟踪督办"),
         NoticeKind::Submitted => format!("隐患 {number} 已整改，待验收"),
         NoticeKind::Verified => format!("隐患 {number} 验收通过，已销号"),
@@ -465,12 +465,17 @@ pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) ->
             }
             let unit = unit_of(level);
             let (reached, users) = audience.reach(unit, target);
-            let title = match level {
-                EscalationLevel::Enterprise => format!("隐患 {number} 已逾期，请尽快整改"),
-                EscalationLevel::Station => format!("隐患 {number} 逾期{}天未整改，请督办", days + 1),
-                EscalationLevel::Committee => format!("隐患 {number} 逾期{}天未整改，请安委办督办", days + 1),
+            // Worded for whom it reaches: a station told in place of an enterprise without an
+            // account must see to it, not "rectify it".
+            let title = match reached {
+                Unit::Enterprise => format!("隐患 {number} 已逾期，请尽快整改"),
+                Unit::Station | Unit::Department => format!("隐患 {number} 逾期{}天未整改，请督办", days + 1),
+                Unit::Committee | Unit::Admin => format!("隐患 {number} 逾期{}天未整改，请安委办督办", days + 1),
             };
-            let body = format!("整改期限 {deadline}，{description}");
+            let body = match reached == unit {
+                true => format!("整改期限 {deadline}，{description}"),
+                false => format!("整改期限 {deadline}，{description}（{}无账号，转本单位督促）", unit.label()),
+            };
             let n = Notice {
                 kind: NoticeKind::Overdue,
                 hazard_id: Some(id),
@@ -635,13 +640,16 @@ pub async fn remind_reviews(store: &Store, at: Timestamp, rules: RiskRules) -> R
             if (level as i64) <= current || level > due {
                 continue;
             }
-            let title = match level {
-                EscalationLevel::Enterprise => format!("风险点「{name}」评审已逾期，请组织重新评价"),
-                _ => format!("{enterprise}风险点「{name}」评审逾期未完成，请督促"),
-            };
-            let body = format!("应于 {review} 前完成风险评审（{enterprise}）");
             let target = Target { enterprise_id, path: &path, sector: "" };
             let (reached, users) = Audience::load(&mut tx, &[target]).await?.reach(unit_of(level), target);
+            let title = match reached {
+                Unit::Enterprise => format!("风险点「{name}」评审已逾期，请组织重新评价"),
+                _ => format!("{enterprise}风险点「{name}」评审逾期未完成，请督促"),
+            };
+            let body = match reached == unit_of(level) {
+                true => format!("应于 {review} 前完成风险评审（{enterprise}）"),
+                false => format!("应于 {review} 前完成风险评审（{enterprise}；企业无账号，转本单位督促）"),
+            };
             let n = Notice {
                 kind: NoticeKind::ReviewOverdue,
                 hazard_id: None,

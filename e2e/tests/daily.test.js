@@ -1,0 +1,59 @@
+// A day's work around the loop: the grid inspector reports from an enterprise's page on a phone
+// (the enterprise comes prefilled), the enterprise finds the notice of it in the message centre,
+// and a page the role may not open says so instead of silently going home.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, loginPage, api, PHONE, DESKTOP, BASE } from './helpers.js';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('grid inspector reports from an enterprise page on a phone and the enterprise is told', async () => {
+  const ent = (await api('grid', '/api/v1/enterprises?q=安泰化工')).body.items[0];
+  const description = `浏览器测试：消防通道堆放纸箱 ${Date.now()}`;
+  const { context, page } = await loginPage(browser, 'grid', PHONE);
+  await page.goto(`${BASE}/enterprises/${ent.id}`);
+  await page.getByTestId('enterprise-title').filter({ hasText: ent.name }).waitFor();
+  await page.getByTestId('enterprise-report-hazard').click();
+  await page.waitForURL(/\/hazards\/report\?enterprise_id=\d+/);
+  // The enterprise of the page is chosen, by name.
+  await page.getByTestId('report-enterprise').getByText(ent.name).waitFor();
+  await page.locator(`:is(textarea[data-testid="report-description"], [data-testid="report-description"] textarea)`).fill(description);
+  await page.getByTestId('report-submit').click();
+  await page.waitForURL(/\/hazards\/\d+$/);
+  const number = (await page.getByTestId('hazard-number').textContent()).trim();
+  assert.equal(await page.getByTestId('report-error').count(), 0);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= PHONE.width + 1, `the hazard page fits a phone: ${width}px`);
+  await context.close();
+
+  // The enterprise: the bell leads to the message centre, where the notice names the hazard.
+  const e = await loginPage(browser, 'enterprise', DESKTOP);
+  await e.page.getByTestId('notification-bell').click();
+  await e.page.getByTestId('notification-all').click();
+  await e.page.waitForURL(/\/messages/);
+  await e.page.getByTestId('messages-kind-reported').click();
+  await e.page.waitForURL(/kind=reported/);
+  const item = e.page.getByTestId('message-item').filter({ hasText: number });
+  await item.waitFor();
+  assert.match(await item.textContent(), /新隐患/);
+  // 全部已读 of this kind; the list under 只看未读 empties.
+  await e.page.getByTestId('messages-read-all').click();
+  await e.page.getByText(/已将 \d+ 条消息标记为已读/).waitFor();
+  const unread = (await api('enterprise', '/api/v1/notifications?unread=true&kind=reported')).body.total;
+  assert.equal(unread, 0);
+  // Opening it leads to the hazard.
+  await item.click();
+  await e.page.waitForURL(/\/hazards\/\d+$/);
+  await e.page.getByTestId('hazard-number').filter({ hasText: number }).waitFor();
+  await e.context.close();
+});
+
+test('a page the role may not open says so', async () => {
+  const { context, page } = await loginPage(browser, 'grid', PHONE);
+  await page.goto(`${BASE}/api-docs`);
+  await page.getByText('您没有访问「接口文档」的权限，已返回工作台').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+  await context.close();
+});
