@@ -54,6 +54,26 @@ test('a page the role may not open says so', async () => {
   const { context, page } = await loginPage(browser, 'grid', PHONE);
   await page.goto(`${BASE}/api-docs`);
   await page.getByText('您没有访问「接口文档」的权限，已返回工作台').waitFor();
-  assert.equal(new URL(page.url()).pathname, '/');
+  await page.waitForURL((url) => url.pathname === '/');
+  await context.close();
+});
+
+test('the audit log reads in Chinese: actions, objects and the change field by field', async () => {
+  const { context, page } = await loginPage(browser, 'committee', DESKTOP);
+  await page.goto(`${BASE}/audit`);
+  await page.getByTestId('filter-action').click();
+  await page.locator('.el-select-dropdown__item').filter({ hasText: '验收通过（销号）' }).click();
+  const table = page.getByTestId('audit-table');
+  await table.locator('tbody tr').first().filter({ hasText: '验收通过（销号）' }).waitFor();
+  const first = table.locator('tbody tr').first();
+  assert.match(await first.textContent(), /隐患 #\d+/);
+  assert.doesNotMatch(await first.textContent(), /verify_pass|hazard/);
+  await first.locator('.el-table__expand-icon').click();
+  const changes = page.getByTestId('audit-changes').first();
+  await changes.waitFor();
+  const text = await changes.textContent();
+  assert.match(text, /状态/);
+  assert.match(text, /待验收/);
+  assert.match(text, /已销号/);
   await context.close();
 });

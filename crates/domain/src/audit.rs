@@ -233,3 +233,194 @@ mod tests {
         }
     }
 }
+
+/// 操作 — every action an audit record may name, with the Chinese the log shows. One table: the
+/// log's filter offers it, its column and export read it, and the store refuses (in debug
+/// builds, so every test that writes an action checks it) to record an action missing here.
+pub const ACTIONS: [(&str, &str); 23] = [
+    ("create", "新增"),
+    ("update", "修改"),
+    ("delete", "删除"),
+    ("import", "导入"),
+    ("number", "编号"),
+    ("set", "设置"),
+    ("login", "登录"),
+    ("logout", "退出登录"),
+    ("change_password", "修改密码"),
+    ("set_password", "重置密码"),
+    ("rectify", "开始整改"),
+    ("submit", "提交验收"),
+    ("verify_pass", "验收通过（销号）"),
+    ("verify_fail", "验收不通过"),
+    ("reject", "驳回"),
+    ("close", "立查立改销号"),
+    ("list", "挂牌督办"),
+    ("escalate", "逾期提醒"),
+    ("review_reminder", "评审逾期提醒"),
+    ("risk_override", "调整企业风险等级"),
+    ("risk_override_clear", "取消风险等级调整"),
+    ("set_risk_bands", "设置风险分级阈值"),
+    ("bench_data", "生成测试数据"),
+];
+
+/// 对象类型 — every kind of object an audit record may be about.
+pub const ENTITIES: [(&str, &str); 11] = [
+    ("jurisdiction", "行政区划"),
+    ("department", "部门"),
+    ("enterprise", "企业"),
+    ("user", "用户"),
+    ("session", "会话"),
+    ("hazard", "隐患"),
+    ("checklist", "检查清单"),
+    ("risk_point", "风险点"),
+    ("major_hazard_source", "重大危险源"),
+    ("setting", "系统设置"),
+    ("database", "数据库"),
+];
+
+/// The fields a before/after names, in Chinese (a field missing here shows under its own name).
+const FIELDS: [(&str, &str); 50] = [
+    ("state", "状态"),
+    ("comment", "意见"),
+    ("number", "编号"),
+    ("name", "名称"),
+    ("level", "级别"),
+    ("grade", "等级"),
+    ("deadline", "期限"),
+    ("document_number", "文号"),
+    ("escalation_level", "提醒级别"),
+    ("review_reminder_level", "评审提醒级别"),
+    ("next_review", "下次评审日期"),
+    ("role", "角色"),
+    ("active", "启用"),
+    ("username", "用户名"),
+    ("display_name", "姓名"),
+    ("phone", "电话"),
+    ("credit_code", "统一社会信用代码"),
+    ("address", "地址"),
+    ("sectors", "行业领域"),
+    ("jurisdiction_id", "所属辖区"),
+    ("grid_id", "所属网格"),
+    ("employees", "从业人数"),
+    ("legal_representative", "法定代表人"),
+    ("safety_manager", "安全负责人"),
+    ("contact_phone", "联系电话"),
+    ("key_enterprise", "重点企业"),
+    ("above_scale", "规上企业"),
+    ("risk_level", "风险等级"),
+    ("value", "取值"),
+    ("version", "版本"),
+    ("description", "描述"),
+    ("enterprise_id", "企业编号"),
+    ("source", "来源"),
+    ("location", "部位"),
+    ("sector", "行业领域"),
+    ("responsible", "整改责任人"),
+    ("code", "代码"),
+    ("coord_system", "坐标系"),
+    ("has_boundary", "有边界"),
+    ("id", "编号（内部）"),
+    ("jurisdiction_name", "所属辖区名称"),
+    ("latitude", "纬度"),
+    ("longitude", "经度"),
+    ("org_id", "所属单位"),
+    ("parent_id", "上级"),
+    ("r", "R 值"),
+    ("s", "S 值"),
+    ("score", "分值"),
+    ("scores", "各项分值"),
+    ("substances", "危险物质"),
+];
+
+pub fn action_label(action: &str) -> Option<&'static str> {
+    ACTIONS.iter().find(|(a, _)| *a == action).map(|(_, l)| *l)
+}
+
+pub fn entity_label(entity: &str) -> Option<&'static str> {
+    ENTITIES.iter().find(|(e, _)| *e == entity).map(|(_, l)| *l)
+}
+
+/// One field of a before/after, in Chinese (修改前 → 修改后).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldChange {
+    pub field: String,
+    pub label: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The fields a change touched, field by field (before's fields, then those only after has); unchanged fields are left out. Values read as a clerk reads them:
+/// a hazard state by its Chinese name, true/false as 是/否, lists joined by 、.
+pub fn field_changes(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Vec<FieldChange> {
+    let empty = serde_json::Map::new();
+    let b = before.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let a = after.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let mut keys: Vec<&String> = b.keys().collect();
+    keys.extend(a.keys().filter(|k| !b.contains_key(*k)));
+    keys.into_iter()
+        .filter(|k| b.get(*k) != a.get(*k))
+        .map(|k| FieldChange {
+            field: k.clone(),
+            label: FIELDS.iter().find(|(f, _)| f == k).map_or_else(|| k.clone(), |(_, l)| l.to_string()),
+            before: b.get(k).map(|v| shown(k, v)),
+            after: a.get(k).map(|v| shown(k, v)),
+        })
+        .collect()
+}
+
+fn shown(field: &str, v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "（空）".into(),
+        Value::Bool(true) => "是".into(),
+        Value::Bool(false) => "否".into(),
+        Value::String(s) if field == "state" => {
+            crate::hazard::HazardState::parse(s).map_or_else(|| s.clone(), |st| st.label().to_string())
+        }
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(|i| shown(field, i)).collect::<Vec<_>>().join("、"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn every_action_and_entity_has_one_chinese_label() {
+        for table in [&ACTIONS[..], &ENTITIES[..]] {
+            for (i, (code, label)) in table.iter().enumerate() {
+                assert!(!label.is_ascii(), "{code}");
+                assert!(table[..i].iter().all(|(c, _)| c != code), "{code} twice");
+            }
+        }
+        assert_eq!(action_label("verify_pass"), Some("验收通过（销号）"));
+        assert_eq!(action_label("frobnicate"), None);
+    }
+
+    #[test]
+    fn a_hazards_verification_reads_as_a_field_by_field_chinese_diff() {
+        let before = serde_json::json!({"state": "pending_verification"});
+        let after = serde_json::json!({"state": "closed", "comment": "复查合格"});
+        let d = field_changes(Some(&before), Some(&after));
+        assert_eq!(d.len(), 2);
+        assert_eq!(
+            (d[0].label.as_str(), d[0].before.as_deref(), d[0].after.as_deref()),
+            ("状态", Some("待验收"), Some("已销号"))
+        );
+        assert_eq!(
+            (d[1].label.as_str(), d[1].before.as_deref(), d[1].after.as_deref()),
+            ("意见", None, Some("复查合格"))
+        );
+        // Unchanged fields are left out; a creation has only afters.
+        let same = serde_json::json!({"name": "储罐区", "active": true});
+        assert!(field_changes(Some(&same), Some(&same)).is_empty());
+        let created = field_changes(None, Some(&same));
+        let active = created.iter().find(|c| c.field == "active").unwrap();
+        assert_eq!(
+            (active.label.as_str(), active.before.as_deref(), active.after.as_deref()),
+            ("启用", None, Some("是"))
+        );
+    }
+}

@@ -208,3 +208,56 @@ async fn the_message_centre_filters_by_kind_and_date_and_marks_all_read() {
     // Another user's notices are untouched.
     assert_eq!(app.get("/api/v1/notifications?unread=true&kind=reported", &station).await.json()["total"], 0);
 }
+
+/// The audit log of a hazard's whole life reads in Chinese: every action and object by its
+/// label, the before/after field by field, and every action any record of the demo's history
+/// names is in the domain's table (the filters offer exactly that table).
+#[tokio::test]
+async fn the_audit_log_of_a_hazards_life_reads_in_chinese() {
+    let app = TestApp::demo_with_history().await;
+    let line = line(&app).await;
+    let (station, ent, admin) = (app.login("station").await, app.login("enterprise").await, app.login("admin").await);
+    let h = app.post("/api/v1/hazards", &station, report(line, "一般", "政府检查", "2026-06-30")).await.json();
+    let (id, number) = (h["id"].as_i64().unwrap(), h["number"].as_str().unwrap().to_string());
+    app.post(&format!("/api/v1/hazards/{id}/rectify"), &ent, json!({})).await;
+    let photo = app.photo(&ent).await;
+    app.post(&format!("/api/v1/hazards/{id}/submit"), &ent, json!({"after_photos": [photo]})).await;
+    app.post(&format!("/api/v1/hazards/{id}/verify"), &station, json!({"passed": true, "comment": "复查合格"})).await;
+    let log = app.get("/api/v1/audit?entity=hazard&page_size=100&actor=春江", &admin).await.json();
+    let mine: Vec<&Value> = log["items"].as_array().unwrap().iter().filter(|r| r["entity_id"] == id).collect();
+    let actions: Vec<&str> = mine.iter().rev().map(|r| r["action_label"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["新增", "验收通过（销号）"], "the station's records of it");
+    let pass = mine[0];
+    assert_eq!(pass["entity_label"], "隐患");
+    assert!(pass["summary"].as_str().unwrap().contains(&number));
+    let state = pass["changes"].as_array().unwrap().iter().find(|c| c["field"] == "state").unwrap();
+    assert_eq!(
+        (state["label"].as_str(), state["before"].as_str(), state["after"].as_str()),
+        (Some("状态"), Some("待验收"), Some("已销号"))
+    );
+
+    // Every action and object type recorded has its Chinese, and the filters offer the table.
+    let labels = app.get("/api/v1/audit/labels", &admin).await.json();
+    let offered = |k: &str| -> Vec<String> {
+        labels[k].as_array().unwrap().iter().map(|l| l["value"].as_str().unwrap().to_string()).collect()
+    };
+    let (actions, entities) = (offered("actions"), offered("entities"));
+    use sqlx::Row;
+    let used = sqlx::query("SELECT DISTINCT action, entity FROM audit_log").fetch_all(app.store.pool()).await.unwrap();
+    assert!(used.len() >= 15, "the history names many actions: {}", used.len());
+    for r in used {
+        let (a, e): (String, String) = (r.get("action"), r.get("entity"));
+        assert!(actions.contains(&a) && entities.contains(&e), "{a} on {e} has no Chinese label");
+    }
+    app.get("/api/v1/audit/labels", &ent).await.problem(403);
+    // The export shows them too, with Beijing times.
+    let r = app.get("/api/v1/audit/export.xlsx?entity=hazard&action=verify_pass", &admin).await;
+    let rows = common::xlsx_rows(&r.bytes);
+    assert_eq!(&rows[0][3], "操作");
+    assert!(rows[1..].iter().all(|row| row[3] == "验收通过（销号）" && row[4] == "隐患"), "{:?}", &rows[..2]);
+    // The sheet's time is the record's instant in Beijing, not UTC ISO text.
+    let at: jiff::Timestamp = pass["at"].as_str().unwrap().parse().unwrap();
+    let beijing = at.in_tz("Asia/Shanghai").unwrap().strftime("%Y-%m-%d %H:%M").to_string();
+    let newest = &rows[1][1];
+    assert!(newest.starts_with(&beijing) && !newest.contains('T'), "{newest} vs {beijing}");
+}

@@ -3,6 +3,7 @@ import { http, newIdempotencyKey, withQuery, type Query, type RequestOptions } f
 import type {
   AppNotification,
   NoticeKindCount,
+  AuditLabels,
   AuditRecord,
   AuditVerify,
   ChecklistRunInput,
@@ -152,6 +153,8 @@ export const userApi = {
 // ---- audit ----
 export const auditApi = {
   list: (q: Query, opts?: RequestOptions) => http.get<Page<AuditRecord>>(`${API}/audit`, q, opts),
+  /** every action and object type in Chinese (the filters' options, from the domain's table) */
+  labels: () => http.get<AuditLabels>(`${API}/audit/labels`, undefined, { silent: true }),
   verify: () => http.get<AuditVerify>(`${API}/audit/verify`),
   exportUrl: (q: Query) => withQuery(`${API}/audit/export.xlsx`, q),
 }

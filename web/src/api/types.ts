@@ -56,6 +56,7 @@ export type Enterprise = S['Enterprise']
 export type EnterpriseDraft = S['EnterpriseDraft']
 export type EnterprisePatch = S['EnterprisePatch']
 export type AuditRecord = S['AuditRecord']
+export type AuditLabels = S['AuditLabels']
 export type AuditVerify = S['Verification']
 
 // ---- hazards (隐患排查治理) ----

@@ -54,36 +54,3 @@ export function defaultOrgKind(role: Role): OrgKind {
   return 'jurisdiction'
 }
 
-export const AUDIT_ACTION_LABELS: Record<string, string> = {
-  create: '新增',
-  update: '修改',
-  delete: '删除',
-  login: '登录',
-  logout: '退出登录',
-  login_failed: '登录失败',
-  change_password: '修改密码',
-  set_password: '重置密码',
-  import: '导入',
-  export: '导出',
-  number: '编号',
-}
-
-export const AUDIT_ENTITY_LABELS: Record<string, string> = {
-  jurisdiction: '行政区划',
-  department: '部门',
-  enterprise: '企业',
-  user: '用户',
-  session: '会话',
-  auth: '认证',
-  hazard: '隐患',
-}
-
-export function actionLabel(a: string | null | undefined): string {
-  if (!a) return ''
-  return AUDIT_ACTION_LABELS[a] ?? a
-}
-
-export function entityLabel(e: string | null | undefined): string {
-  if (!e) return ''
-  return AUDIT_ENTITY_LABELS[e] ?? e
-}

@@ -20,6 +20,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
+        .routes(routes!(labels))
         .routes(routes!(export))
         .routes(routes!(verify))
         .routes(routes!(checkpoints))
@@ -37,6 +38,31 @@ async fn list(
     Ok(Json(audit::list(&s.store, &auth.principal, &f, pg.req()?).await?))
 }
 
+/// A code and its Chinese.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Label {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+/// What the log's filters offer: every action and object type, in Chinese.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditLabels {
+    pub actions: Vec<Label>,
+    pub entities: Vec<Label>,
+}
+
+/// 操作日志的操作和对象类型 (the filters' options)
+#[utoipa::path(get, path = "/api/v1/audit/labels", tag = "audit", responses((status = 200, body = AuditLabels)))]
+async fn labels(auth: Auth) -> ApiResult<Json<AuditLabels>> {
+    auth.principal.require(Action::ReadAudit)?;
+    let table = |t: &[(&'static str, &'static str)]| t.iter().map(|(value, label)| Label { value, label }).collect();
+    Ok(Json(AuditLabels {
+        actions: table(&anjian_domain::audit::ACTIONS),
+        entities: table(&anjian_domain::audit::ENTITIES),
+    }))
+}
+
 /// 导出操作日志
 #[utoipa::path(get, path = "/api/v1/audit/export.xlsx", tag = "audit", params(AuditFilter),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
@@ -52,8 +78,8 @@ impl ExportRow for AuditRecord {
             Cell::from(self.id),
             excel::local_time(cal, &self.at),
             self.actor_name.into(),
-            self.action.into(),
-            self.entity.into(),
+            self.action_label.into(),
+            self.entity_label.into(),
             self.entity_id.into(),
             self.summary.into(),
             self.hash.into(),

@@ -85,6 +85,14 @@ pub async fn record_all(tx: &mut Tx, changes: Vec<(&Actor, Change<'_>)>) -> Resu
     let at = now();
     let mut rows = Vec::with_capacity(changes.len());
     for (actor, c) in changes {
+        // Every action and object the log names has its Chinese (domain::audit::ACTIONS).
+        debug_assert!(
+            anjian_domain::audit::action_label(c.action).is_some()
+                && anjian_domain::audit::entity_label(c.entity).is_some(),
+            "audit action {} on {} has no Chinese label in domain::audit",
+            c.action,
+            c.entity
+        );
         if c.action == "create" && tx.created.is_none() {
             tx.created = c.entity_id.map(|id| (c.entity.to_string(), id));
         }
@@ -240,11 +248,17 @@ pub struct AuditRecord {
     pub actor_id: Option<i64>,
     pub actor_name: String,
     pub action: String,
+    /// 操作 in Chinese (`domain::audit::ACTIONS`)
+    pub action_label: String,
     pub entity: String,
+    /// 对象类型 in Chinese
+    pub entity_label: String,
     pub entity_id: Option<i64>,
     pub summary: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+    /// before → after, field by field, in Chinese
+    pub changes: Vec<anjian_domain::audit::FieldChange>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -328,17 +342,22 @@ fn row_to_record(r: &sqlx::any::AnyRow) -> Result<AuditRecord, StoreError> {
         let s: Option<String> = r.try_get(c)?;
         Ok(s.and_then(|s| serde_json::from_str(&s).ok()))
     };
+    let (action, entity): (String, String) = (r.try_get("action")?, r.try_get("entity")?);
+    let (before, after) = (json("before_json")?, json("after_json")?);
     Ok(AuditRecord {
         id: r.try_get("id")?,
         at: r.try_get("at")?,
         actor_id: r.try_get("actor_id")?,
         actor_name: r.try_get("actor_name")?,
-        action: r.try_get("action")?,
-        entity: r.try_get("entity")?,
+        action_label: anjian_domain::audit::action_label(&action).unwrap_or(&action).to_string(),
+        action,
+        entity_label: anjian_domain::audit::entity_label(&entity).unwrap_or(&entity).to_string(),
+        entity,
         entity_id: r.try_get("entity_id")?,
         summary: r.try_get("summary")?,
-        before: json("before_json")?,
-        after: json("after_json")?,
+        changes: anjian_domain::audit::field_changes(before.as_ref(), after.as_ref()),
+        before,
+        after,
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
     })
