@@ -77,3 +77,18 @@ test('the audit log reads in Chinese: actions, objects and the change field by f
   assert.match(text, /已销号/);
   await context.close();
 });
+
+test('the committee sees streets ranked by overdue hazards, each count opening its ledger', async () => {
+  const { context, page } = await loginPage(browser, 'committee', DESKTOP);
+  const row = page.getByTestId('home-ranking-row').first();
+  await row.waitFor();
+  const link = row.locator('a');
+  const shown = Number(await link.getAttribute('data-count'));
+  await link.click();
+  await page.waitForURL(/\/hazards\?.*overdue=true/);
+  const jurisdiction = new URL(page.url()).searchParams.get('jurisdiction_id');
+  const listed = (await api('committee', `/api/v1/hazards?jurisdiction_id=${jurisdiction}&overdue=true&page_size=1`)).body.total;
+  assert.equal(listed, shown);
+  assert.ok(shown > 0, 'the demo district has overdue hazards in its first street');
+  await context.close();
+});
