@@ -788,3 +788,17 @@ async fn the_export_is_the_ledger_row_for_row() {
         }
     }
 }
+
+/// The demo's 重大 hazards are the kind the official 判定标准 list, each with its criterion, and
+/// an enterprise's page shows them (not "灭火器过期" called 重大).
+#[tokio::test]
+async fn the_demos_major_hazards_are_those_the_official_criteria_name() {
+    let app = TestApp::demo_with_history().await;
+    let majors = app.count("hazard WHERE grade = '重大'").await;
+    assert!(majors >= 5, "the demo has 重大 hazards to supervise: {majors}");
+    assert_eq!(app.count("hazard WHERE grade = '重大' AND criterion IS NULL").await, 0);
+    assert_eq!(app.count("hazard WHERE grade = '重大' AND criterion NOT LIKE '%判定标准%'").await, 0);
+    assert_eq!(app.count("hazard WHERE grade = '重大' AND description LIKE '%灭火器%'").await, 0);
+    // Listings are of 重大 hazards only.
+    assert_eq!(app.count("hazard_listing l JOIN hazard h ON h.id = l.hazard_id WHERE h.grade <> '重大'").await, 0);
+}

@@ -74,6 +74,7 @@ pub(crate) async fn generate_hazards(
     let cal = store.calendar().await?;
     let now = jiff::Timestamp::now();
     let today = cal.date_of(now.into());
+    let criteria = anjian_domain::checklist::builtin();
     let mut tx = store.begin().await?;
     let mut listed = [0usize; 3];
     // When each was found and where: drawn first, then written oldest first so that ids and
@@ -92,7 +93,14 @@ pub(crate) async fn generate_hazards(
             streets.iter().find(|(p, _)| e.scope_path.starts_with(p.as_str())).map(|s| s.1.clone()).unwrap_or_default();
         let found_at = now - jiff::SignedDuration::from_hours(24 * days_ago + rng.gen_range(0..8));
         let found_day = cal.date_of(found_at.into());
-        let major = i == 5 || i == 9 || rng.gen_bool(0.04);
+        // A 重大 hazard is one an official 判定标准 names (DOMAIN.md §2), so the demo draws them only
+        // where a standard covers the sector, from its items, with the criterion recorded.
+        let official: Vec<(&str, &anjian_domain::checklist::ChecklistItem)> = criteria
+            .iter()
+            .filter(|c| c.sector == e.sector)
+            .flat_map(|c| c.items.iter().map(move |it| (c.basis.as_str(), it)))
+            .collect();
+        let major = !official.is_empty() && (i == 5 || i == 9 || rng.gen_bool(0.08));
         let grade = if major { HazardGrade::Major } else { HazardGrade::General };
         let source = match rng.gen_range(0..100) {
             0..=49 => HazardSource::SelfInspection,
@@ -101,7 +109,13 @@ pub(crate) async fn generate_hazards(
             90..=94 => HazardSource::PublicTipoff,
             _ => HazardSource::ThirdParty,
         };
-        let (location, description) = *findings(&e.sector).choose(rng).expect("findings");
+        let (location, mut description) = *findings(&e.sector).choose(rng).expect("findings");
+        let mut criterion = None;
+        if major {
+            let (basis, item) = official.choose(rng).expect("official criteria");
+            description = item.text.as_str();
+            criterion = Some(format!("{basis} {}：{}", item.code, item.text));
+        }
         let deadline =
             found_day + jiff::Span::new().days(if major { rng.gen_range(45..120) } else { rng.gen_range(5..30) });
         let ent_actor = actor_as(Role::Enterprise, "企业", &e.safety_manager);
@@ -127,7 +141,7 @@ pub(crate) async fn generate_hazards(
                 source,
                 deadline,
                 responsible: e.safety_manager.clone(),
-                criterion: None,
+                criterion,
                 checklist_run_id: None,
                 risk_point_id: None,
                 found_at,
