@@ -37,6 +37,16 @@ test('import reports the bad row and imports nothing, then imports the good row 
   await errors.getByText('校验位').first().waitFor();
   await errors.getByRole('cell', { name: '3', exact: true }).first().waitFor();
   assert.equal((await api('station', '/api/v1/enterprises')).body.total, before, 'all or nothing');
+  // The error workbook: the bad row as uploaded, with its reason.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('import-errors-download').click()]);
+  const errBook = new ExcelJS.Workbook();
+  await errBook.xlsx.readFile(await download.path());
+  const sheet = errBook.worksheets[0];
+  const header = sheet.getRow(1).values.filter(Boolean);
+  assert.equal(header.at(-1), '错误原因');
+  assert.equal(sheet.rowCount, 2, 'header and the one bad row');
+  assert.equal(sheet.getRow(2).getCell(3).value, '9144030071526726XH');
+  assert.match(String(sheet.getRow(2).getCell(header.length).value), /统一社会信用代码：.*校验位/);
 
   await page.getByTestId('import-partial').click();
   await page.getByTestId('import-submit').click();

@@ -142,6 +142,58 @@ impl Sheet {
     }
 }
 
+/// A dropdown of a template column: the values, kept on a sheet of their own (可选值).
+pub struct Choices<'a> {
+    pub column: u16,
+    pub title: &'a str,
+    pub values: Vec<String>,
+}
+
+/// How many data rows of a template get the dropdowns.
+const TEMPLATE_ROWS: u32 = 2000;
+
+/// A template: the sheet with its headers and rows (hints), each listed column a dropdown of
+/// its values (a cell may still hold another value: the import checks it), and the values on a
+/// second sheet 可选值 to read and copy from.
+pub fn template(
+    sheet: &str,
+    headers: &[&str],
+    rows: Vec<Vec<Cell>>,
+    lists: &[Choices<'_>],
+) -> Result<Vec<u8>, AppError> {
+    let mut s = Sheet::new(sheet, headers, &rows)?;
+    let first_data = 1 + rows.len() as u32;
+    s.write(rows)?;
+    let mut values = rust_xlsxwriter::Worksheet::new();
+    values.set_name("可选值").map_err(xlsx_failed)?;
+    let head = Format::new().set_bold().set_background_color("#DDEBF7");
+    for (i, l) in lists.iter().enumerate() {
+        let col = i as u16;
+        values.set_column_width(col, 24).map_err(xlsx_failed)?;
+        values.write_string_with_format(0, col, l.title, &head).map_err(xlsx_failed)?;
+        for (r, v) in l.values.iter().enumerate() {
+            values.write_string(1 + r as u32, col, v).map_err(xlsx_failed)?;
+        }
+        if l.values.is_empty() {
+            continue;
+        }
+        let letter = rust_xlsxwriter::utility::column_number_to_name(col);
+        let range = format!("'可选值'!${letter}$2:${letter}${}", 1 + l.values.len());
+        let dv = rust_xlsxwriter::DataValidation::new()
+            .allow_list_formula(range.as_str().into())
+            .ignore_blank(true)
+            .set_error_style(rust_xlsxwriter::DataValidationErrorStyle::Warning)
+            .set_error_title(format!("{}不在可选值中", l.title))
+            .map_err(xlsx_failed)?
+            .set_error_message("请从下拉列表中选择，或参见「可选值」工作表")
+            .map_err(xlsx_failed)?;
+        let ws = s.wb.worksheet_from_index(0).map_err(xlsx_failed)?;
+        ws.add_data_validation(first_data, l.column, TEMPLATE_ROWS, l.column, &dv).map_err(xlsx_failed)?;
+    }
+    s.wb.push_worksheet(values);
+    s.finish()
+}
+
 /// Builds a workbook of one sheet from rows in hand (reports, statistics, templates).
 pub fn workbook(sheet: &str, headers: &[&str], rows: Vec<Vec<Cell>>) -> Result<Vec<u8>, AppError> {
     let mut s = Sheet::new(sheet, headers, &rows)?;

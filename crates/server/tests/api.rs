@@ -845,3 +845,86 @@ async fn the_document_states_the_rules_the_server_keeps() {
     assert!(doc["paths"]["/api/v1/risk/bands"]["put"]["responses"]["404"].is_object());
     assert!(doc["paths"]["/api/v1/auth/password"]["post"]["responses"]["404"].is_null());
 }
+
+/// Five different errors in three rows are all reported in one pass (one per cell at fault),
+/// the report counts rows, and the error workbook holds exactly the bad rows as uploaded with
+/// their reasons.
+#[tokio::test]
+async fn an_import_reports_every_error_of_every_row_at_once_and_gives_them_back_as_a_workbook() {
+    let app = TestApp::demo().await;
+    let t = app.login("station").await;
+    let comm = app.get("/api/v1/jurisdictions?level=community&page_size=1", &t).await.json()["items"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let headers = anjian_domain::org::import::COLUMNS.map(|c| c.0);
+    let blank = |name: &str, code: &str, place: &str| {
+        let mut r = vec![String::new(); headers.len()];
+        (r[0], r[1], r[2], r[4]) = (name.into(), code.into(), place.into(), "燃气".into());
+        r
+    };
+    let mut rows =
+        vec![blank("", "914403001922038216", &comm), blank("错误乙有限公司", "91440300192203821X", "不存在街道")];
+    rows[0][10] = "十二".into(); // 从业人数
+    let mut third = blank("错误丙有限公司", "91330100716105852F", &comm);
+    third[8] = "也许".into(); // 规模以上
+    rows.push(third);
+    rows.push(blank("正确丁有限公司", "91110000710926094P", &comm));
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v).unwrap();
+        }
+    }
+    let file = wb.save_to_buffer().unwrap();
+    let before = app.count("enterprise").await;
+    let v = app.upload("/api/v1/enterprises/import", &t, file.clone()).await.problem(422);
+    let got: Vec<(i64, &str)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [(2, "企业名称"), (2, "从业人数"), (3, "统一社会信用代码"), (3, "所属辖区"), (4, "规模以上")],
+        "{v}"
+    );
+    assert!(v["detail"].as_str().unwrap().starts_with("共4行，其中3行有误（5处）"), "{v}");
+    assert_eq!(app.count("enterprise").await, before);
+
+    let r = app.upload("/api/v1/enterprises/import/errors.xlsx", &t, file.clone()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let sheet = xlsx_rows(&r.bytes);
+    assert_eq!(sheet.len(), 4, "header and the three bad rows: {sheet:?}");
+    assert_eq!((sheet[0][0].as_str(), sheet[0].last().unwrap().as_str()), ("行号", "错误原因"));
+    assert_eq!(sheet[2][2], "91440300192203821X", "the row as uploaded");
+    assert!(sheet[2].last().unwrap().contains("所属辖区："), "{:?}", sheet[2]);
+    assert_eq!(app.count("enterprise").await, before, "the error workbook writes nothing");
+
+    let rep = app.upload("/api/v1/enterprises/import?partial=true", &t, file).await.json();
+    assert_eq!((rep["rows"].as_i64(), rep["imported"].as_i64(), rep["failed"].as_i64()), (Some(4), Some(1), Some(3)));
+}
+
+#[tokio::test]
+async fn the_import_template_offers_the_callers_jurisdictions_and_the_sectors_as_dropdowns() {
+    use calamine::Reader;
+    let app = TestApp::demo().await;
+    let t = app.login("station").await;
+    let r = app.get("/api/v1/enterprises/import/template.xlsx", &t).await;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(r.bytes.to_vec())).unwrap();
+    assert_eq!(wb.sheet_names(), ["企业导入", "可选值"]);
+    let values = wb.worksheet_range("可选值").unwrap();
+    let column = |c: usize| -> Vec<String> {
+        values.rows().skip(1).filter_map(|r| r.get(c)).map(|v| v.to_string()).filter(|s| !s.is_empty()).collect()
+    };
+    let places = column(0);
+    assert!(places.contains(&"春江街道".to_string()), "{places:?}");
+    assert!(!places.iter().any(|p| p.contains("三井")), "only the station's own street and below");
+    assert!(column(2).contains(&"危险化学品".to_string()));
+    assert_eq!(column(3), ["是", "否"]);
+}

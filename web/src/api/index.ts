@@ -136,6 +136,14 @@ export const enterpriseApi = {
       silent: [400, 413, 422],
     })
   },
+  /** 下载错误清单: the same file checked again, its bad rows with their reasons as a workbook */
+  importErrorsWorkbook: async (file: File): Promise<Blob> => {
+    const form = new FormData()
+    form.append('file', file, file.name)
+    const res = await fetch(`${API}/enterprises/import/errors.xlsx`, { method: 'POST', body: form, credentials: 'same-origin' })
+    if (!res.ok) throw new Error(`HTTP ${res.status}`)
+    return res.blob()
+  },
 }
 
 // ---- org: users ----

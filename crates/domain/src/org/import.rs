@@ -112,6 +112,16 @@ impl ImportRow {
 
     /// Reads the cells; reports every unreadable cell of the row.
     pub fn parse(&self) -> Result<ParsedRow, Vec<ImportError>> {
+        match self.read() {
+            (parsed, errs) if errs.is_empty() => Ok(parsed),
+            (_, errs) => Err(errs),
+        }
+    }
+
+    /// Reads the cells as far as they read (an unreadable cell as its default), with every
+    /// unreadable cell reported: the checks after it still see the rest of the row, so an import
+    /// reports all that is wrong with a row at once.
+    pub fn read(&self) -> (ParsedRow, Vec<ImportError>) {
         let mut errs = vec![];
         let mut err = |col: usize, m: &str| errs.push(ImportError::new(self.row, COLUMNS[col].0, m));
         for (i, (_, _, required)) in COLUMNS.iter().enumerate() {
@@ -153,10 +163,7 @@ impl ImportRow {
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect();
-        if !errs.is_empty() {
-            return Err(errs);
-        }
-        Ok(ParsedRow {
+        let parsed = ParsedRow {
             draft: EnterpriseDraft {
                 name: self.cell(0).into(),
                 credit_code: self.cell(1).into(),
@@ -176,8 +183,19 @@ impl ImportRow {
             },
             jurisdiction: self.cell(2).into(),
             grid: Some(self.cell(3).to_string()).filter(|s| !s.is_empty()),
-        })
+        };
+        (parsed, errs)
     }
+}
+
+/// The errors of one row, one per column (the first check that failed it: "必填项为空" rather
+/// than also "企业名称不能为空"), in the template's column order.
+pub fn one_per_column(mut errors: Vec<ImportError>) -> Vec<ImportError> {
+    let pos = |e: &ImportError| COLUMNS.iter().position(|c| c.0 == e.column).unwrap_or(COLUMNS.len());
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|e| seen.insert((e.row, e.column.clone())));
+    errors.sort_by_key(|e| (e.row, pos(e)));
+    errors
 }
 
 #[cfg(test)]

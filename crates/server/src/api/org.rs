@@ -24,6 +24,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let import = OpenApiRouter::new()
         .routes(routes!(import_enterprises))
+        .routes(routes!(import_errors))
         .layer(DefaultBodyLimit::max(state.config.max_import_bytes));
     OpenApiRouter::new()
         .routes(routes!(list_jurisdictions, create_jurisdiction))
@@ -271,15 +272,85 @@ impl ExportRow for Enterprise {
     }
 }
 
-/// 企业导入模板
+/// 企业导入模板: the columns with their hints, dropdowns for 所属辖区, 所属网格 (those the caller
+/// may place an enterprise in), 行业领域 and the 是/否 columns, and their values on a sheet 可选值
 #[utoipa::path(get, path = "/api/v1/enterprises/import/template.xlsx", tag = "org",
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-async fn import_template(_auth: Auth) -> ApiResult<Response> {
+async fn import_template(State(s): State<AppState>, auth: Auth) -> ApiResult<Response> {
     let headers: Vec<String> =
         COLUMNS.iter().map(|(h, _, req)| if *req { format!("{h}*") } else { h.to_string() }).collect();
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let hints = vec![HINTS.iter().map(|h| Cell::from(*h)).collect()];
-    Ok(attachment(workbook("企业导入", &headers, hints)?, "企业导入模板.xlsx"))
+    let (jurisdictions, grids) = match auth.principal.role.may(Action::ImportEnterprises) {
+        true => org::import_choices(&s.store, &auth.principal).await?,
+        false => (vec![], vec![]),
+    };
+    let col = |field: &str| COLUMNS.iter().position(|c| c.1 == field).unwrap_or(0) as u16;
+    let yes_no = || vec!["是".to_string(), "否".to_string()];
+    let lists = [
+        excel::Choices { column: col("jurisdiction_id"), title: "所属辖区", values: jurisdictions },
+        excel::Choices { column: col("grid_id"), title: "所属网格", values: grids },
+        excel::Choices {
+            column: col("sectors"),
+            title: "行业领域（多个用、分隔）",
+            values: anjian_domain::org::SECTORS.iter().map(|s| s.to_string()).collect(),
+        },
+        excel::Choices { column: col("above_scale"), title: "规模以上", values: yes_no() },
+        excel::Choices { column: col("key_enterprise"), title: "重点企业", values: yes_no() },
+    ];
+    Ok(attachment(excel::template("企业导入", &headers, hints, &lists)?, "企业导入模板.xlsx"))
+}
+
+/// 导入错误清单: the same upload as 批量导入企业, checked and written nowhere; answers the bad
+/// rows as they were uploaded with a column 错误原因 (every error of the row), to correct and
+/// import again.
+#[utoipa::path(post, path = "/api/v1/enterprises/import/errors.xlsx", tag = "org",
+    request_body(content = ImportUpload, content_type = "multipart/form-data"),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 422, body = crate::error::Problem)))]
+async fn import_errors(State(s): State<AppState>, auth: Auth, multipart: Multipart) -> ApiResult<Response> {
+    auth.principal.require(Action::ImportEnterprises)?;
+    let rows = uploaded_rows(multipart).await?;
+    let errors = org::enterprise_import_errors(&s.store, &auth.principal, &rows).await?;
+    let mut headers: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+    headers.insert(0, "行号");
+    headers.push("错误原因");
+    let bad: Vec<Vec<Cell>> = rows
+        .iter()
+        .filter_map(|r| {
+            let reasons: Vec<String> = errors
+                .iter()
+                .filter(|e| e.row == r.row)
+                .map(|e| if e.column.is_empty() { e.message.clone() } else { format!("{}：{}", e.column, e.message) })
+                .collect();
+            if reasons.is_empty() {
+                return None;
+            }
+            let mut cells = vec![Cell::from(r.row as i64)];
+            cells.extend(r.cells.iter().map(|c| Cell::from(c.as_str())));
+            cells.push(Cell::from(reasons.join("；")));
+            Some(cells)
+        })
+        .collect();
+    Ok(attachment(workbook("导入错误", &headers, bad)?, "企业导入错误清单.xlsx"))
+}
+
+/// The data rows of an uploaded import file (field `file`).
+async fn uploaded_rows(mut multipart: Multipart) -> ApiResult<Vec<ImportRow>> {
+    let mut file = None;
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| AppError::new(e.status(), "上传的文件无法读取或超过大小上限"))?
+    {
+        if field.name() == Some("file") {
+            file =
+                Some(field.bytes().await.map_err(|e| AppError::new(e.status(), "上传的文件无法读取或超过大小上限"))?);
+        }
+    }
+    let file = file.ok_or_else(|| AppError::bad_request("请选择要导入的 Excel 文件（表单字段 file）"))?;
+    let rows = rows_after_header(read_rows(&file)?)?;
+    if rows.is_empty() {
+        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "文件中没有数据行"));
+    }
+    Ok(rows)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -307,30 +378,21 @@ async fn import_enterprises(
     State(s): State<AppState>,
     auth: Auth,
     ApiQuery(params): ApiQuery<ImportParams>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> ApiResult<Response> {
     auth.principal.require(Action::ImportEnterprises)?;
-    let mut file = None;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|e| AppError::new(e.status(), "上传的文件无法读取或超过大小上限"))?
-    {
-        if field.name() == Some("file") {
-            file =
-                Some(field.bytes().await.map_err(|e| AppError::new(e.status(), "上传的文件无法读取或超过大小上限"))?);
-        }
-    }
-    let file = file.ok_or_else(|| AppError::bad_request("请选择要导入的 Excel 文件（表单字段 file）"))?;
-    let rows = read_rows(&file)?;
-    let rows = rows_after_header(rows)?;
-    if rows.is_empty() {
-        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "文件中没有数据行"));
-    }
+    let rows = uploaded_rows(multipart).await?;
     let report = org::enterprise_import(&s.store, &auth.principal, rows, params.partial, |_| {}).await?;
     if !params.partial && !report.errors.is_empty() {
         let errors = report.errors.iter().map(|e| serde_json::to_value(e).unwrap_or_default()).collect();
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("有{}行数据有误，未导入任何数据。请修改后重新导入，或选择「仅导入正确的行」", report.failed),
+            format!(
+                "共{}行，其中{}行有误（{}处），未导入任何数据。请下载错误清单修改后重新导入，或选择「仅导入正确的行」",
+                report.rows,
+                report.failed,
+                report.errors.len()
+            ),
         )
         .with_errors(errors));
     }
