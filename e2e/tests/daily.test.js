@@ -92,3 +92,28 @@ test('the committee sees streets ranked by overdue hazards, each count opening i
   assert.ok(shown > 0, 'the demo district has overdue hazards in its first street');
   await context.close();
 });
+
+test('the station prints a hazard\'s 整改通知书 and 挂牌督办通知书 from its data', async () => {
+  const listed = (await api('committee', '/api/v1/hazard-listings?page_size=1')).body.items[0];
+  const { context, page } = await loginPage(browser, 'committee', DESKTOP);
+  await page.goto(`${BASE}/hazards/${listed.id}`);
+  await page.getByTestId('print-listing-notice').click();
+  await page.waitForURL(/\/notice\?kind=listing/);
+  const sheet = page.getByTestId('notice-sheet');
+  await sheet.waitFor();
+  const text = await sheet.textContent();
+  assert.match(text, /重大事故隐患挂牌督办通知书/);
+  assert.ok(text.includes(listed.listing.document_number), text);
+  assert.ok(text.includes(listed.enterprise_name));
+  assert.ok(text.includes(`督办单位：${listed.listing.supervising_unit}`), text);
+  await page.getByTestId('notice-back').click();
+  await page.waitForURL(new RegExp(`/hazards/${listed.id}$`));
+  await page.getByTestId('print-rectification-notice').click();
+  await page.getByTestId('notice-sheet').filter({ hasText: '安全生产事故隐患整改通知书' }).waitFor();
+  // The issuing unit is the caller's, and edits show on the sheet.
+  const issuer = page.locator(':is(input[data-testid="notice-issuer"], [data-testid="notice-issuer"] input)');
+  assert.equal(await issuer.inputValue(), '新北区');
+  await issuer.fill('新北区应急管理局');
+  await page.getByTestId('notice-sheet').filter({ hasText: '检查单位：新北区应急管理局' }).waitFor();
+  await context.close();
+});

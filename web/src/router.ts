@@ -31,6 +31,13 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/risk/RiskCardView.vue'),
     meta: { title: '风险告知卡' },
   },
+  // 隐患整改通知书 / 挂牌督办通知书: outside the main layout too, one A4 page
+  {
+    path: '/hazards/:id/notice',
+    name: 'hazard-notice',
+    component: () => import('@/views/hazard/HazardNoticeView.vue'),
+    meta: { title: '通知书' },
+  },
   {
     path: '/risk/cards',
     name: 'risk-cards',

@@ -802,3 +802,39 @@ async fn the_demos_major_hazards_are_those_the_official_criteria_name() {
     // Listings are of 重大 hazards only.
     assert_eq!(app.count("hazard_listing l JOIN hazard h ON h.id = l.hazard_id WHERE h.grade <> '重大'").await, 0);
 }
+
+/// The statistics, 挂牌督办 and 重大危险源 pages export what they show.
+#[tokio::test]
+async fn statistics_listings_and_major_hazard_sources_export_what_their_pages_show() {
+    let app = TestApp::demo_with_history().await;
+    let c = app.login("committee").await;
+    let stats = app.get("/api/v1/hazards/stats?group_by=sector", &c).await.json();
+    let sheet = common::xlsx_rows(&app.get("/api/v1/hazards/stats/export.xlsx?group_by=sector", &c).await.bytes);
+    let groups = stats["groups"].as_array().unwrap();
+    assert_eq!(sheet.len(), groups.len() + 2, "header, the groups, 合计");
+    assert_eq!((sheet[0][0].as_str(), sheet[0][3].as_str()), ("行业", "整改率（%）"));
+    let last = sheet.last().unwrap();
+    assert_eq!(last[0], "合计");
+    assert_eq!(last[1], stats["totals"]["found"].as_i64().unwrap().to_string());
+
+    let year = app.get("/api/v1/hazard-listings?page_size=1", &c).await.json()["items"][0]["listing"]["year"]
+        .as_i64()
+        .unwrap();
+    let listed = app.get(&format!("/api/v1/hazard-listings?year={year}&page_size=1"), &c).await.json()["total"]
+        .as_i64()
+        .unwrap();
+    let sheet =
+        common::xlsx_rows(&app.get(&format!("/api/v1/hazard-listings/export.xlsx?year={year}"), &c).await.bytes);
+    assert!(listed > 0);
+    assert_eq!(sheet.len() as i64 - 1, listed);
+    assert!(sheet[1..].iter().all(|r| r[12].contains("级")), "every row is listed");
+    let g = app.login("grid").await;
+    app.get("/api/v1/hazard-listings/export.xlsx", &g).await.problem(403);
+
+    let sources =
+        app.get("/api/v1/risk/major-hazards?is_major=true&page_size=1", &c).await.json()["total"].as_i64().unwrap();
+    let sheet = common::xlsx_rows(&app.get("/api/v1/risk/major-hazards/export.xlsx?is_major=true", &c).await.bytes);
+    assert!(sources > 0);
+    assert_eq!(sheet.len() as i64 - 1, sources);
+    assert!(sheet[1..].iter().all(|r| r[5] == "构成"), "{:?}", &sheet[..2]);
+}

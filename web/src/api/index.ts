@@ -202,6 +202,7 @@ export const hazardApi = {
     http.post<HazardDetail>(`${API}/hazards/${id}/close`, { after_photos, note } satisfies PhotosBody, ACTION_SILENT),
   listing: (id: number, body: ListingInput) => http.post<HazardDetail>(`${API}/hazards/${id}/listing`, body, ACTION_SILENT),
   stats: (q: Query) => http.get<HazardStats>(`${API}/hazards/stats`, q),
+  statsExportUrl: (q: Query) => withQuery(`${API}/hazards/stats/export.xlsx`, q),
 }
 
 export const listingApi = {
@@ -309,6 +310,7 @@ export const mapApi = {
 // ---- 重大危险源 (registered identification units, graded on save) ----
 export const majorHazardApi = {
   list: (q: Query, opts?: RequestOptions) => http.get<Page<MajorHazardSource>>(`${API}/risk/major-hazards`, q, opts),
+  exportUrl: (q: Query) => withQuery(`${API}/risk/major-hazards/export.xlsx`, q),
   get: (id: number, opts?: RequestOptions) => http.get<MajorHazardSource>(`${API}/risk/major-hazards/${id}`, undefined, opts),
   create: (body: MajorHazardSourceInput, key?: string) =>
     http.post<MajorHazardSource>(`${API}/risk/major-hazards`, body, createOpts(key, { silent: [400, 403, 409, 422] })),

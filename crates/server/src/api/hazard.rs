@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_hazards))
         .routes(routes!(hazard_counts))
         .routes(routes!(hazard_stats))
+        .routes(routes!(export_hazard_stats))
         .routes(routes!(get_hazard))
         .routes(routes!(rectify))
         .routes(routes!(submit))
@@ -34,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close))
         .routes(routes!(list_hazard))
         .routes(routes!(listings))
+        .routes(routes!(export_listings))
         .routes(routes!(listing_summary))
         .routes(routes!(set_quota))
         .routes(routes!(enterprise_report))
@@ -291,6 +293,27 @@ async fn listings(
     Ok(Json(hazard::list(&s.store, &auth.principal, &f, pg.req()?, s.config.clock.now()).await?))
 }
 
+/// 导出挂牌督办的隐患 (Excel): the listings' filters, the ledger's columns
+#[utoipa::path(get, path = "/api/v1/hazard-listings/export.xlsx", tag = "hazard", params(ListingParams, HazardFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_listings(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(lp): ApiQuery<ListingParams>,
+    ApiQuery(mut f): ApiQuery<HazardFilter>,
+) -> ApiResult<Response> {
+    auth.principal.require(Action::ReadListings)?;
+    f.listed = Some(true);
+    f.listing_year = f.listing_year.or(lp.year);
+    f.listing_level = f.listing_level.or(lp.level);
+    let (store, p, f, now, cap) = (&s.store, &auth.principal, &f, s.config.clock.now(), s.config.max_export_rows);
+    crate::api::check_export_size(hazard::export_total(store, p, f, now, cap).await?, cap)?;
+    excel::export_streamed(&s, "挂牌督办", "挂牌督办隐患.xlsx", move |out| {
+        hazard::export_rows(store, p, f, now, out)
+    })
+    .await
+}
+
 async fn year_or_now(s: &AppState, y: Option<i64>) -> ApiResult<i64> {
     Ok(match y {
         Some(y) => anjian_domain::time::check_year("year", y).map_err(|e| AppError::invalid(vec![e]))?,
@@ -344,6 +367,36 @@ async fn hazard_stats(
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<Stats>> {
     Ok(Json(hazard::stats(&s.store, &auth.principal, &q, s.config.clock.now()).await?))
+}
+
+/// 导出隐患统计 (Excel): one row per group and the 合计, as the statistics page shows them
+#[utoipa::path(get, path = "/api/v1/hazards/stats/export.xlsx", tag = "hazard", params(StatsQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_hazard_stats(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Response> {
+    let st = hazard::stats(&s.store, &auth.principal, &q, s.config.clock.now()).await?;
+    let row = |i: &hazard::Indicators, label: &str| -> Vec<Cell> {
+        let mut r: Vec<Cell> = vec![label.into()];
+        r.extend([i.found, i.rectified].map(|n| Cell::Num(n as f64)));
+        r.extend([i.rectification_rate, i.on_time_rate].map(Cell::Num));
+        r.extend([i.overdue, i.major, i.listed].map(|n| Cell::Num(n as f64)));
+        r
+    };
+    let mut rows: Vec<Vec<Cell>> = st.groups.iter().map(|g| row(g, &g.label)).collect();
+    rows.push(row(&st.totals, "合计"));
+    let group = match q.group_by {
+        Some(hazard::GroupBy::Sector) => "行业",
+        Some(hazard::GroupBy::Source) => "来源",
+        Some(hazard::GroupBy::Grade) => "等级",
+        Some(hazard::GroupBy::Month) => "月份",
+        _ => "辖区",
+    };
+    let headers =
+        [group, "发现隐患", "已整改销号", "整改率（%）", "按期整改率（%）", "逾期未改", "重大隐患", "挂牌督办"];
+    Ok(attachment(workbook("隐患统计", &headers, rows)?, "隐患统计.xlsx"))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

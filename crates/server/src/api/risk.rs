@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(enterprise_risk, set_override))
         .routes(routes!(get_bands, put_bands))
         .routes(routes!(list_sources, create_source))
+        .routes(routes!(export_sources))
         .routes(routes!(get_source, update_source, delete_source))
 }
 
@@ -352,6 +353,61 @@ async fn list_sources(
     ApiQuery(pg): ApiQuery<Paging>,
 ) -> ApiResult<Json<Page<MajorHazardSource>>> {
     Ok(Json(sources::list(&s.store, &auth.principal, &f, pg.req()?).await?))
+}
+
+/// 导出重大危险源辨识单元 (Excel): the list's filters
+#[utoipa::path(get, path = "/api/v1/risk/major-hazards/export.xlsx", tag = "risk", params(SourceFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_sources(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<SourceFilter>,
+) -> ApiResult<Response> {
+    let (store, p, f) = (&s.store, &auth.principal, &f);
+    excel::export(&s, "重大危险源", "重大危险源辨识单元.xlsx", move |pg| sources::list(store, p, f, pg)).await
+}
+
+impl ExportRow for MajorHazardSource {
+    const HEADERS: &'static [&'static str] = &[
+        "企业",
+        "辨识单元",
+        "单元类型",
+        "危险物质",
+        "S 值（∑q/Q 校正后）",
+        "是否构成重大危险源",
+        "暴露人数",
+        "α（人员校正系数）",
+        "R 值（分级指标）",
+        "级别",
+        "更新时间",
+    ];
+    fn cells(self, cal: &BusinessCalendar) -> Vec<Cell> {
+        let substances: Vec<String> = self
+            .substances
+            .iter()
+            .filter_map(|v| {
+                v.get("name").and_then(|n| n.as_str()).or_else(|| v.get("category").and_then(|c| c.as_str()))
+            })
+            .map(String::from)
+            .collect();
+        vec![
+            self.enterprise_name.into(),
+            self.name.into(),
+            match self.unit_kind {
+                UnitKind::Production => "生产单元",
+                UnitKind::Storage => "储存单元",
+            }
+            .into(),
+            substances.join("、").into(),
+            Cell::Num(self.s),
+            if self.is_major { "构成" } else { "不构成" }.into(),
+            Cell::Num(self.exposed_people as f64),
+            Cell::Num(self.alpha),
+            Cell::Num(self.r),
+            self.grade.into(),
+            excel::local_time(cal, &self.updated_at),
+        ]
+    }
 }
 
 /// 登记辨识单元: identified and graded per GB 18218-2018 on save
