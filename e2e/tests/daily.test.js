@@ -112,7 +112,7 @@ test('the station prints a hazard\'s 整改通知书 and 挂牌督办通知书 f
   await page.getByTestId('notice-sheet').filter({ hasText: '安全生产事故隐患整改通知书' }).waitFor();
   // The issuing unit is the caller's, and edits show on the sheet.
   const issuer = page.locator(':is(input[data-testid="notice-issuer"], [data-testid="notice-issuer"] input)');
-  assert.equal(await issuer.inputValue(), '新北区');
+  assert.equal(await issuer.inputValue(), '新北区安委办');
   await issuer.fill('新北区应急管理局');
   await page.getByTestId('notice-sheet').filter({ hasText: '检查单位：新北区应急管理局' }).waitFor();
   await context.close();
