@@ -186,7 +186,7 @@ mod tests {
     use crate::hazard::HazardState;
 
     fn facts(grade: HazardGrade, source: HazardSource) -> HazardFacts {
-        HazardFacts { state: HazardState::Reported, grade, source }
+        HazardFacts { state: HazardState::Reported, grade, source, enterprise_on_platform: true }
     }
 
     #[test]

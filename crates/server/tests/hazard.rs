@@ -116,16 +116,21 @@ async fn illegal_transitions_answer_409_naming_the_state() {
     let p = |a: &str| format!("/api/v1/hazards/{id}/{a}");
     let v = app.post(&p("verify"), &s, json!({"passed": true})).await.problem(409);
     assert!(v["detail"].as_str().unwrap().contains("已上报"));
+    // 开始整改 and 提交验收 are the enterprise's own steps (it is on the platform).
+    let e = app.login("enterprise").await;
+    let ephoto = app.photo(&e).await;
+    app.post(&p("submit"), &e, json!({"after_photos": [ephoto]})).await.problem(409);
+    let v = app.post(&p("rectify"), &s, json!({})).await.problem(403);
+    assert!(v["detail"].as_str().unwrap().contains("由企业办理"), "{v}");
     let photo = app.photo(&s).await;
-    app.post(&p("submit"), &s, json!({"after_photos": [photo]})).await.problem(409);
     app.post(&p("reject"), &s, json!({"reason": "经核实为临时堆放，已清理，不构成隐患"})).await;
-    for (a, b) in [
-        ("rectify", json!({})),
-        ("verify", json!({"passed": true})),
-        ("close", json!({"after_photos": [photo]})),
-        ("reject", json!({"reason": "x"})),
+    for (a, b, t) in [
+        ("rectify", json!({}), &e),
+        ("verify", json!({"passed": true}), &s),
+        ("close", json!({"after_photos": [photo]}), &s),
+        ("reject", json!({"reason": "x"}), &s),
     ] {
-        let v = app.post(&p(a), &s, b).await.problem(409);
+        let v = app.post(&p(a), t, b).await.problem(409);
         assert!(v["detail"].as_str().unwrap().contains("已驳回"), "{a}: {v}");
     }
     // 立查立改 is for 一般 only.
@@ -390,8 +395,8 @@ async fn ledger_export_and_the_enterprise_report() {
     assert_eq!(rows.len(), 3);
     assert!(rows[1..].iter().all(|r| r[6] == "一般"));
     let major = app.get("/api/v1/hazards?grade=重大", &s).await.json()["items"][0]["id"].as_i64().unwrap();
-    app.post(&format!("/api/v1/hazards/{major}/rectify"), &s, json!({"plan": plan()})).await;
     let e = app.login("enterprise").await;
+    app.post(&format!("/api/v1/hazards/{major}/rectify"), &e, json!({"plan": plan()})).await;
     let r = app.get(&format!("/api/v1/enterprises/{line}/hazard-report?period=2026Q2"), &e).await.json();
     assert_eq!((r["general_found"].as_i64(), r["major_found"].as_i64()), (Some(2), Some(1)));
     assert_eq!((r["major_planned"].as_i64(), r["major_five_in_place"].as_i64()), (Some(1), Some(1)));
@@ -597,7 +602,7 @@ async fn tab_counts_equal_the_lists_for_every_role_and_after_midnight_in_beijing
     due_today["deadline"] = json!("2026-06-16");
     let a = app.post("/api/v1/hazards", &s, due_today.clone()).await.json()["id"].as_i64().unwrap();
     app.post("/api/v1/hazards", &s, due_today).await;
-    app.post(&format!("/api/v1/hazards/{a}/rectify"), &s, json!({})).await;
+    app.post(&format!("/api/v1/hazards/{a}/rectify"), &app.login("enterprise").await, json!({})).await;
     let a_admin = app.login("admin").await;
     let mut elsewhere = report(other, "重大", "政府检查");
     elsewhere["deadline"] = json!("2026-06-16");

@@ -195,7 +195,12 @@ pub async fn run(
     let found: Vec<_> = refs
         .iter()
         .map(|h| {
-            let facts = anjian_domain::hazard::HazardFacts { state: h.state, grade: h.grade, source: h.source };
+            let facts = anjian_domain::hazard::HazardFacts {
+                state: h.state,
+                grade: h.grade,
+                source: h.source,
+                enterprise_on_platform: true,
+            };
             (facts, crate::notify::Target { enterprise_id: h.enterprise_id, path: &h.scope_path, sector: &h.sector })
         })
         .collect();

@@ -570,7 +570,7 @@ pub async fn remind_due(store: &Store, at: Timestamp) -> Result<usize, StoreErro
         let item = HazardHandoverNotice {
             hazard_id: id,
             number: &number,
-            facts: HazardFacts { state, grade, source },
+            facts: HazardFacts { state, grade, source, enterprise_on_platform: true },
             target: Target { enterprise_id: r.try_get("enterprise_id")?, path: &path, sector: &sector },
             found_by: r.try_get("found_by")?,
             handover: HazardHandover::DueSoon,

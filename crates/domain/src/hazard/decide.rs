@@ -48,6 +48,9 @@ pub struct HazardFacts {
     pub state: HazardState,
     pub grade: HazardGrade,
     pub source: HazardSource,
+    /// The enterprise has an active account: it starts the rectification and submits the result
+    /// itself. One without (most small firms at first) has its steps recorded by its regulators.
+    pub enterprise_on_platform: bool,
 }
 
 /// Who acts: the role, and whether the actor is the hazard's own enterprise.
@@ -98,6 +101,13 @@ fn role_refusal(h: HazardFacts, role: Role, action: Action) -> Option<String> {
     match action {
         Action::RectifyHazard if !may => why("不能代替企业整改隐患"),
         Action::SubmitHazard if !may => why("不能代替企业提交整改结果"),
+        // The enterprise's own steps of the loop, where it is on the platform (DOMAIN.md §2).
+        Action::RectifyHazard if role != Role::Enterprise && h.enterprise_on_platform => {
+            Some("企业已有平台账号，开始整改由企业办理".into())
+        }
+        Action::SubmitHazard if role != Role::Enterprise && h.enterprise_on_platform => {
+            Some("企业已有平台账号，整改结果由企业提交验收".into())
+        }
         Action::CloseHazard if !may => why("不能立查立改销号"),
         Action::RejectHazard if !may => why("不能驳回隐患，须由监管部门确认"),
         Action::VerifyHazard => match h.grade {
@@ -215,7 +225,7 @@ mod tests {
     use HazardState::*;
 
     fn facts(state: HazardState, grade: HazardGrade) -> HazardFacts {
-        HazardFacts { state, grade, source: HazardSource::SelfInspection }
+        HazardFacts { state, grade, source: HazardSource::SelfInspection, enterprise_on_platform: false }
     }
     fn by(role: Role) -> HazardActor {
         HazardActor { role }
@@ -296,11 +306,38 @@ mod tests {
     }
 
     #[test]
+    fn an_enterprise_on_the_platform_takes_its_own_steps_and_one_without_has_them_recorded_for_it() {
+        let on = HazardFacts {
+            state: Reported,
+            grade: HazardGrade::General,
+            source: HazardSource::GridPatrol,
+            enterprise_on_platform: true,
+        };
+        let rectify = Rectify { plan: None };
+        assert_eq!(decide(on, by(Role::Enterprise), &rectify), Ok(Rectifying));
+        for role in [Role::Station, Role::Grid, Role::Committee, Role::Admin] {
+            assert!(matches!(decide(on, by(role), &rectify), Err(HazardRefusal::Forbidden(_))), "{role:?}");
+            assert!(!allowed_actions(on, role, false).contains(&Action::RectifyHazard), "{role:?}");
+        }
+        let submit = Submit { after_photos: 1 };
+        let rectifying = HazardFacts { state: Rectifying, ..on };
+        assert!(matches!(decide(rectifying, by(Role::Station), &submit), Err(HazardRefusal::Forbidden(_))));
+        // Without an account, the station records the enterprise's steps; an expert never does.
+        let off = HazardFacts { enterprise_on_platform: false, ..on };
+        assert_eq!(decide(off, by(Role::Station), &rectify), Ok(Rectifying));
+        assert_eq!(decide(HazardFacts { state: Rectifying, ..off }, by(Role::Grid), &submit), Ok(PendingVerification));
+        assert!(decide(off, by(Role::Expert), &rectify).is_err());
+        // 立查立改 stays with whoever found it on the spot.
+        assert_eq!(decide(on, by(Role::Grid), &Close { after_photos: 1 }), Ok(Closed));
+    }
+
+    #[test]
     fn enterprise_cannot_verify_what_the_government_found() {
         let f = HazardFacts {
             state: PendingVerification,
             grade: HazardGrade::General,
             source: HazardSource::GovernmentInspection,
+            enterprise_on_platform: true,
         };
         let pass = Verify { passed: true, comment: String::new() };
         assert!(matches!(decide(f, by(Role::Enterprise), &pass), Err(HazardRefusal::Forbidden(_))));
@@ -387,8 +424,10 @@ mod tests {
         for role in Role::ALL {
             for state in HazardState::ALL {
                 for grade in [HazardGrade::General, HazardGrade::Major] {
-                    for source in HazardSource::ALL {
-                        let h = HazardFacts { state, grade, source };
+                    for (source, enterprise_on_platform) in
+                        HazardSource::ALL.into_iter().flat_map(|s| [(s, false), (s, true)])
+                    {
+                        let h = HazardFacts { state, grade, source, enterprise_on_platform };
                         let offered = allowed_actions(h, role, false);
                         for a in &complete {
                             assert_eq!(

@@ -198,7 +198,7 @@ mod tests {
     use crate::hazard::{HazardSource, HazardState::*};
 
     fn facts(state: crate::hazard::HazardState, grade: HazardGrade) -> HazardFacts {
-        HazardFacts { state, grade, source: HazardSource::SelfInspection }
+        HazardFacts { state, grade, source: HazardSource::SelfInspection, enterprise_on_platform: false }
     }
 
     #[test]

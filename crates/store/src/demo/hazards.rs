@@ -219,7 +219,9 @@ pub(crate) async fn generate_hazards(
                 }
                 a => a,
             };
-            let to = decide(HazardFacts { state: h.state, grade, source }, HazardActor { role: who.role }, &action)
+            // The demo's enterprises have no accounts: their regulators may record their steps.
+            let facts = HazardFacts { state: h.state, grade, source, enterprise_on_platform: false };
+            let to = decide(facts, HazardActor { role: who.role }, &action)
                 .map_err(|r| StoreError::Config(format!("演示数据违反规则：{r:?}")))?;
             let at = step_at(k as i64 + 1);
             let day = cal.date_of(at.into());

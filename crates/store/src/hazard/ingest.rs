@@ -152,7 +152,8 @@ async fn write_together(store: &Store, jobs: &[Job]) -> Result<Vec<i64>, StoreEr
         .map(|(j, h)| crate::notify::HazardHandoverNotice {
             hazard_id: h.id,
             number: &h.number,
-            facts: HazardFacts { state: h.state, grade: h.grade, source: h.source },
+            // (who is told does not depend on it)
+            facts: HazardFacts { state: h.state, grade: h.grade, source: h.source, enterprise_on_platform: true },
             target: crate::notify::Target { enterprise_id: h.enterprise_id, path: &h.scope_path, sector: &h.sector },
             found_by: Some(j.reporter.user_id),
             handover: HazardHandover::Reported { by: j.reporter.role },

@@ -68,6 +68,9 @@ pub struct Hazard {
     /// The user who found it (re-checks what it found: the hand-over notice of 提交验收)
     #[serde(skip)]
     pub found_by: Option<i64>,
+    /// Its enterprise has an active account (it takes its own steps of the loop)
+    #[serde(skip)]
+    pub enterprise_on_platform: bool,
     pub found_at: String,
     /// 发现日期 in the business time zone (YYYY-MM-DD)
     pub found_day: String,
@@ -177,6 +180,7 @@ pub struct HazardFilter {
 pub const MAX_DUE_WITHIN_DAYS: i64 = 90;
 
 const SELECT: &str = "SELECT h.*, e.name AS enterprise_name, j.name AS jurisdiction_name, \
+    CASE WHEN EXISTS (SELECT 1 FROM app_user u WHERE u.org_kind = 'enterprise' AND u.org_id = h.enterprise_id AND u.active = 1) THEN 1 ELSE 0 END AS on_platform, \
     l.level AS l_level, l.supervising_unit AS l_unit, l.document_number AS l_doc, l.deadline AS l_deadline, \
     l.year AS l_year, l.listed_by AS l_by, l.listed_at AS l_at \
     FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id JOIN jurisdiction j ON j.id = e.jurisdiction_id \
@@ -204,7 +208,9 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) ->
     };
     let grade = HazardGrade::parse(&r.try_get::<String, _>("grade")?).unwrap_or(HazardGrade::General);
     let source = HazardSource::parse(&r.try_get::<String, _>("source")?).unwrap_or(HazardSource::SelfInspection);
-    let allowed_actions = allowed_actions(HazardFacts { state, grade, source }, role, listing.is_some());
+    let enterprise_on_platform = r.try_get::<i64, _>("on_platform")? == 1;
+    let allowed_actions =
+        allowed_actions(HazardFacts { state, grade, source, enterprise_on_platform }, role, listing.is_some());
     let listing_levels =
         if allowed_actions.contains(&Action::ListHazard) { ListingLevel::for_role(role) } else { vec![] };
     Ok(Hazard {
@@ -225,6 +231,7 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) ->
         days_overdue: days,
         found_by_name: r.try_get("found_by_name")?,
         found_by: r.try_get("found_by")?,
+        enterprise_on_platform,
         found_at: r.try_get("found_at")?,
         found_day: r.try_get("found_day")?,
         deadline,

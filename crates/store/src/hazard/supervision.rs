@@ -12,7 +12,12 @@ pub async fn list_hazard(
 ) -> Result<HazardDetail, StoreError> {
     let today = store.calendar().await?.date_of(at.into());
     let h = get_row(store, p, id, at).await?;
-    let facts = HazardFacts { state: h.state, grade: h.grade, source: h.source };
+    let facts = HazardFacts {
+        state: h.state,
+        grade: h.grade,
+        source: h.source,
+        enterprise_on_platform: h.enterprise_on_platform,
+    };
     let listing = decide_listing(facts, p.role, h.listing.is_some(), &input, today).map_err(refusal)?;
     let mut tx = store.begin().await?;
     tx.keeps_sessions = true;

@@ -472,7 +472,12 @@ pub async fn act(
     let today = store.calendar().await?.date_of(at.into());
     let h = get_row(store, p, id, at).await?;
     let action = input.domain();
-    let facts = HazardFacts { state: h.state, grade: h.grade, source: h.source };
+    let facts = HazardFacts {
+        state: h.state,
+        grade: h.grade,
+        source: h.source,
+        enterprise_on_platform: h.enterprise_on_platform,
+    };
     let to = decide(facts, HazardActor { role: p.role }, &action).map_err(refusal)?;
     if let ActionInput::Submit { after_photos, note } | ActionInput::Close { after_photos, note } = &input {
         anjian_domain::text::check("note", "说明", note, anjian_domain::text::MAX_TEXT)
