@@ -145,6 +145,14 @@ async fn a_unit_without_an_account_passes_its_notice_to_the_unit_above_and_no_no
     app.advance_days(7);
     anjian_store::notify::escalate(&app.store, app.now(), Default::default()).await.unwrap();
     assert_eq!(unread(&app, &c, "overdue").await.len(), 1);
+    // The committee sees the enterprises without an account (here all but the demo line's).
+    let todos = app.get("/api/v1/todos", &c).await.json();
+    let without = todos.as_array().unwrap().iter().find(|t| t["key"] == "org.enterprises_without_account").unwrap();
+    let all = app.get("/api/v1/enterprises?page_size=1", &c).await.json()["total"].as_i64().unwrap();
+    assert_eq!(without["count"].as_i64().unwrap(), all - 1, "{without}");
+    let listed = app.get("/api/v1/enterprises?has_account=false&page_size=200", &c).await.json();
+    assert!(listed["items"].as_array().unwrap().iter().all(|e| e["id"] != line));
+    assert_eq!(app.get("/api/v1/enterprises?has_account=true", &c).await.json()["total"], 1);
     // No reminder anywhere was sent to nobody.
     assert_eq!(app.count("hazard_event WHERE comment LIKE '%（0人）%'").await, 0);
     assert_eq!(app.count("audit_log WHERE summary LIKE '%（0人）%'").await, 0);

@@ -67,6 +67,28 @@ pub struct EnterpriseFilter {
     pub above_scale: Option<bool>,
     /// 名称（包含）或统一社会信用代码（开头）
     pub q: Option<String>,
+    /// 已开通账号: the enterprise has an active account (one without gets its notices through
+    /// its station, and its regulators record its steps)
+    pub has_account: Option<bool>,
+}
+
+/// The org area's to-dos (see `crate::todo`): for the committee and the administrator, the
+/// enterprises without an account — their notices go to their station, so someone should open one.
+pub async fn todos(store: &Store, p: &Principal) -> Result<Vec<crate::todo::Todo>, StoreError> {
+    use crate::todo::{TodoDef, Tone};
+    if !matches!(p.role, Role::Committee | Role::Admin) {
+        return Ok(vec![]);
+    }
+    let def = TodoDef {
+        key: "org.enterprises_without_account",
+        label: "企业未开通账号",
+        tone: Tone::Primary,
+        path: "/enterprises",
+        query: "has_account=false",
+    };
+    let f: EnterpriseFilter = def.filter()?;
+    let page = enterprise_list(store, p, &f, PageReq::total_only()).await?;
+    Ok(vec![def.counted("组织机构", page.total, page.total_capped)])
 }
 
 pub(super) const ENTERPRISE_SELECT: &str = "SELECT e.*, j.name AS jurisdiction_name, g.name AS grid_name FROM enterprise e JOIN jurisdiction j ON j.id = e.jurisdiction_id LEFT JOIN jurisdiction g ON g.id = e.grid_id";
@@ -215,6 +237,10 @@ pub async fn enterprise_list(
     }
     if let Some(a) = f.above_scale {
         w.push(" AND e.above_scale = ").bind(a);
+    }
+    if let Some(has) = f.has_account {
+        w.push(if has { " AND EXISTS" } else { " AND NOT EXISTS" });
+        w.push(" (SELECT 1 FROM app_user u WHERE u.org_kind = 'enterprise' AND u.org_id = e.id AND u.active = 1)");
     }
     if let Some(s) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         w.push(" AND (").push_contains("e.name", s);
