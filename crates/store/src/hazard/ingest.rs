@@ -162,7 +162,9 @@ async fn write_together(store: &Store, jobs: &[Job]) -> Result<Vec<i64>, StoreEr
             fresh: true,
         })
         .collect();
-    crate::notify::hazard_handovers(&mut tx, &notices, jobs[0].hazard.found_at).await?;
+    if let Some(first) = jobs.first() {
+        crate::notify::hazard_handovers(&mut tx, &notices, first.hazard.found_at).await?;
+    }
     for (job, h) in jobs.iter().zip(&refs) {
         if let Some(key) = &job.key {
             tx.created = Some(("hazard".into(), h.id));
