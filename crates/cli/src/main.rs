@@ -219,8 +219,14 @@ async fn fill_demo(store: &Store, seed: u64, enterprises: usize, hazards: Option
     .map_err(|e| e.to_string())?;
     pb.finish_and_clear();
     println!(
-        "演示辖区已生成：{} 个辖区节点，{} 个部门，{} 家企业，{} 个风险点，{} 个辨识单元，{} 条隐患。",
-        sum.jurisdictions, sum.departments, sum.enterprises, sum.risk_points, sum.major_hazard_sources, sum.hazards
+        "演示辖区已生成：{} 个辖区节点，{} 个部门，{} 家企业，{} 个风险点，{} 个辨识单元，{} 条隐患，{} 条检查记录。",
+        sum.jurisdictions,
+        sum.departments,
+        sum.enterprises,
+        sum.risk_points,
+        sum.major_hazard_sources,
+        sum.hazards,
+        sum.inspections
     );
     Ok(())
 }

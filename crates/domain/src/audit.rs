@@ -237,7 +237,7 @@ mod tests {
 /// 操作 — every action an audit record may name, with the Chinese the log shows. One table: the
 /// log's filter offers it, its column and export read it, and the store refuses (in debug
 /// builds, so every test that writes an action checks it) to record an action missing here.
-pub const ACTIONS: [(&str, &str); 23] = [
+pub const ACTIONS: [(&str, &str); 24] = [
     ("create", "新增"),
     ("update", "修改"),
     ("delete", "删除"),
@@ -256,6 +256,7 @@ pub const ACTIONS: [(&str, &str); 23] = [
     ("close", "立查立改销号"),
     ("list", "挂牌督办"),
     ("escalate", "逾期提醒"),
+    ("urge", "催办"),
     ("review_reminder", "评审逾期提醒"),
     ("risk_override", "调整企业风险等级"),
     ("risk_override_clear", "取消风险等级调整"),
@@ -264,7 +265,7 @@ pub const ACTIONS: [(&str, &str); 23] = [
 ];
 
 /// 对象类型 — every kind of object an audit record may be about.
-pub const ENTITIES: [(&str, &str); 11] = [
+pub const ENTITIES: [(&str, &str); 12] = [
     ("jurisdiction", "行政区划"),
     ("department", "部门"),
     ("enterprise", "企业"),
@@ -272,6 +273,7 @@ pub const ENTITIES: [(&str, &str); 11] = [
     ("session", "会话"),
     ("hazard", "隐患"),
     ("checklist", "检查清单"),
+    ("checklist_run", "检查记录"),
     ("risk_point", "风险点"),
     ("major_hazard_source", "重大危险源"),
     ("setting", "系统设置"),

@@ -89,6 +89,8 @@ impl Role {
             RejectHazard => self.is_regulator(),
             ListHazard => matches!(self, Admin | Committee | Station),
             ReadListings => self.is_regulator(),
+            // Those who supervise an enterprise press it and write to it; the grid inspector too.
+            UrgeHazard | IssueHazardNotice => self.is_regulator() || self == Grid,
             SetListingQuota | SetRiskBands | OverrideEnterpriseRisk => matches!(self, Admin | Committee),
             ReadHazardStats => matches!(self, Admin | Committee | Department | Station | Grid),
             RunChecklist => matches!(self, Admin | Department | Station | Grid | Enterprise),
@@ -180,6 +182,10 @@ pub enum Action {
     ListHazard,
     /// 挂牌督办 board and summary
     ReadListings,
+    /// 催办: press an enterprise to rectify its open hazards (batch from the ledger)
+    UrgeHazard,
+    /// 隐患整改通知书 / 挂牌督办通知书, printed or as DOCX
+    IssueHazardNotice,
     /// 挂牌督办指标
     SetListingQuota,
     /// 隐患统计
@@ -227,7 +233,7 @@ pub const MAJOR_HAZARD_ACTIONS: [Action; 1] = [Action::WriteMajorHazard];
 pub const USER_ACTIONS: [Action; 1] = [Action::ManageUsers];
 
 impl Action {
-    pub const ALL: [Self; 35] = [
+    pub const ALL: [Self; 37] = [
         Self::ReadOrg,
         Self::ReadEnterprise,
         Self::BrowseOrgTree,
@@ -250,6 +256,8 @@ impl Action {
         Self::CloseHazard,
         Self::ListHazard,
         Self::ReadListings,
+        Self::UrgeHazard,
+        Self::IssueHazardNotice,
         Self::SetListingQuota,
         Self::ReadHazardStats,
         Self::RunChecklist,
@@ -291,6 +299,8 @@ impl Action {
             CloseHazard => "立查立改销号",
             ListHazard => "挂牌督办",
             ReadListings => "查看挂牌督办",
+            UrgeHazard => "催办隐患整改",
+            IssueHazardNotice => "出具隐患整改通知书",
             SetListingQuota => "设置挂牌督办指标",
             ReadHazardStats => "查看隐患统计",
             RunChecklist => "使用检查清单自查",

@@ -204,6 +204,10 @@ pub struct RunFacts<'a> {
     pub today: LocalDate,
 }
 
+/// 本周巡查: an enterprise not visited on site (检查, 巡查) within this many days is due a
+/// patrol (the 工作台's `not_visited_days=7`).
+pub const PATROL_INTERVAL_DAYS: i64 = 7;
+
 /// The category of the hazards a checklist run finds.
 pub const FINDING_CATEGORY: &str = "自查清单";
 

@@ -18,6 +18,7 @@ pub mod settings;
 pub mod text;
 pub mod time;
 pub mod user;
+pub mod writ;
 
 /// A rule was broken by the input: a Chinese message a clerk can act on, and the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -32,10 +32,12 @@ pub enum NoticeKind {
     Overdue,
     /// 风险评审逾期
     ReviewOverdue,
+    /// 催办: a regulator presses for the rectification
+    Urged,
 }
 
 impl NoticeKind {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Reported,
         Self::MajorReported,
         Self::Submitted,
@@ -46,6 +48,7 @@ impl NoticeKind {
         Self::DueSoon,
         Self::Overdue,
         Self::ReviewOverdue,
+        Self::Urged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +63,7 @@ impl NoticeKind {
             Self::DueSoon => "due_soon",
             Self::Overdue => "overdue",
             Self::ReviewOverdue => "review_overdue",
+            Self::Urged => "urged",
         }
     }
 
@@ -79,6 +83,7 @@ impl NoticeKind {
             Self::DueSoon => "即将到期",
             Self::Overdue => "逾期督办",
             Self::ReviewOverdue => "评审逾期",
+            Self::Urged => "催办",
         }
     }
 }
@@ -135,6 +140,8 @@ pub enum HazardHandover {
     Listed,
     /// 整改期限将到
     DueSoon,
+    /// 催办 by a regulator
+    Urged,
 }
 
 /// Whom a hand-over tells: units, and whether the user who found the hazard too (the finding
@@ -173,6 +180,7 @@ pub fn hazard_addressees(h: HazardFacts, handover: HazardHandover) -> Option<Add
         HazardHandover::Rejected => (NoticeKind::Rejected, vec![Enterprise], false),
         HazardHandover::Listed => (NoticeKind::Listed, vec![Enterprise, Station], false),
         HazardHandover::DueSoon => (NoticeKind::DueSoon, vec![Enterprise], false),
+        HazardHandover::Urged => (NoticeKind::Urged, vec![Enterprise], false),
     };
     Some(Addressees { kind, units, finder })
 }

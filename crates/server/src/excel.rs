@@ -285,7 +285,7 @@ where
 fn file_response(file: std::fs::File, filename: &str) -> Result<Response, AppError> {
     let len = file.metadata().map(|m| m.len()).ok();
     let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)));
-    let mut res = with_file_headers(body.into_response(), filename);
+    let mut res = with_file_headers(body.into_response(), filename, XLSX);
     if let Some(len) = len {
         res.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     }
@@ -299,11 +299,19 @@ pub fn local_time(cal: &BusinessCalendar, stored: &str) -> Cell {
 
 /// An attachment response with a UTF-8 file name (RFC 5987).
 pub fn attachment(bytes: Vec<u8>, filename: &str) -> Response {
-    with_file_headers(bytes.into_response(), filename)
+    with_file_headers(bytes.into_response(), filename, XLSX)
 }
 
-/// The type and the UTF-8 file name (RFC 5987) of a workbook sent as an attachment.
-fn with_file_headers(mut res: Response, filename: &str) -> Response {
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// Another kind of file (a DOCX) sent as an attachment.
+pub fn attachment_of(bytes: Vec<u8>, filename: &str, content_type: &'static str) -> Response {
+    with_file_headers(bytes.into_response(), filename, content_type)
+}
+
+/// The type and the UTF-8 file name (RFC 5987) of a file sent as an attachment.
+fn with_file_headers(mut res: Response, filename: &str, content_type: &'static str) -> Response {
     let encoded: String = filename
         .bytes()
         .map(|b| {
@@ -315,11 +323,9 @@ fn with_file_headers(mut res: Response, filename: &str) -> Response {
         })
         .collect();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}")) {
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let ascii = if content_type == XLSX { "export.xlsx" } else { "document.docx" };
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     res

@@ -4,6 +4,7 @@
 //! and writes the audit record), and shape the answer.
 
 pub mod api;
+mod docx;
 pub mod error;
 pub mod excel;
 pub mod extract;

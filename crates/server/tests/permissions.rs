@@ -65,6 +65,7 @@ async fn probes(app: &TestApp, role: &str, token: &str) -> Vec<Probe> {
     let deletable = if ["enterprise", "expert"].contains(&role) { json!(ent_id) } else { spare["id"].clone() };
     let bands = json!({"jurisdiction_id": own_node, "lec": {"major": 320, "considerable": 160, "general": 70},
                        "ls": {"major": 17, "considerable": 11, "general": 5}});
+    let hazard = app.get("/api/v1/hazards?page_size=1", token).await.json()["items"][0]["id"].as_i64().unwrap_or(1);
     let probes: Vec<Option<Probe>> = vec![
         probe("read_org", Method::GET, "/api/v1/jurisdictions/tree", None),
         probe("read_enterprise", Method::GET, format!("/api/v1/enterprises/{ent_id}"), None),
@@ -107,6 +108,8 @@ async fn probes(app: &TestApp, role: &str, token: &str) -> Vec<Probe> {
             ),
         ),
         probe("read_listings", Method::GET, "/api/v1/hazard-listings", None),
+        probe("urge_hazard", Method::POST, "/api/v1/hazards/urge", Some(json!({"ids": [hazard]}))),
+        probe("issue_hazard_notice", Method::GET, format!("/api/v1/hazards/{hazard}/writ"), None),
         probe(
             "set_listing_quota",
             Method::PUT,

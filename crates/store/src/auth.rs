@@ -106,6 +106,11 @@ async fn user_by(store: &Store, col: &'static str, v: crate::Val) -> Result<Opti
     }
 }
 
+/// The name of the caller's unit (its jurisdiction, department or enterprise).
+pub async fn org_name(store: &Store, p: &Principal) -> Result<String, StoreError> {
+    Ok(user_by(store, "u.id", p.user_id.into()).await?.map(|(u, _)| u.org_name).unwrap_or_default())
+}
+
 /// Builds the principal of a user: its role and the scope derived from its org unit.
 pub async fn principal_for(store: &Store, u: &User) -> Result<Principal, StoreError> {
     let mut path = None;

@@ -3,12 +3,14 @@
 use crate::db::{Insert, Q};
 use crate::hazard::{insert_all, NewHazard};
 use crate::org::enterprise_get;
+use crate::org::push_enterprise_scope;
+use crate::page::{Keyset, Page, PageReq};
 use crate::{files, format_ts, Principal, Store, StoreError};
 use anjian_domain::auth::{Action, Role};
 use anjian_domain::checklist::{builtin, ChecklistItem, RunFacts, FINDING_CATEGORY};
 pub use anjian_domain::checklist::{AnswerInput, ChecklistInput, RunInput};
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -126,6 +128,56 @@ pub struct RunResult {
     pub hazards: Vec<crate::hazard::Hazard>,
 }
 
+/// A run as it is recorded (检查记录).
+pub(crate) struct RunRecord<'a> {
+    pub template: &'a Checklist,
+    /// id, name, scope path
+    pub enterprise: (i64, &'a str, &'a str),
+    pub role: Role,
+    pub user_id: Option<i64>,
+    pub day: jiff::civil::Date,
+    pub at: Timestamp,
+    pub answers: &'a [serde_json::Value],
+    pub findings: usize,
+}
+
+/// Records a run in the caller's transaction: the record, the visit when it was on site (a
+/// regulator's or grid inspector's), and its audit record. Answers its id.
+pub(crate) async fn write_run(tx: &mut crate::Tx, actor: &crate::Actor, r: &RunRecord<'_>) -> Result<i64, StoreError> {
+    let (enterprise_id, enterprise_name, scope_path) = r.enterprise;
+    let run_id: i64 = Insert::into("checklist_run")
+        .set("template_id", r.template.id)
+        .set("enterprise_id", enterprise_id)
+        .set("run_by", actor.name.as_str())
+        .set("run_by_role", r.role.as_str())
+        .set("user_id", r.user_id)
+        .set("run_day", r.day.to_string())
+        .set("item_count", r.answers.len() as i64)
+        .set("finding_count", r.findings as i64)
+        .set("answers", serde_json::to_string(r.answers).unwrap_or_default())
+        .set("created_at", format_ts(r.at))
+        .returning_id()
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("id")?;
+    if anjian_domain::checklist::hazard_source_of(r.role).is_on_site_visit() {
+        crate::org::mark_visited(tx, &[(enterprise_id, r.day)]).await?;
+    }
+    let what = if r.role == Role::Enterprise { "自查" } else { "检查" };
+    crate::audit::record(
+        tx,
+        actor,
+        crate::audit::Change::created(
+            "checklist_run",
+            run_id,
+            scope_path,
+            format!("{enterprise_name}{what}「{}」：{}项，不符合{}项", r.template.name, r.answers.len(), r.findings),
+        ),
+    )
+    .await?;
+    Ok(run_id)
+}
+
 /// Runs a checklist on an enterprise: every 不符合 becomes a hazard in one transaction, graded
 /// 重大 when the item is an official criterion (whatever the inspector thinks).
 pub async fn run(
@@ -155,19 +207,19 @@ pub async fn run(
     let all_photos: Vec<i64> = run.answers.iter().flat_map(|a| a.photos.iter().copied()).collect();
     files::check_attachable(store, p, "photos", &all_photos).await?;
     let mut tx = store.begin().await?;
-    let mut q = Q::new("INSERT INTO checklist_run (template_id, enterprise_id, run_by, answers, created_at) VALUES (");
-    q.bind(template_id).push(", ").bind(ent.id).push(", ").bind(p.actor().name).push(", ");
-    q.bind(
-        serde_json::to_string(
-            &run.answers
-                .iter()
-                .map(|a| serde_json::json!({"code": a.code, "result": a.result, "note": a.note}))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap_or_default(),
-    );
-    q.push(", ").bind(format_ts(at)).push(") RETURNING id");
-    let run_id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get("id")?;
+    let answers: Vec<serde_json::Value> =
+        run.answers.iter().map(|a| serde_json::json!({"code": a.code, "result": a.result, "note": a.note})).collect();
+    let record = RunRecord {
+        template: &tpl,
+        enterprise: (ent.id, &ent.name, &ent.scope_path),
+        role: p.role,
+        user_id: Some(p.user_id),
+        day: today,
+        at,
+        answers: &answers,
+        findings: run.findings.len(),
+    };
+    let run_id = write_run(&mut tx, &p.actor(), &record).await?;
     let findings: Vec<NewHazard> = run
         .findings
         .iter()
@@ -212,4 +264,143 @@ pub async fn run(
         hazards.push(crate::hazard::get(store, p, id, at).await?.hazard);
     }
     Ok(RunResult { run_id, hazards })
+}
+
+/// 检查记录: one run of a checklist at an enterprise.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ChecklistRun {
+    pub id: i64,
+    pub template_id: i64,
+    pub template_name: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    /// 检查人
+    pub run_by: String,
+    /// The role it was run in: `enterprise` is a 自查, any other a 巡查/检查 (none: recorded before roles were kept)
+    pub run_by_role: Option<Role>,
+    /// 检查日期 in the business calendar (YYYY-MM-DD)
+    pub run_day: String,
+    /// 检查项数
+    pub item_count: i64,
+    /// 不符合项 (each became a hazard)
+    pub finding_count: i64,
+    pub created_at: String,
+}
+
+impl crate::page::Keyed for ChecklistRun {
+    fn key(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Who ran a checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunBy {
+    /// 企业自查
+    #[serde(rename = "self")]
+    SelfInspection,
+    /// 监管检查、网格巡查
+    Regulator,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RunFilter {
+    pub enterprise_id: Option<i64>,
+    pub template_id: Option<i64>,
+    /// self: 企业自查; regulator: 监管检查、网格巡查
+    pub by: Option<RunBy>,
+    /// 本月 (the business calendar's month of today)
+    pub this_month: Option<bool>,
+    /// 检查日期起 (YYYY-MM-DD)
+    #[param(format = Date)]
+    pub from: Option<String>,
+    /// 检查日期止 (YYYY-MM-DD, inclusive)
+    #[param(format = Date)]
+    pub to: Option<String>,
+    /// 企业名称
+    pub q: Option<String>,
+}
+
+const RUNS: Keyset = Keyset {
+    select: "SELECT r.id, r.template_id, t.name AS template_name, r.enterprise_id, e.name AS enterprise_name, r.run_by, \
+        r.run_by_role, r.run_day, r.item_count, r.finding_count, r.created_at \
+        FROM checklist_run r JOIN checklist_template t ON t.id = r.template_id JOIN enterprise e ON e.id = r.enterprise_id",
+    count_from: "FROM checklist_run r JOIN enterprise e ON e.id = r.enterprise_id",
+    id: "r.id",
+    descending: true,
+};
+
+/// 检查记录: the runs at the enterprises the caller sees, newest first.
+pub async fn runs(
+    store: &Store,
+    p: &Principal,
+    f: &RunFilter,
+    page: PageReq,
+    at: Timestamp,
+) -> Result<Page<ChecklistRun>, StoreError> {
+    let today = store.calendar().await?.date_of(at.into());
+    let mut w = Q::new(" WHERE 1=1");
+    push_enterprise_scope(&mut w, &p.scope);
+    if let Some(e) = f.enterprise_id {
+        w.push(" AND r.enterprise_id = ").bind(e);
+    }
+    if let Some(t) = f.template_id {
+        w.push(" AND r.template_id = ").bind(t);
+    }
+    match f.by {
+        Some(RunBy::SelfInspection) => w.push(" AND r.run_by_role = 'enterprise'"),
+        Some(RunBy::Regulator) => w.push(" AND r.run_by_role <> 'enterprise'"),
+        None => &mut w,
+    };
+    if f.this_month == Some(true) {
+        w.push(" AND r.run_day >= ").bind(today.first_of_month().to_string());
+        w.push(" AND r.run_day <= ").bind(today.to_string());
+    }
+    if let Some(from) = f.from.as_deref().filter(|s| !s.is_empty()) {
+        w.push(" AND r.run_day >= ").bind(crate::hazard::parse_date("from", from)?.to_string());
+    }
+    if let Some(to) = f.to.as_deref().filter(|s| !s.is_empty()) {
+        w.push(" AND r.run_day <= ").bind(crate::hazard::parse_date("to", to)?.to_string());
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        w.push(" AND ").push_contains("e.name", q);
+    }
+    RUNS.page(store, &w, page, |r| {
+        let role: Option<String> = r.try_get("run_by_role")?;
+        Ok(ChecklistRun {
+            id: r.try_get("id")?,
+            template_id: r.try_get("template_id")?,
+            template_name: r.try_get("template_name")?,
+            enterprise_id: r.try_get("enterprise_id")?,
+            enterprise_name: r.try_get("enterprise_name")?,
+            run_by: r.try_get("run_by")?,
+            run_by_role: role.as_deref().and_then(Role::parse),
+            run_day: r.try_get("run_day")?,
+            item_count: r.try_get("item_count")?,
+            finding_count: r.try_get("finding_count")?,
+            created_at: r.try_get("created_at")?,
+        })
+    })
+    .await
+}
+
+/// The checklist area's to-dos (see `crate::todo`): an enterprise sees how often it has
+/// inspected itself this month (本月自查; none yet reads as a task).
+pub async fn todos(store: &Store, p: &Principal, at: Timestamp) -> Result<Vec<crate::todo::Todo>, StoreError> {
+    use crate::todo::{TodoDef, Tone};
+    if p.role != Role::Enterprise {
+        return Ok(vec![]);
+    }
+    let def = TodoDef {
+        key: "checklist.self_inspections_this_month",
+        label: "本月自查（次）",
+        tone: Tone::Primary,
+        path: "/checklist-runs",
+        query: "by=self&this_month=true",
+    };
+    let f: RunFilter = def.filter()?;
+    let page = runs(store, p, &f, PageReq::total_only(), at).await?;
+    Ok(vec![def.counted("隐患排查治理", page.total, page.total_capped)])
 }

@@ -112,6 +112,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "hazard_counts", include_str!("migrations/0010_hazard_counts.sql")),
     (11, "deferred_links", include_str!("migrations/0011_deferred_links.sql")),
     (12, "notice_kinds", include_str!("migrations/0012_notice_kinds.sql")),
+    (13, "inspection_records", include_str!("migrations/0013_inspection_records.sql")),
 ];
 
 /// How the store uses memory and plans (settings `sqlite_cache_mib`, `sqlite_mmap_mib`).

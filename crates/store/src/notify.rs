@@ -413,6 +413,7 @@ fn hazard_title(kind: NoticeKind, number: &str) -> String {
         NoticeKind::Rejected => format!("隐患 {number} 经核实不构成隐患，已驳回"),
         NoticeKind::Listed => format!("隐患 {number} 已列入挂牌督办"),
         NoticeKind::DueSoon => format!("隐患 {number} 整改期限将到"),
+        NoticeKind::Urged => format!("隐患 {number} 被催办，请抓紧整改"),
         // the reminder jobs title their own
         other => format!("隐患 {number}：{}", other.label()),
     }

@@ -19,11 +19,13 @@ pub struct Page<T> {
 }
 
 /// Page size and position asked for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PageReq {
     pub size: i64,
     /// Continue after this id (descending lists: before it).
     pub after: Option<i64>,
+    /// A list sorted by another column: that column's value in the last row seen (the id breaks ties).
+    pub after_key: Option<String>,
     /// How the total is counted.
     pub count: Count,
 }
@@ -52,28 +54,32 @@ impl PageReq {
         if !(1..=MAX_PAGE_SIZE).contains(&size) {
             return Err(crate::StoreError::invalid("page_size", format!("每页条数应在1至{MAX_PAGE_SIZE}之间")));
         }
-        let after = match cursor.filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) => Some(decode_cursor(c).ok_or_else(|| crate::StoreError::invalid("cursor", "分页游标无效"))?),
+        let (after, after_key) = match cursor.filter(|c| !c.is_empty()) {
+            None => (None, None),
+            Some(c) => {
+                let (id, key) = decode_cursor(c).ok_or_else(|| crate::StoreError::invalid("cursor", "分页游标无效"))?;
+                (Some(id), key)
+            }
         };
-        Ok(Self { size, after, count: Count::Exact })
+        Ok(Self { size, after, after_key, count: Count::Exact })
     }
 
     /// A page of an export of at most `cap` rows: [`EXPORT_PAGE`] rows after `cursor`, the
     /// first one counted.
     pub fn export_page(cursor: Option<&str>, cap: i64) -> Result<Self, crate::StoreError> {
-        let after = Self::parse(None, cursor)?.after;
-        Ok(Self { size: EXPORT_PAGE, after, count: if after.is_some() { Count::Skip } else { Count::Export { cap } } })
+        let Self { after, after_key, .. } = Self::parse(None, cursor)?;
+        let count = if after.is_some() { Count::Skip } else { Count::Export { cap } };
+        Ok(Self { size: EXPORT_PAGE, after, after_key, count })
     }
 
     /// The whole list at once (up to [`MAX_EXPORT_ROWS`]), for callers that need every row in memory.
     pub fn all() -> Self {
-        Self { size: MAX_EXPORT_ROWS, after: None, count: Count::Export { cap: MAX_EXPORT_ROWS } }
+        Self { size: MAX_EXPORT_ROWS, after: None, after_key: None, count: Count::Export { cap: MAX_EXPORT_ROWS } }
     }
 
     /// One row and the list's total, as a list's first page counts it (the 工作台's to-dos).
     pub fn total_only() -> Self {
-        Self { size: 1, after: None, count: Count::Exact }
+        Self { size: 1, after: None, after_key: None, count: Count::Exact }
     }
 }
 
@@ -132,7 +138,7 @@ impl Keyset {
         page: PageReq,
         map: impl FnMut(&AnyRow) -> Result<T, crate::StoreError>,
     ) -> Result<Page<T>, crate::StoreError> {
-        let (rows, total) = self.rows(store, w, page).await?;
+        let (rows, total) = self.rows(store, w, page.clone()).await?;
         let items = rows.iter().map(map).collect::<Result<Vec<_>, _>>()?;
         Ok(finish(items, page, total, T::key))
     }
@@ -147,16 +153,31 @@ pub fn encode_cursor(id: i64) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("id:{id}"))
 }
 
-fn decode_cursor(c: &str) -> Option<i64> {
+/// The cursor of a list sorted by another column: the last row's id and its value of that column.
+pub fn encode_keyed_cursor(id: i64, key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("id:{id}:{key}"))
+}
+
+fn decode_cursor(c: &str) -> Option<(i64, Option<String>)> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok()?;
-    String::from_utf8(bytes).ok()?.strip_prefix("id:")?.parse().ok()
+    let text = String::from_utf8(bytes).ok()?;
+    let rest = text.strip_prefix("id:")?;
+    match rest.split_once(':') {
+        Some((id, key)) => Some((id.parse().ok()?, Some(key.to_string()))),
+        None => Some((rest.parse().ok()?, None)),
+    }
 }
 
 /// Builds a page from `size + 1` fetched items: the extra one only tells that more exist.
-pub fn finish<T>(mut items: Vec<T>, req: PageReq, total: i64, id_of: impl Fn(&T) -> i64) -> Page<T> {
+pub fn finish<T>(items: Vec<T>, req: PageReq, total: i64, id_of: impl Fn(&T) -> i64) -> Page<T> {
+    finish_with(items, req, total, |t| encode_cursor(id_of(t)))
+}
+
+/// [`finish`] with the cursor written by `cursor_of` (a list sorted by another column).
+pub fn finish_with<T>(mut items: Vec<T>, req: PageReq, total: i64, cursor_of: impl Fn(&T) -> String) -> Page<T> {
     let more = items.len() as i64 > req.size;
     items.truncate(req.size as usize);
-    let next_cursor = if more { items.last().map(|t| encode_cursor(id_of(t))) } else { None };
+    let next_cursor = if more { items.last().map(cursor_of) } else { None };
     Page { items, next_cursor, total, total_capped: false }
 }
 
@@ -168,6 +189,8 @@ mod tests {
     fn cursor_round_trips_and_garbage_is_refused() {
         let c = encode_cursor(42);
         assert_eq!(PageReq::parse(Some(10), Some(&c)).unwrap().after, Some(42));
+        let k = PageReq::parse(None, Some(&encode_keyed_cursor(7, "2026-06-30"))).unwrap();
+        assert_eq!((k.after, k.after_key.as_deref()), (Some(7), Some("2026-06-30")));
         assert!(PageReq::parse(None, Some("!!")).is_err());
         assert!(PageReq::parse(Some(0), None).is_err());
         assert!(PageReq::parse(Some(500), None).is_err());
@@ -175,10 +198,11 @@ mod tests {
 
     #[test]
     fn next_cursor_only_when_more() {
-        let p = finish(vec![1, 2, 3], PageReq { size: 2, after: None, count: Count::Exact }, 3, |x| *x);
+        let p =
+            finish(vec![1, 2, 3], PageReq { size: 2, after: None, after_key: None, count: Count::Exact }, 3, |x| *x);
         assert_eq!(p.items, [1, 2]);
         assert_eq!(p.next_cursor, Some(encode_cursor(2)));
-        let p = finish(vec![1, 2], PageReq { size: 2, after: None, count: Count::Exact }, 2, |x| *x);
+        let p = finish(vec![1, 2], PageReq { size: 2, after: None, after_key: None, count: Count::Exact }, 2, |x| *x);
         assert_eq!(p.next_cursor, None);
     }
 }

@@ -79,6 +79,7 @@ impl TodoDef {
 pub async fn todos(store: &Store, p: &Principal, at: Timestamp) -> Result<Vec<Todo>, StoreError> {
     let mut all = crate::hazard::todos(store, p, at).await?;
     all.extend(crate::risk::todos(store, p, at).await?);
-    all.extend(crate::org::todos(store, p).await?);
+    all.extend(crate::checklist::todos(store, p, at).await?);
+    all.extend(crate::org::todos(store, p, at).await?);
     Ok(all)
 }

@@ -13,11 +13,13 @@ mod decide;
 mod period;
 mod report;
 mod supervision;
+mod writs;
 
 pub use decide::*;
 pub use period::*;
 pub use report::*;
 pub use supervision::*;
+pub use writs::*;
 
 use crate::time::LocalDate;
 use crate::FieldError;
@@ -66,6 +68,12 @@ pub enum HazardSource {
 }
 
 impl HazardSource {
+    /// Found on site by a regulator or a grid inspector (现场检查, 网格巡查): the enterprise was
+    /// visited that day (本周巡查 reads the last such day).
+    pub fn is_on_site_visit(self) -> bool {
+        matches!(self, Self::GovernmentInspection | Self::GridPatrol)
+    }
+
     pub const ALL: [Self; 5] =
         [Self::SelfInspection, Self::GovernmentInspection, Self::GridPatrol, Self::PublicTipoff, Self::ThirdParty];
 

@@ -1,7 +1,7 @@
 //! Supervision of open hazards: reminders when overdue (逾期督办) and listing (挂牌督办) with
 //! its yearly quotas.
 
-use super::{HazardFacts, HazardGrade, HazardRefusal};
+use super::{HazardFacts, HazardGrade, HazardRefusal, HazardState};
 use crate::auth::{Action, Role};
 use crate::text::{deadline, single_line, MAX_NAME};
 use crate::time::LocalDate;
@@ -192,10 +192,76 @@ pub fn check_listable(h: HazardFacts, already_listed: bool) -> Result<(), Hazard
     Ok(())
 }
 
+/// 催办 as sent: the hazards ticked on the ledger and what the reminder says.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UrgeInput {
+    #[schema(min_items = 1, max_items = 200)]
+    pub ids: Vec<i64>,
+    /// 催办意见 (optional: the notice then names the deadline)
+    #[serde(default)]
+    pub message: String,
+}
+
+/// A 催办 that keeps the rules: some hazards, at most a page's worth, each once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidUrge {
+    pub ids: Vec<i64>,
+    pub message: String,
+}
+
+/// The most hazards ticked at once (a page of the ledger): one 催办, one export of the ticked rows.
+pub const MAX_PICKED: usize = 200;
+
+impl UrgeInput {
+    pub fn validate(&self) -> Result<ValidUrge, Vec<FieldError>> {
+        let mut errs = vec![];
+        let mut ids = self.ids.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            errs.push(FieldError::new("ids", "请选择要催办的隐患"));
+        } else if ids.len() > MAX_PICKED {
+            errs.push(FieldError::new("ids", format!("一次最多催办{MAX_PICKED}条隐患")));
+        }
+        let message = crate::text::bounded("message", "催办意见", &self.message, crate::text::MAX_TEXT, &mut errs);
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(ValidUrge { ids, message })
+    }
+}
+
+/// Why a hazard cannot be pressed now, or none when it can: only while the enterprise is the
+/// one to act (已上报, 整改中); a submitted one waits on its verifier, a closed one is done.
+pub fn urge_refusal(state: HazardState) -> Option<&'static str> {
+    match state {
+        HazardState::Reported | HazardState::Rectifying => None,
+        HazardState::PendingVerification => Some("已提交验收，待监管方验收"),
+        HazardState::Closed => Some("已销号"),
+        HazardState::Rejected => Some("已驳回"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::hazard::{HazardSource, HazardState::*};
+
+    #[test]
+    fn only_hazards_waiting_on_the_enterprise_are_urged() {
+        assert_eq!(urge_refusal(Reported), None);
+        assert_eq!(urge_refusal(Rectifying), None);
+        assert!(urge_refusal(PendingVerification).is_some());
+        assert!(urge_refusal(Closed).is_some());
+        assert!(urge_refusal(Rejected).is_some());
+        let none = UrgeInput { ids: vec![], message: String::new() }.validate().unwrap_err();
+        assert_eq!(none[0].field, "ids");
+        let many = UrgeInput { ids: (1..=201).collect(), message: String::new() }.validate().unwrap_err();
+        assert!(many[0].message.contains("200"));
+        let twice = UrgeInput { ids: vec![3, 1, 3], message: " 请本周内完成 ".into() }.validate().unwrap();
+        assert_eq!(twice.ids, [1, 3]);
+    }
 
     fn facts(state: crate::hazard::HazardState, grade: HazardGrade) -> HazardFacts {
         HazardFacts { state, grade, source: HazardSource::SelfInspection, enterprise_on_platform: false }

@@ -6,11 +6,12 @@ use crate::excel::{self, attachment, workbook, Cell, ExportRow};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
 use anjian_domain::auth::Action;
-use anjian_domain::hazard::{HazardInput, ListingInput, ListingQuota, RectificationPlan};
+use anjian_domain::hazard::{HazardInput, HazardWritKind, ListingInput, ListingQuota, RectificationPlan, UrgeInput};
 use anjian_domain::time::BusinessCalendar;
+use anjian_domain::writ::Writ;
 use anjian_store::hazard::{
     self, ActionInput, EnterpriseReport, Hazard, HazardCounts, HazardDetail, HazardFilter, ListingSummary, Stats,
-    StatsQuery,
+    StatsQuery, UrgeResult,
 };
 use anjian_store::page::Page;
 use axum::extract::{Path, State};
@@ -28,6 +29,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(hazard_stats))
         .routes(routes!(export_hazard_stats))
         .routes(routes!(get_hazard))
+        .routes(routes!(urge_hazards))
+        .routes(routes!(hazard_writ))
+        .routes(routes!(hazard_writ_docx))
         .routes(routes!(rectify))
         .routes(routes!(submit))
         .routes(routes!(verify))
@@ -74,6 +78,54 @@ async fn create_hazard(
     ApiJson(input): ApiJson<HazardInput>,
 ) -> ApiResult<(StatusCode, Json<HazardDetail>)> {
     Ok((StatusCode::CREATED, Json(hazard::create(&s.store, &auth.principal, input, s.config.clock.now()).await?)))
+}
+
+/// 催办: press the enterprises of the ticked hazards (those waiting on them; the rest are answered as skipped)
+#[utoipa::path(post, path = "/api/v1/hazards/urge", tag = "hazard", request_body = UrgeInput,
+    responses((status = 200, body = UrgeResult), (status = 422, body = crate::error::Problem)))]
+async fn urge_hazards(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<UrgeInput>,
+) -> ApiResult<Json<UrgeResult>> {
+    Ok(Json(hazard::urge(&s.store, &auth.principal, b, s.config.clock.now()).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WritParams {
+    /// rectification: 隐患整改通知书 (default); listing: 挂牌督办通知书
+    #[serde(default)]
+    pub kind: HazardWritKind,
+    /// 检查单位 (default: the caller's unit, e.g. 春江街道安监站)
+    pub issuer: Option<String>,
+}
+
+/// 隐患整改通知书 / 挂牌督办通知书 as text (the print view)
+#[utoipa::path(get, path = "/api/v1/hazards/{id}/writ", tag = "hazard", params(WritParams),
+    responses((status = 200, body = Writ), (status = 409, body = crate::error::Problem)))]
+async fn hazard_writ(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<WritParams>,
+) -> ApiResult<Json<Writ>> {
+    Ok(Json(hazard::writ(&s.store, &auth.principal, id, q.kind, q.issuer.as_deref(), s.config.clock.now()).await?))
+}
+
+/// 隐患整改通知书 / 挂牌督办通知书 as a Word document
+#[utoipa::path(get, path = "/api/v1/hazards/{id}/writ.docx", tag = "hazard", params(WritParams),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 409, body = crate::error::Problem)))]
+async fn hazard_writ_docx(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<WritParams>,
+) -> ApiResult<Response> {
+    let w = hazard::writ(&s.store, &auth.principal, id, q.kind, q.issuer.as_deref(), s.config.clock.now()).await?;
+    let name = format!("{}_{}.docx", w.title, w.addressee.trim_end_matches('：'));
+    Ok(excel::attachment_of(crate::docx::writ(&w)?, &name, excel::DOCX))
 }
 
 /// 导出隐患台账

@@ -25,13 +25,19 @@ use utoipa_axum::router::OpenApiRouter;
     info(title = "Anjian 安监 API", version = "1", description = "安全生产综合监管平台接口。错误均为 RFC 9457 application/problem+json，detail 为中文说明。"),
     modifiers(&Security),
     security(("bearer" = []), ("cookie" = [])),
-    components(schemas(crate::error::Problem)),
+    // Enums used only as query parameters are not collected from the paths: named here.
+    components(schemas(
+        crate::error::Problem,
+        anjian_store::hazard::HazardSort,
+        anjian_domain::hazard::HazardWritKind,
+        anjian_store::checklist::RunBy
+    )),
     tags(
         (name = "auth", description = "登录与账号"),
         (name = "org", description = "组织机构：辖区、部门、企业"),
         (name = "audit", description = "操作日志"),
         (name = "hazard", description = "隐患排查治理、挂牌督办"),
-        (name = "checklist", description = "检查清单"),
+        (name = "checklist", description = "检查清单、检查记录"),
         (name = "files", description = "文件上传与下载"),
         (name = "notify", description = "提醒"),
         (name = "risk", description = "风险分级管控、重大危险源"),

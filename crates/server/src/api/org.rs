@@ -214,7 +214,7 @@ async fn list_enterprises(
     ApiQuery(f): ApiQuery<EnterpriseFilter>,
     ApiQuery(pg): ApiQuery<Paging>,
 ) -> ApiResult<Json<Page<Enterprise>>> {
-    Ok(Json(org::enterprise_list(&s.store, &auth.principal, &f, pg.req()?).await?))
+    Ok(Json(org::enterprise_list(&s.store, &auth.principal, &f, pg.req()?, s.config.clock.now()).await?))
 }
 
 const ENTERPRISE_HEADERS: [&str; 16] = [
@@ -244,8 +244,8 @@ async fn export_enterprises(
     auth: Auth,
     ApiQuery(f): ApiQuery<EnterpriseFilter>,
 ) -> ApiResult<Response> {
-    let (store, p, f) = (&s.store, &auth.principal, &f);
-    excel::export(&s, "企业", "企业名录.xlsx", move |pg| org::enterprise_list(store, p, f, pg)).await
+    let (store, p, f, now) = (&s.store, &auth.principal, &f, s.config.clock.now());
+    excel::export(&s, "企业", "企业名录.xlsx", move |pg| org::enterprise_list(store, p, f, pg, now)).await
 }
 
 impl ExportRow for Enterprise {

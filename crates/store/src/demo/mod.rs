@@ -6,9 +6,11 @@
 //! department account supervises its sector.
 
 mod hazards;
+mod inspections;
 mod risk;
 
 use hazards::{generate_hazards, DemoEnterprise};
+use inspections::generate_inspections;
 use risk::{generate_major_hazard_sources, generate_risk_points};
 
 use crate::auth::{user_create, UserInput};
@@ -100,6 +102,8 @@ pub struct DemoSummary {
     pub hazards: usize,
     pub risk_points: usize,
     pub major_hazard_sources: usize,
+    /// 检查记录
+    pub inspections: usize,
     pub users: Vec<(String, String)>,
 }
 
@@ -374,6 +378,7 @@ pub async fn generate(
         progress("隐患", 0, hazards);
         sum.hazards = generate_hazards(store, &mut rng, &demo_ents, &street_paths, hazards).await?;
         progress("隐患", hazards, hazards);
+        sum.inspections = generate_inspections(store, &mut rng, &demo_ents, &demo_names, &street_paths).await?;
     }
     crate::settings::set(
         store,

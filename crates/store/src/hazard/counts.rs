@@ -68,6 +68,8 @@ fn only_place(f: &HazardFilter) -> bool {
         open,
         due_within_days,
         failed_verification,
+        ids,
+        sort: _,
     } = f;
     let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
     grade.is_none()
@@ -76,6 +78,7 @@ fn only_place(f: &HazardFilter) -> bool {
         && enterprise_id.is_none()
         && listed.is_none()
         && blank(q)
+        && blank(ids)
         && blank(from)
         && blank(to)
         && listing_level.is_none()

@@ -1,4 +1,4 @@
-//! The ledger's export (隐患台账导出): one streamed query of the exported columns, newest first,
+//! The ledger's export (隐患台账导出): one streamed query of the exported columns in the list's order,
 //! each row handed on as it is read — no pages, no ids fetched first, no allowed actions.
 
 use super::*;
@@ -45,7 +45,7 @@ pub async fn export_total(
     Ok(total(store, p, f, today, Count::Export { cap }).await?.0)
 }
 
-/// Sends the rows the filter lists, newest first, to `out` as they are read; stops early when
+/// Sends the rows the filter lists, in its order, to `out` as they are read; stops early when
 /// the receiver is gone. Answers how many were sent.
 pub async fn export_rows(
     store: &Store,
@@ -57,7 +57,12 @@ pub async fn export_rows(
     let cal = store.calendar().await?;
     let today = cal.date_of(at.into());
     let mut q = Q::prefixed(EXPORT_SELECT, &filter_clause(store, p, f, today, PathMatch::Prefix).await?);
-    q.push(" ORDER BY h.id DESC");
+    match f.sort {
+        Some(sort) => sort.push_order(&mut q, None),
+        None => {
+            q.push(" ORDER BY h.id DESC");
+        }
+    }
     let mut rows = q.query().fetch(store.pool());
     let mut sent = 0;
     while let Some(r) = rows.try_next().await? {

@@ -7,14 +7,14 @@
 use crate::audit::{self, Change};
 use crate::db::{Insert, Q};
 use crate::org::{enterprise_get, jurisdiction_by_id, stale};
-use crate::page::{finish, Count, Page, PageReq};
+use crate::page::{encode_keyed_cursor, finish, finish_with, Count, Page, PageReq};
 use crate::scope::{push_owned_scope, push_owned_scope_as, push_path, push_subtree, PathMatch};
 use crate::{files, format_ts, now, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role};
 use anjian_domain::hazard::{
-    allowed_actions, days_overdue, decide, decide_listing, hazard_number, HazardAction, HazardActor, HazardFacts,
-    HazardGrade, HazardInput, HazardRefusal, HazardSource, HazardState, ListingInput, ListingLevel, ListingQuota,
-    RectificationPlan, ReportFacts, ReportPeriod, ValidListing, ValidReport,
+    allowed_actions, days_overdue, decide, decide_listing, hazard_number, urge_refusal, HazardAction, HazardActor,
+    HazardFacts, HazardGrade, HazardInput, HazardRefusal, HazardSource, HazardState, ListingInput, ListingLevel,
+    ListingQuota, RectificationPlan, ReportFacts, ReportPeriod, ValidListing, ValidReport, MAX_PICKED,
 };
 use anjian_domain::scope::Scope;
 use anjian_domain::time::{BusinessCalendar, Instant};
@@ -32,6 +32,7 @@ mod stats;
 mod supervision;
 mod todos;
 mod write;
+mod writs;
 
 pub use counts::*;
 pub use export::*;
@@ -40,6 +41,7 @@ pub use stats::*;
 pub use supervision::*;
 pub use todos::todos;
 pub use write::*;
+pub use writs::*;
 
 /// 隐患 as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -174,6 +176,76 @@ pub struct HazardFilter {
     pub due_within_days: Option<i64>,
     /// 验收未通过: back in 整改中 after a failed verification
     pub failed_verification: Option<bool>,
+    /// 只看这些隐患 (勾选后导出): ids separated by commas, at most 200
+    pub ids: Option<String>,
+    /// 排序 (default: newest report first)
+    pub sort: Option<HazardSort>,
+}
+
+/// 排序: the columns a ledger is sorted by; ties go by report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardSort {
+    /// 发现时间 新→旧
+    FoundDesc,
+    /// 发现时间 旧→新
+    FoundAsc,
+    /// 整改期限 早→晚 (open ones: 逾期天数 多→少)
+    DeadlineAsc,
+    /// 整改期限 晚→早
+    DeadlineDesc,
+    /// 等级: 重大 first
+    Grade,
+}
+
+impl HazardSort {
+    /// The sort column over `hazard h`, and whether it runs descending.
+    fn column(self) -> (&'static str, bool) {
+        match self {
+            Self::FoundDesc => ("h.found_at", true),
+            Self::FoundAsc => ("h.found_at", false),
+            Self::DeadlineAsc => ("h.deadline", false),
+            Self::DeadlineDesc => ("h.deadline", true),
+            Self::Grade => ("CASE WHEN h.grade = '重大' THEN '1' ELSE '0' END", true),
+        }
+    }
+
+    /// A hazard's value of the sort column, as the cursor carries it.
+    fn value(self, h: &Hazard) -> String {
+        match self {
+            Self::FoundDesc | Self::FoundAsc => h.found_at.clone(),
+            Self::DeadlineAsc | Self::DeadlineDesc => h.deadline.clone(),
+            Self::Grade => if h.grade == HazardGrade::Major { "1" } else { "0" }.into(),
+        }
+    }
+
+    /// `ORDER BY` and, after the cursor's row, the condition for the rows that follow it.
+    fn push_order(self, q: &mut Q, after: Option<(i64, &str)>) {
+        let (col, desc) = self.column();
+        let cmp = if desc { " < " } else { " > " };
+        if let Some((id, key)) = after {
+            q.push(" AND (").push(col).push(cmp).bind(key.to_string());
+            q.push(" OR (").push(col).push(" = ").bind(key.to_string());
+            q.push(" AND h.id").push(cmp).bind(id).push("))");
+        }
+        let dir = if desc { " DESC" } else { " ASC" };
+        q.push(" ORDER BY ").push(col).push(dir).push(", h.id").push(dir);
+    }
+}
+
+/// The ids of `ids=1,2,3`.
+fn picked_ids(s: &str) -> Result<Vec<i64>, StoreError> {
+    let ids: Vec<i64> = s
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| StoreError::invalid("ids", "隐患编号列表应为以逗号分隔的数字"))?;
+    if ids.len() > MAX_PICKED {
+        return Err(StoreError::invalid("ids", format!("一次最多选择{MAX_PICKED}条隐患")));
+    }
+    Ok(ids)
 }
 
 /// The longest 即将到期 window a list takes.
@@ -303,6 +375,14 @@ async fn filter_clause(
     }
     if let Some(e) = f.enterprise_id {
         w.push(" AND h.enterprise_id = ").bind(e);
+    }
+    if let Some(ids) = f.ids.as_deref().filter(|s| !s.trim().is_empty()) {
+        let ids = picked_ids(ids)?;
+        if ids.is_empty() {
+            w.push(" AND 1=0");
+        } else {
+            w.push(" AND h.id IN ").bind_list(&ids);
+        }
     }
     if let Some(o) = f.overdue {
         let open = concat!(" h.state IN ", crate::open_states!(), " AND h.deadline < ");
@@ -453,23 +533,38 @@ pub async fn list(
     // The page: the newest ids first, found on the hazard table alone, then their details.
     let mut ids =
         Q::prefixed("SELECT h.id FROM hazard h", &filter_clause(store, p, f, today, PathMatch::Prefix).await?);
-    if let Some(a) = page.after {
-        ids.push(" AND h.id < ").bind(a);
+    match f.sort {
+        None => {
+            if let Some(a) = page.after {
+                ids.push(" AND h.id < ").bind(a);
+            }
+            ids.push(" ORDER BY h.id DESC");
+        }
+        Some(sort) => {
+            let after = page.after.zip(page.after_key.as_deref());
+            sort.push_order(&mut ids, after);
+        }
     }
-    ids.push(" ORDER BY h.id DESC LIMIT ").bind(page.size + 1);
+    ids.push(" LIMIT ").bind(page.size + 1);
     let ids: Vec<i64> = ids.fetch_all(store.pool()).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
     let items = if ids.is_empty() {
         vec![]
     } else {
         let mut q = Q::new(SELECT);
-        q.push(" WHERE h.id IN ").bind_list(&ids).push(" ORDER BY h.id DESC");
-        q.fetch_all(store.pool())
+        q.push(" WHERE h.id IN ").bind_list(&ids);
+        let mut rows: std::collections::HashMap<i64, Hazard> = q
+            .fetch_all(store.pool())
             .await?
             .iter()
-            .map(|r| row_to_hazard(r, &cal, today, p.role))
-            .collect::<Result<Vec<_>, _>>()?
+            .map(|r| row_to_hazard(r, &cal, today, p.role).map(|h| (h.id, h)))
+            .collect::<Result<_, _>>()?;
+        // in the order the ids were found
+        ids.iter().filter_map(|id| rows.remove(id)).collect()
     };
-    let mut out = finish(items, page, counted.min(cap), |h| h.id);
+    let mut out = match f.sort {
+        None => finish(items, page, counted.min(cap), |h| h.id),
+        Some(sort) => finish_with(items, page, counted.min(cap), |h| encode_keyed_cursor(h.id, &sort.value(h))),
+    };
     out.total_capped = counted > cap;
     Ok(out)
 }
@@ -556,6 +651,7 @@ fn action_label(a: &str) -> &'static str {
         "close" => "立查立改销号",
         "list" => "挂牌督办",
         "escalate" => "逾期提醒",
+        "urge" => "催办",
         _ => "其他",
     }
 }

@@ -1,6 +1,7 @@
 //! Listed supervision (挂牌督办): listing a hazard, quotas, and the year's results per level.
 
 use super::*;
+pub use anjian_domain::hazard::UrgeInput;
 
 /// Lists (挂牌督办) a 重大 hazard.
 pub async fn list_hazard(
@@ -160,4 +161,85 @@ pub async fn listing_summary(store: &Store, p: &Principal, year: i64) -> Result<
         });
     }
     Ok(out)
+}
+
+/// What a 催办 did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UrgeResult {
+    /// 隐患编号 of the hazards pressed
+    pub urged: Vec<String>,
+    /// Those passed over, with why
+    pub skipped: Vec<UrgeSkipped>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UrgeSkipped {
+    pub id: i64,
+    /// 隐患编号 (empty when the caller does not see it)
+    pub number: String,
+    pub reason: String,
+}
+
+/// 催办: presses the enterprises of the ticked hazards that wait on them (a notice each, to the
+/// enterprise or the unit above when it has no account; a timeline entry and an audit record),
+/// in one transaction; the others are answered as skipped with the reason.
+pub async fn urge(store: &Store, p: &Principal, input: UrgeInput, at: Timestamp) -> Result<UrgeResult, StoreError> {
+    p.require(Action::UrgeHazard)?;
+    let input = input.validate().map_err(StoreError::Invalid)?;
+    let ids = input.ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let f = HazardFilter { ids: Some(ids), ..Default::default() };
+    let page = PageReq { size: MAX_PICKED as i64, after: None, after_key: None, count: Count::Skip };
+    let seen = list(store, p, &f, page, at).await?.items;
+    let mut skipped: Vec<UrgeSkipped> = input
+        .ids
+        .iter()
+        .filter(|id| !seen.iter().any(|h| h.id == **id))
+        .map(|id| UrgeSkipped {
+            id: *id, number: String::new(), reason: "隐患不存在或不在您的管辖范围内".into()
+        })
+        .collect();
+    let (pressed, refused): (Vec<&Hazard>, Vec<&Hazard>) = seen.iter().partition(|h| urge_refusal(h.state).is_none());
+    skipped.extend(refused.iter().map(|h| UrgeSkipped {
+        id: h.id,
+        number: h.number.clone(),
+        reason: urge_refusal(h.state).unwrap_or_default().into(),
+    }));
+    let (actor, ts) = (p.actor(), format_ts(at));
+    let mut tx = store.begin().await?;
+    let mut notices = vec![];
+    for h in &pressed {
+        let r = HazardRef::of(h);
+        let comment = if input.message.is_empty() {
+            format!("请于整改期限 {} 前完成整改", h.deadline)
+        } else {
+            input.message.clone()
+        };
+        add_event(&mut tx, h.id, "urge", Some(h.state), h.state, &actor, &comment, &ts).await?;
+        audit::record(
+            &mut tx,
+            &actor,
+            Change::new("urge", "hazard", Some(h.id), &r.scope_path, format!("隐患 {}：催办", h.number))
+                .after(serde_json::json!({"comment": comment})),
+        )
+        .await?;
+        notices.push(crate::notify::HazardHandoverNotice {
+            hazard_id: h.id,
+            number: &h.number,
+            facts: HazardFacts {
+                state: h.state,
+                grade: h.grade,
+                source: h.source,
+                enterprise_on_platform: h.enterprise_on_platform,
+            },
+            target: crate::notify::Target { enterprise_id: h.enterprise_id, path: &h.scope_path, sector: &h.sector },
+            found_by: h.found_by,
+            handover: anjian_domain::notice::HazardHandover::Urged,
+            body: format!("{}催办：{comment}（{}）", p.display_name, h.description),
+            actor: Some(p.user_id),
+            fresh: false,
+        });
+    }
+    crate::notify::hazard_handovers(&mut tx, &notices, at).await?;
+    tx.commit().await?;
+    Ok(UrgeResult { urged: pressed.iter().map(|h| h.number.clone()).collect(), skipped })
 }

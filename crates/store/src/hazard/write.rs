@@ -242,6 +242,12 @@ pub(crate) async fn insert_all(
         )
     });
     Insert::many(events.collect()).expect("at least one report").execute(&mut *tx.tx).await?;
+    let visits: Vec<(i64, Date)> = reports
+        .iter()
+        .filter(|(_, n)| n.source.is_on_site_visit())
+        .map(|(_, n)| (n.enterprise_id, n.found_day))
+        .collect();
+    crate::org::mark_visited(tx, &visits).await?;
     for ((_, n), id) in reports.iter().zip(&ids) {
         let owner = files::Owner {
             entity: "hazard",

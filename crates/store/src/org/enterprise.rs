@@ -23,6 +23,8 @@ pub struct Enterprise {
     pub legal_representative: String,
     pub safety_manager: String,
     pub contact_phone: String,
+    /// 最近现场检查/巡查日期 (YYYY-MM-DD; none: never visited)
+    pub last_visit_day: Option<String>,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -70,25 +72,43 @@ pub struct EnterpriseFilter {
     /// 已开通账号: the enterprise has an active account (one without gets its notices through
     /// its station, and its regulators record its steps)
     pub has_account: Option<bool>,
+    /// 本周巡查: not visited on site (检查, 巡查) within this many days, or never (1–366)
+    #[param(minimum = 1, maximum = 366)]
+    pub not_visited_days: Option<i64>,
 }
 
 /// The org area's to-dos (see `crate::todo`): for the committee and the administrator, the
-/// enterprises without an account — their notices go to their station, so someone should open one.
-pub async fn todos(store: &Store, p: &Principal) -> Result<Vec<crate::todo::Todo>, StoreError> {
+/// enterprises without an account — their notices go to their station, so someone should open
+/// one; for the grid inspector and the station, the enterprises not visited on site for a week
+/// (本周巡查: `domain::checklist::PATROL_INTERVAL_DAYS`).
+pub async fn todos(store: &Store, p: &Principal, at: jiff::Timestamp) -> Result<Vec<crate::todo::Todo>, StoreError> {
     use crate::todo::{TodoDef, Tone};
-    if !matches!(p.role, Role::Committee | Role::Admin) {
-        return Ok(vec![]);
-    }
-    let def = TodoDef {
+    const WITHOUT_ACCOUNT: TodoDef = TodoDef {
         key: "org.enterprises_without_account",
         label: "企业未开通账号",
         tone: Tone::Primary,
         path: "/enterprises",
         query: "has_account=false",
     };
-    let f: EnterpriseFilter = def.filter()?;
-    let page = enterprise_list(store, p, &f, PageReq::total_only()).await?;
-    Ok(vec![def.counted("组织机构", page.total, page.total_capped)])
+    const NOT_VISITED: TodoDef = TodoDef {
+        key: "org.not_visited",
+        label: "本周待巡查企业（7天未巡查）",
+        tone: Tone::Warning,
+        path: "/enterprises",
+        query: "not_visited_days=7",
+    };
+    let defs: &[TodoDef] = match p.role {
+        Role::Committee | Role::Admin => &[WITHOUT_ACCOUNT],
+        Role::Grid | Role::Station => &[NOT_VISITED],
+        _ => &[],
+    };
+    let mut out = vec![];
+    for def in defs {
+        let f: EnterpriseFilter = def.filter()?;
+        let page = enterprise_list(store, p, &f, PageReq::total_only(), at).await?;
+        out.push(def.counted("组织机构", page.total, page.total_capped));
+    }
+    Ok(out)
 }
 
 pub(super) const ENTERPRISE_SELECT: &str = "SELECT e.*, j.name AS jurisdiction_name, g.name AS grid_name FROM enterprise e JOIN jurisdiction j ON j.id = e.jurisdiction_id LEFT JOIN jurisdiction g ON g.id = e.grid_id";
@@ -120,6 +140,7 @@ pub(super) fn row_to_enterprise(r: &AnyRow, role: Role) -> Result<Enterprise, St
         legal_representative: r.try_get("legal_representative")?,
         safety_manager: r.try_get("safety_manager")?,
         contact_phone: r.try_get("contact_phone")?,
+        last_visit_day: r.try_get("last_visit_day")?,
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -201,6 +222,25 @@ pub fn push_enterprise_scope(q: &mut Q, scope: &Scope) {
     }
 }
 
+/// Records on-site visits (现场检查, 巡查) of enterprises on business days: each keeps its latest,
+/// one update per day visited.
+pub(crate) async fn mark_visited(tx: &mut crate::Tx, visits: &[(i64, jiff::civil::Date)]) -> Result<(), StoreError> {
+    let mut days: std::collections::BTreeMap<jiff::civil::Date, Vec<i64>> = Default::default();
+    for (e, d) in visits {
+        days.entry(*d).or_default().push(*e);
+    }
+    for (day, mut ids) in days {
+        ids.sort_unstable();
+        ids.dedup();
+        let day = day.to_string();
+        let mut q = Q::new("UPDATE enterprise SET last_visit_day = ");
+        q.bind(day.as_str()).push(" WHERE id IN ").bind_list(&ids);
+        q.push(" AND (last_visit_day IS NULL OR last_visit_day < ").bind(day.as_str()).push(")");
+        q.execute(&mut *tx.tx).await?;
+    }
+    Ok(())
+}
+
 pub async fn enterprise_get(store: &Store, p: &Principal, id: i64) -> Result<Enterprise, StoreError> {
     let mut q = Q::new(ENTERPRISE_SELECT);
     q.push(" WHERE e.id = ").bind(id);
@@ -213,6 +253,7 @@ pub async fn enterprise_list(
     p: &Principal,
     f: &EnterpriseFilter,
     page: PageReq,
+    at: jiff::Timestamp,
 ) -> Result<Page<Enterprise>, StoreError> {
     let mut w = Q::new(" WHERE 1=1");
     push_enterprise_scope(&mut w, &p.scope);
@@ -241,6 +282,14 @@ pub async fn enterprise_list(
     if let Some(has) = f.has_account {
         w.push(if has { " AND EXISTS" } else { " AND NOT EXISTS" });
         w.push(" (SELECT 1 FROM app_user u WHERE u.org_kind = 'enterprise' AND u.org_id = e.id AND u.active = 1)");
+    }
+    if let Some(n) = f.not_visited_days {
+        if !(1..=366).contains(&n) {
+            return Err(StoreError::invalid("not_visited_days", "未巡查天数应在 1 到 366 之间"));
+        }
+        let today = store.calendar().await?.date_of(at.into());
+        let since = today.checked_sub(jiff::Span::new().days(n - 1)).map_err(|e| StoreError::Config(e.to_string()))?;
+        w.push(" AND (e.last_visit_day IS NULL OR e.last_visit_day < ").bind(since.to_string()).push(")");
     }
     if let Some(s) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         w.push(" AND (").push_contains("e.name", s);
@@ -317,6 +366,8 @@ pub(super) fn enterprise_of(
         legal_representative: d.legal_representative.clone(),
         safety_manager: d.safety_manager.clone(),
         contact_phone: d.contact_phone.clone(),
+        // kept by the visits, not by the enterprise's own data
+        last_visit_day: None,
         version,
         created_at,
         updated_at,
@@ -491,7 +542,10 @@ pub async fn enterprise_update(
     // Its registers move with it; its records stay where they happened (scope::MOVES_WITH_ENTERPRISE).
     let sector = d.sectors.first().map(String::as_str).unwrap_or("");
     crate::scope::move_enterprise_rows(&mut tx, id, pl.scope_path(), sector).await?;
-    let after = enterprise_of(id, &v, &pl, before.version + 1, before.created_at.clone(), ts);
+    let after = Enterprise {
+        last_visit_day: before.last_visit_day.clone(),
+        ..enterprise_of(id, &v, &pl, before.version + 1, before.created_at.clone(), ts)
+    };
     audit::record(
         &mut tx,
         &p.actor(),

@@ -168,7 +168,7 @@ pub async fn list(
     }
     const LIST: Keyset = Keyset { select: SELECT, count_from: "FROM risk_point h", id: "h.id", descending: false };
     // Points are read in one go per page: their dynamic level needs the open 重大 hazards of all.
-    let (rows, total) = LIST.rows(store, &w, page).await?;
+    let (rows, total) = LIST.rows(store, &w, page.clone()).await?;
     Ok(finish(rows_to_points(store, p, &rows, today).await?, page, total, |p| p.id))
 }
 
