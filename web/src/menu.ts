@@ -9,6 +9,7 @@ import {
   Collection,
   DataAnalysis,
   DataLine,
+  Document,
   Download,
   Flag,
   House,
@@ -76,6 +77,7 @@ const MENU: (MenuDef | MenuGroupDef)[] = [
   { to: { route: 'hazards' }, title: '隐患台账', icon: Warning },
   { to: { route: 'hazard-report' }, title: '上报隐患', icon: Camera },
   { to: { route: 'checklists' }, title: '自查清单', icon: Checked },
+  { to: { route: 'checklist-runs' }, title: '检查记录', icon: Document },
   { to: { route: 'hazard-listings' }, title: '挂牌督办', icon: Flag },
   { to: { route: 'hazard-stats' }, title: '隐患统计', icon: DataAnalysis },
   {

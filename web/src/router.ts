@@ -36,7 +36,7 @@ const routes: RouteRecordRaw[] = [
     path: '/hazards/:id/notice',
     name: 'hazard-notice',
     component: () => import('@/views/hazard/HazardNoticeView.vue'),
-    meta: { title: '通知书' },
+    meta: { title: '通知书', action: 'issue_hazard_notice' },
   },
   {
     path: '/risk/cards',
@@ -102,6 +102,12 @@ const routes: RouteRecordRaw[] = [
         name: 'checklists',
         component: () => import('@/views/checklist/ChecklistList.vue'),
         meta: { title: '自查清单', action: 'run_checklist' },
+      },
+      {
+        path: 'checklist-runs',
+        name: 'checklist-runs',
+        component: () => import('@/views/checklist/ChecklistRuns.vue'),
+        meta: { title: '检查记录', action: 'read_enterprise' },
       },
       {
         path: 'checklists/:id/run',

@@ -16,6 +16,8 @@ pub struct Writ {
     /// 被通知单位, as the salutation names it ("…有限公司：")
     pub addressee: String,
     pub blocks: Vec<WritBlock>,
+    /// The unit it is issued in the name of (检查单位, 督办单位; empty: to be filled in by hand)
+    pub issuer: String,
     /// 落款: the issuing unit with its seal, then the date
     pub signature: Vec<String>,
     /// 签收栏

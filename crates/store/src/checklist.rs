@@ -240,6 +240,7 @@ pub async fn run(
             found_at: at,
             found_day: today,
             photos: f.photos.clone(),
+            position: None,
         })
         .collect();
     let reports: Vec<(&Principal, &NewHazard)> = findings.iter().map(|n| (p, n)).collect();

@@ -6,6 +6,7 @@ import type {
   AuditLabels,
   AuditRecord,
   AuditVerify,
+  ChecklistRun,
   ChecklistRunInput,
   ChecklistRunResult,
   ChecklistTemplate,
@@ -22,6 +23,7 @@ import type {
   HazardDetail,
   HazardInput,
   HazardStats,
+  HazardWritKind,
   ImportResult,
   Jurisdiction,
   JurisdictionInput,
@@ -43,6 +45,9 @@ import type {
   Me,
   Page,
   PasswordChange,
+  UrgeInput,
+  UrgeResult,
+  Writ,
   PhotosBody,
   QuotaBody,
   RectifyBody,
@@ -201,6 +206,13 @@ export const hazardApi = {
   close: (id: number, after_photos: number[], note: string) =>
     http.post<HazardDetail>(`${API}/hazards/${id}/close`, { after_photos, note } satisfies PhotosBody, ACTION_SILENT),
   listing: (id: number, body: ListingInput) => http.post<HazardDetail>(`${API}/hazards/${id}/listing`, body, ACTION_SILENT),
+  /** 催办 the ticked hazards (those waiting on their enterprise; the rest come back as skipped) */
+  urge: (body: UrgeInput) => http.post<UrgeResult>(`${API}/hazards/urge`, body, { silent: [403, 422] }),
+  /** 隐患整改通知书 (rectification) or 挂牌督办通知书 (listing), issued by `issuer` or the caller's unit */
+  writ: (id: number, kind: HazardWritKind, issuer?: string) =>
+    http.get<Writ>(`${API}/hazards/${id}/writ`, { kind, issuer: issuer || undefined }, { silent: [403, 404, 409, 422] }),
+  writDocxUrl: (id: number, kind: HazardWritKind, issuer?: string) =>
+    withQuery(`${API}/hazards/${id}/writ.docx`, { kind, issuer: issuer || undefined }),
   stats: (q: Query) => http.get<HazardStats>(`${API}/hazards/stats`, q),
   statsExportUrl: (q: Query) => withQuery(`${API}/hazards/stats/export.xlsx`, q),
 }
@@ -235,6 +247,9 @@ export const checklistApi = {
   get: (id: number) => http.get<ChecklistTemplate>(`${API}/checklists/${id}`),
   run: (id: number, body: ChecklistRunInput, key?: string) =>
     http.post<ChecklistRunResult>(`${API}/checklists/${id}/runs`, body, createOpts(key, { silent: [403, 409, 422] })),
+  /** 检查记录: 自查 (by=self) and 巡查/检查 (by=regulator) */
+  runs: (q: Query, opts?: RequestOptions) => http.get<Page<ChecklistRun>>(`${API}/checklist-runs`, q, opts),
+  runsExportUrl: (q: Query) => withQuery(`${API}/checklist-runs/export.xlsx`, q),
 }
 
 // ---- 工作台待办: each count is the total of the list its link opens ----

@@ -21,7 +21,17 @@ export interface KeysetPaging {
   setPageSize: (n: number) => unknown
 }
 
-export function useKeysetList<T>(fetcher: (q: Query) => Promise<Page<T>>, filters: () => Query, pageSize = 20) {
+export function useKeysetList<T>(
+  fetcher: (q: Query) => Promise<Page<T>>,
+  filters: () => Query,
+  pageSize = 20,
+  opts: {
+    /** the cursors of the pages to come back to (a list reopened with Back: see useUrlFilters) */
+    stack?: (string | null)[]
+    /** called when the page changes (the URL keeps it) */
+    onMove?: (stack: (string | null)[]) => void
+  } = {},
+) {
   const items = shallowRef<T[]>([])
   const total = ref(0)
   /** The server stopped counting at a cap: there are at least `total` rows. */
@@ -30,7 +40,7 @@ export function useKeysetList<T>(fetcher: (q: Query) => Promise<Page<T>>, filter
   const size = ref(pageSize)
   const error = ref<unknown>(null)
   /** cursor that opened each visited page; the first page has none */
-  const stack = ref<(string | null)[]>([null])
+  const stack = ref<(string | null)[]>(opts.stack?.length ? opts.stack : [null])
   const nextCursor = ref<string | null>(null)
   let seq = 0
 
@@ -57,21 +67,24 @@ export function useKeysetList<T>(fetcher: (q: Query) => Promise<Page<T>>, filter
   }
 
   /** Back to the first page (after a filter or page-size change, or a create/delete). */
-  function reset(): Promise<void> {
-    stack.value = [null]
+  function moveTo(s: (string | null)[]): Promise<void> {
+    stack.value = s
+    opts.onMove?.(s)
     return load()
+  }
+
+  function reset(): Promise<void> {
+    return moveTo([null])
   }
 
   function next(): Promise<void> | undefined {
     if (!nextCursor.value) return
-    stack.value = [...stack.value, nextCursor.value]
-    return load()
+    return moveTo([...stack.value, nextCursor.value])
   }
 
   function prev(): Promise<void> | undefined {
     if (stack.value.length <= 1) return
-    stack.value = stack.value.slice(0, -1)
-    return load()
+    return moveTo(stack.value.slice(0, -1))
   }
 
   function setPageSize(n: number): Promise<void> {
@@ -84,5 +97,8 @@ export function useKeysetList<T>(fetcher: (q: Query) => Promise<Page<T>>, filter
   const hasPrev = computed(() => stack.value.length > 1)
   const hasNext = computed(() => !!nextCursor.value)
 
-  return { items, total, totalCapped, loading, error, pageSize: size, pageIndex, pageCount, hasPrev, hasNext, load, reset, next, prev, setPageSize }
+  /** the cursors of the pages visited, the current one last */
+  const cursors = computed(() => stack.value)
+
+  return { items, total, totalCapped, loading, error, pageSize: size, pageIndex, pageCount, hasPrev, hasNext, cursors, load, reset, next, prev, setPageSize }
 }

@@ -43,6 +43,18 @@ export function urlQuery(f: Query): Record<string, string> {
   return q
 }
 
+/** The pages visited before the URL's `cursor`, as the session kept them (or that page alone). */
+function savedStack(key: string, cursor: string): (string | null)[] {
+  if (!cursor) return [null]
+  try {
+    const s: unknown = JSON.parse(sessionStorage.getItem(key) ?? 'null')
+    if (Array.isArray(s) && s[s.length - 1] === cursor) return s as (string | null)[]
+  } catch {
+    // a damaged entry: start from the URL's page
+  }
+  return [null, cursor]
+}
+
 export function useUrlFilters<F extends object, T>(opts: {
   /** the filters a URL asks for (unknown values dropped); `{}` gives the empty filters */
   fromQuery: (q: LocationQuery) => F
@@ -65,15 +77,23 @@ export function useUrlFilters<F extends object, T>(opts: {
   const applied = ref({ ...form }) as Ref<F>
 
   const initialSize = Number(queryString(route.query.page_size))
+  // The page (its cursor) is in the URL, the pages before it in the session: Back from a
+  // hazard opened on page 3 returns to page 3, and 上一页 still walks back from there.
+  const stackKey = `keyset:${route.path}`
   const list = useKeysetList<T>(
     opts.fetch,
     () => opts.toQuery(applied.value),
     PAGE_SIZES.includes(initialSize) ? initialSize : DEFAULT_PAGE_SIZE,
+    { stack: savedStack(stackKey, queryString(route.query.cursor)), onMove: () => syncUrl() },
   )
 
   function syncUrl() {
     const q = urlQuery(opts.toQuery(applied.value))
     if (list.pageSize.value !== DEFAULT_PAGE_SIZE) q.page_size = String(list.pageSize.value)
+    const stack = list.cursors.value
+    const cursor = stack[stack.length - 1]
+    if (cursor) q.cursor = cursor
+    sessionStorage.setItem(stackKey, JSON.stringify(stack))
     void router.replace({ query: q })
   }
 

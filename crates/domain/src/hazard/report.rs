@@ -30,6 +30,11 @@ pub struct HazardInput {
     /// 风险点 of the same enterprise where it was found
     #[serde(default)]
     pub risk_point_id: Option<i64>,
+    /// 上报位置: where the reporter stood (WGS-84, from the device when the user allows it)
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    #[serde(default)]
+    pub latitude: Option<f64>,
 }
 
 /// What the rules of a report need to know besides the input.
@@ -59,6 +64,8 @@ pub struct ValidReport {
     pub responsible: String,
     pub before_photos: Vec<i64>,
     pub risk_point_id: Option<i64>,
+    /// 上报位置 (longitude, latitude), WGS-84
+    pub position: Option<(f64, f64)>,
 }
 
 /// Longest 隐患描述, in characters.
@@ -92,6 +99,20 @@ impl HazardInput {
         let location = single_line("location", "部位", &self.location, MAX_NAME, &mut errs);
         let category = single_line("category", "隐患类别", &self.category, MAX_NAME, &mut errs);
         let responsible = single_line("responsible", "整改责任人", &self.responsible, MAX_NAME, &mut errs);
+        let position = match (self.longitude, self.latitude) {
+            (Some(lon), Some(lat)) => match crate::org::validate_coordinates(lon, lat) {
+                Ok(()) => Some((lon, lat)),
+                Err(e) => {
+                    errs.push(e);
+                    None
+                }
+            },
+            (None, None) => None,
+            _ => {
+                errs.push(FieldError::new("longitude", "经度和纬度须同时填写"));
+                None
+            }
+        };
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -107,6 +128,7 @@ impl HazardInput {
             responsible,
             before_photos: self.before_photos,
             risk_point_id: self.risk_point_id,
+            position,
         })
     }
 }
@@ -128,6 +150,8 @@ mod tests {
             responsible: "仓储主管 李强".into(),
             before_photos: vec![3],
             risk_point_id: None,
+            longitude: Some(119.97),
+            latitude: Some(31.93),
         }
     }
 
@@ -145,6 +169,19 @@ mod tests {
         let v = input().validate(facts(Role::Station, &sectors, None)).unwrap();
         assert_eq!((v.sector.as_str(), v.description.as_str()), ("危险化学品", "二号仓库消防通道堆放物料"));
         assert_eq!(v.deadline.to_string(), "2026-06-25");
+    }
+
+    #[test]
+    fn the_position_is_kept_when_whole_and_on_earth() {
+        let sectors = vec!["危险化学品".to_string()];
+        let v = input().validate(facts(Role::Grid, &sectors, None)).unwrap();
+        assert_eq!(v.position, Some((119.97, 31.93)));
+        let half = HazardInput { latitude: None, ..input() };
+        assert_eq!(fields(half.validate(facts(Role::Grid, &sectors, None))), ["longitude"]);
+        let off = HazardInput { latitude: Some(95.0), ..input() };
+        assert!(!fields(off.validate(facts(Role::Grid, &sectors, None))).is_empty());
+        let none = HazardInput { longitude: None, latitude: None, ..input() };
+        assert_eq!(none.validate(facts(Role::Grid, &sectors, None)).unwrap().position, None);
     }
 
     #[test]

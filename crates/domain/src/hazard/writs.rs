@@ -1,7 +1,7 @@
 //! The hazard area's notices (文书): 安全生产事故隐患整改通知书 (安全生产法 Art. 65: 责令限期整改)
 //! and 重大事故隐患挂牌督办通知书, from the hazard's own data.
 
-use super::{HazardGrade, HazardSource, RectificationPlan};
+use super::{HazardGrade, HazardSource, HazardState, RectificationPlan};
 use crate::writ::{chinese_date, row, Writ, WritBlock};
 use serde::Deserialize;
 
@@ -39,6 +39,7 @@ pub struct WritHazard<'a> {
     pub location: &'a str,
     pub description: &'a str,
     pub grade: HazardGrade,
+    pub state: HazardState,
     pub criterion: Option<&'a str>,
     pub deadline: &'a str,
     pub responsible: &'a str,
@@ -48,10 +49,14 @@ pub struct WritHazard<'a> {
 
 /// Why a notice cannot be written for this hazard.
 pub const NOT_LISTED: &str = "该隐患未挂牌督办，没有挂牌督办通知书";
+pub const REJECTED: &str = "该上报经核实不构成隐患（已驳回），不出具通知书";
 
 /// The notice of `kind` for `h`, issued by `issuer` on `today` (a rectification notice; a
 /// listing notice is issued by its 督办单位 on the day of listing).
 pub fn hazard_writ(h: WritHazard<'_>, kind: HazardWritKind, issuer: &str, today: &str) -> Result<Writ, &'static str> {
+    if h.state == HazardState::Rejected {
+        return Err(REJECTED);
+    }
     let five = "请按“措施、责任、资金、时限、预案”五到位的要求";
     match kind {
         HazardWritKind::Rectification => {
@@ -86,6 +91,7 @@ pub fn hazard_writ(h: WritHazard<'_>, kind: HazardWritKind, issuer: &str, today:
                         "依据《中华人民共和国安全生产法》等法律法规的规定，责令你单位在上述期限内整改完毕；整改前和整改中应当采取可靠的防范措施，防止事故发生。{major}整改完成后，请在平台提交整改结果（整改后照片和说明），申请复查验收。逾期未整改的，将依法处理。"
                     )),
                 ],
+                issuer: issuer.trim().into(),
                 signature: vec![format!("检查单位：{}（盖章）", blank(issuer)), chinese_date(today)],
                 receipt: vec![
                     "被检查单位负责人（签收）：________________  签收日期：____年__月__日".into(),
@@ -128,6 +134,7 @@ pub fn hazard_writ(h: WritHazard<'_>, kind: HazardWritKind, issuer: &str, today:
                         l.supervising_unit
                     )),
                 ],
+                issuer: l.supervising_unit.trim().into(),
                 signature: vec![format!("督办单位：{}（盖章）", blank(l.supervising_unit)), chinese_date(l.listed_on)],
                 receipt: vec!["被督办单位负责人（签收）：________________  签收日期：____年__月__日".into()],
             })
@@ -157,6 +164,7 @@ mod tests {
             location: "甲类仓库",
             description: "甲类仓库内违规存放氧化剂",
             grade: HazardGrade::Major,
+            state: HazardState::Rectifying,
             criterion: Some("《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》第十九项"),
             deadline: "2026-07-15",
             responsible: "",
@@ -176,6 +184,12 @@ mod tests {
         assert!(rows.iter().flatten().any(|f| f.label == "整改责任人" && f.value == "（由企业确定）"));
         // a 重大 hazard needs the five-in-place plan
         assert!(matches!(&w.blocks[2], WritBlock::Paragraph { text } if text.contains("五到位")));
+    }
+
+    #[test]
+    fn a_rejected_report_gets_no_notice() {
+        let h = WritHazard { state: HazardState::Rejected, ..hazard() };
+        assert_eq!(hazard_writ(h, HazardWritKind::Rectification, "x", "2026-06-16"), Err(REJECTED));
     }
 
     #[test]

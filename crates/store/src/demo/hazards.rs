@@ -147,6 +147,7 @@ pub(crate) async fn generate_hazards(
                 found_at,
                 found_day,
                 photos: vec![],
+                position: None,
             },
             crate::hazard::Numbering::Now,
         )

@@ -86,6 +86,9 @@ pub struct Hazard {
     pub criterion: Option<String>,
     /// 风险点
     pub risk_point_id: Option<i64>,
+    /// 上报位置 (WGS-84), when the reporter's device gave it
+    pub found_longitude: Option<f64>,
+    pub found_latitude: Option<f64>,
     pub listing: Option<Listing>,
     pub escalation_level: i64,
     pub closed_at: Option<String>,
@@ -311,6 +314,8 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) ->
         plan: plan.and_then(|p| serde_json::from_str(&p).ok()),
         criterion: r.try_get("criterion")?,
         risk_point_id: r.try_get("risk_point_id")?,
+        found_longitude: r.try_get("found_longitude")?,
+        found_latitude: r.try_get("found_latitude")?,
         listing,
         escalation_level: r.try_get("escalation_level")?,
         closed_at,

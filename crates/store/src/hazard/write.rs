@@ -110,6 +110,7 @@ pub async fn create(
         found_at: at,
         found_day: today,
         photos: report.before_photos,
+        position: report.position,
     };
     ingest::write(store, p, hazard).await
 }
@@ -134,6 +135,8 @@ pub(crate) struct NewHazard {
     pub found_day: Date,
     /// 整改前照片 (uploaded files, checked attachable)
     pub photos: Vec<i64>,
+    /// 上报位置 (longitude, latitude), WGS-84
+    pub position: Option<(f64, f64)>,
 }
 
 /// When a new hazard takes its number (see `numbering`).
@@ -218,6 +221,8 @@ pub(crate) async fn insert_all(
             .set("criterion", n.criterion.clone())
             .set("checklist_run_id", n.checklist_run_id)
             .set("risk_point_id", n.risk_point_id)
+            .set("found_longitude", n.position.map(|p| p.0))
+            .set("found_latitude", n.position.map(|p| p.1))
             .stamped(&ts)
     });
     let mut q = Insert::many(rows.collect()).expect("at least one report");

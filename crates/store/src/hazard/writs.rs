@@ -40,6 +40,7 @@ pub async fn writ(
         location: &h.location,
         description: &h.description,
         grade: h.grade,
+        state: h.state,
         criterion: h.criterion.as_deref(),
         deadline: &h.deadline,
         responsible: &h.responsible,

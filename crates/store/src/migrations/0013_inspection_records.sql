@@ -13,3 +13,6 @@ CREATE INDEX checklist_run_enterprise_day ON checklist_run (enterprise_id, run_d
 -- run or hazard found there), kept by those writes; 本周巡查 lists those not visited lately.
 ALTER TABLE enterprise ADD COLUMN last_visit_day TEXT;
 UPDATE enterprise SET last_visit_day = (SELECT MAX(h.found_day) FROM hazard h WHERE h.enterprise_id = enterprise.id AND h.source IN ('政府检查', '网格巡查'));
+-- Where a hazard was reported from (上报位置, WGS-84), when the reporter's device gave it.
+ALTER TABLE hazard ADD COLUMN found_longitude DOUBLE PRECISION;
+ALTER TABLE hazard ADD COLUMN found_latitude DOUBLE PRECISION;
