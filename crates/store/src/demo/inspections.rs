@@ -85,6 +85,8 @@ pub(crate) async fn generate_inspections(
             plan.push((i, Role::Enterprise, rng.gen_range(1..40)));
         }
     }
+    // oldest first, so that ids follow time as in real use
+    plan.sort_by_key(|(i, _, days_ago)| (std::cmp::Reverse(*days_ago), *i));
     let mut n = 0;
     for (i, role, days_ago) in plan {
         let at = now - jiff::SignedDuration::from_hours(24 * days_ago + rng.gen_range(0..6));
