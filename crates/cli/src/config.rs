@@ -40,6 +40,13 @@ pub struct Config {
     pub max_export_rows: i64,
     /// SQLite memory-mapped reads, in MiB (0: off; faster large scans, more resident memory)
     pub sqlite_mmap_mib: u32,
+    /// Notices also sent out of the platform: `off` (default), `wecom` (企业微信群机器人 webhook) or
+    /// `sms` (an SMS gateway taking `{"phone","content"}`)
+    pub outbound_channel: String,
+    /// The webhook or gateway URL of `outbound_channel`
+    pub outbound_url: String,
+    /// The kinds of notice sent out, comma-separated
+    pub outbound_kinds: String,
 }
 
 impl Default for Config {
@@ -61,6 +68,13 @@ impl Default for Config {
             audit_checkpoint_seconds: 300,
             sqlite_cache_mib: anjian_store::StoreOptions::default().sqlite_cache_mib,
             sqlite_mmap_mib: anjian_store::StoreOptions::default().sqlite_mmap_mib,
+            outbound_channel: "off".into(),
+            outbound_url: String::new(),
+            outbound_kinds: anjian_domain::notice::DEFAULT_OUTBOUND_KINDS
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
 }
@@ -92,6 +106,7 @@ impl Config {
         if !(1..=10_000_000).contains(&c.max_export_rows) {
             return Err("max_export_rows 应在 1～10000000 之间".into());
         }
+        c.outbound()?;
         if c.audit_checkpoint_records < 1 || c.audit_checkpoint_seconds < 1 {
             return Err("audit_checkpoint_records 和 audit_checkpoint_seconds 应大于 0".into());
         }
@@ -123,6 +138,16 @@ impl Config {
             (None, None) => "data/audit-checkpoints.jsonl".into(),
         };
         (key, file)
+    }
+
+    /// The outbound channel, when one is set.
+    pub fn outbound(&self) -> Result<Option<anjian_server::outbound::Outbound>, String> {
+        use anjian_server::outbound::{HttpChannel, Outbound, Style};
+        let Some(style) = Style::parse(&self.outbound_channel)? else { return Ok(None) };
+        let channel = HttpChannel::new(style, &self.outbound_url)?;
+        let kinds = anjian_domain::notice::NoticeKind::parse_list(&self.outbound_kinds)
+            .map_err(|e| format!("outbound_kinds：{e}"))?;
+        Ok(Some(Outbound { channel: std::sync::Arc::new(channel), kinds }))
     }
 
     pub fn store_options(&self) -> anjian_store::StoreOptions {

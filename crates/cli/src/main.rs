@@ -274,6 +274,15 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
                 std::time::Duration::from_secs(3600),
             );
             anjian_server::jobs::spawn_sealer(store.clone(), sealer.clone(), cfg.seal_policy());
+            if let Some(out) = cfg.outbound()? {
+                println!("提醒外发已开启：{}（{}）", cfg.outbound_channel, cfg.outbound_kinds);
+                anjian_server::outbound::spawn(
+                    store.clone(),
+                    std::sync::Arc::new(out),
+                    anjian_server::Clock::system(),
+                    std::time::Duration::from_secs(30),
+                );
+            }
             let app = anjian_server::app(
                 store.clone(),
                 anjian_server::ServerConfig { audit_seal: Some(sealer.clone()), ..cfg.server() },

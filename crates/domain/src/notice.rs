@@ -88,6 +88,33 @@ impl NoticeKind {
     }
 }
 
+/// The kinds that also go out by SMS or WeChat Work when a channel is set (`outbound_kinds`):
+/// what cannot wait for the next login.
+pub const DEFAULT_OUTBOUND_KINDS: [NoticeKind; 5] =
+    [NoticeKind::MajorReported, NoticeKind::Listed, NoticeKind::Overdue, NoticeKind::Urged, NoticeKind::DueSoon];
+
+impl NoticeKind {
+    /// `major_reported,listed` → the kinds; an unknown one is named.
+    pub fn parse_list(s: &str) -> Result<Vec<NoticeKind>, String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| NoticeKind::parse(k).ok_or_else(|| format!("未知的提醒类别「{k}」")))
+            .collect()
+    }
+}
+
+/// The text a notice goes out with (短信, 企业微信): the platform's mark, whom it is for, the
+/// title and what it says.
+pub fn outbound_text(user_name: &str, title: &str, body: &str) -> String {
+    let body = body.trim();
+    if body.is_empty() {
+        format!("【安监平台】{user_name}：{title}")
+    } else {
+        format!("【安监平台】{user_name}：{title}。{body}")
+    }
+}
+
 /// A unit a notice is addressed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
@@ -195,6 +222,16 @@ mod tests {
 
     fn facts(grade: HazardGrade, source: HazardSource) -> HazardFacts {
         HazardFacts { state: HazardState::Reported, grade, source, enterprise_on_platform: true }
+    }
+
+    #[test]
+    fn outbound_kinds_are_read_from_a_list_and_an_unknown_one_is_named() {
+        assert_eq!(NoticeKind::parse_list("listed, urged,").unwrap(), [NoticeKind::Listed, NoticeKind::Urged]);
+        assert!(NoticeKind::parse_list("listed,sms").unwrap_err().contains("sms"));
+        assert_eq!(
+            outbound_text("王伟", "隐患 YH-2026-000001 被催办", ""),
+            "【安监平台】王伟：隐患 YH-2026-000001 被催办"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod excel;
 pub mod extract;
 pub mod jobs;
 mod middleware;
+pub mod outbound;
 pub mod security;
 mod web;
 

@@ -113,6 +113,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "deferred_links", include_str!("migrations/0011_deferred_links.sql")),
     (12, "notice_kinds", include_str!("migrations/0012_notice_kinds.sql")),
     (13, "inspection_records", include_str!("migrations/0013_inspection_records.sql")),
+    (14, "outbound", include_str!("migrations/0014_outbound.sql")),
 ];
 
 /// How the store uses memory and plans (settings `sqlite_cache_mib`, `sqlite_mmap_mib`).

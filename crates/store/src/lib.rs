@@ -19,6 +19,7 @@ pub mod map;
 pub mod notify;
 pub mod numbering;
 pub mod org;
+pub mod outbound;
 pub mod page;
 pub mod risk;
 pub mod scope;
