@@ -261,6 +261,31 @@ pub(crate) struct Notice<'a> {
     pub at: Timestamp,
 }
 
+impl<'a> Notice<'a> {
+    /// A notice about one object, or linking to the list of several.
+    fn new(kind: NoticeKind, about: About, title: &'a str, body: &'a str, at: Timestamp) -> Self {
+        let (hazard_id, risk_point_id, link) = match about {
+            About::Hazard(id) => (Some(id), None, None),
+            About::RiskPoint(id) => (None, Some(id), None),
+            About::List(link) => (None, None, Some(link)),
+        };
+        Notice { kind, hazard_id, risk_point_id, link, level: 0, title, body, at }
+    }
+
+    /// The escalation level a reminder has reached.
+    fn at_level(self, level: i64) -> Self {
+        Notice { level, ..self }
+    }
+}
+
+/// What a notice is about.
+enum About {
+    Hazard(i64),
+    RiskPoint(i64),
+    /// several objects: the web page that lists them
+    List(String),
+}
+
 /// Sends `n` to each of `users` once. A user's unread notice of the same kind and object is
 /// replaced (the newest one stands, so the same reminder never piles up); `fresh` objects
 /// (just created) have none to replace.
@@ -343,16 +368,7 @@ pub(crate) async fn hazard_handovers(
         }
         users.retain(|u| Some(*u) != i.actor);
         let title = hazard_title(a.kind, i.number);
-        let n = Notice {
-            kind: a.kind,
-            hazard_id: Some(i.hazard_id),
-            risk_point_id: None,
-            link: None,
-            level: 0,
-            title: &title,
-            body: &i.body,
-            at,
-        };
+        let n = Notice::new(a.kind, About::Hazard(i.hazard_id), &title, &i.body, at);
         send_to(tx, &users, &n, i.fresh).await?;
     }
     Ok(())
@@ -388,16 +404,7 @@ pub(crate) async fn hazard_group(
         users.retain(|u| *u != actor);
         let what = if a.kind == NoticeKind::MajorReported { "重大隐患" } else { "隐患" };
         let title = format!("{enterprise_name}检查发现{n}项{what}，请落实整改");
-        let notice = Notice {
-            kind: a.kind,
-            hazard_id: None,
-            risk_point_id: None,
-            link: Some(link.clone()),
-            level: 0,
-            title: &title,
-            body: "检查表检查的不符合项已登记为隐患",
-            at,
-        };
+        let notice = Notice::new(a.kind, About::List(link.clone()), &title, "检查表检查的不符合项已登记为隐患", at);
         send_to(tx, &users, &notice, false).await?;
     }
     Ok(())
@@ -477,16 +484,7 @@ pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) ->
                 true => format!("整改期限 {deadline}，{description}"),
                 false => format!("整改期限 {deadline}，{description}（{}无账号，转本单位督促）", unit.label()),
             };
-            let n = Notice {
-                kind: NoticeKind::Overdue,
-                hazard_id: Some(id),
-                risk_point_id: None,
-                link: None,
-                level: level as i64,
-                title: &title,
-                body: &body,
-                at,
-            };
+            let n = Notice::new(NoticeKind::Overdue, About::Hazard(id), &title, &body, at).at_level(level as i64);
             send_to(&mut tx, &users, &n, false).await?;
             sent += users.len();
             let reached = reached_label(unit, reached, users.len());
@@ -651,16 +649,8 @@ pub async fn remind_reviews(store: &Store, at: Timestamp, rules: RiskRules) -> R
                 true => format!("应于 {review} 前完成风险评审（{enterprise}）"),
                 false => format!("应于 {review} 前完成风险评审（{enterprise}；企业无账号，转本单位督促）"),
             };
-            let n = Notice {
-                kind: NoticeKind::ReviewOverdue,
-                hazard_id: None,
-                risk_point_id: Some(id),
-                link: None,
-                level: level as i64,
-                title: &title,
-                body: &body,
-                at,
-            };
+            let n =
+                Notice::new(NoticeKind::ReviewOverdue, About::RiskPoint(id), &title, &body, at).at_level(level as i64);
             send_to(&mut tx, &users, &n, false).await?;
             sent += users.len();
             let reached = reached_label(unit_of(level), reached, users.len());

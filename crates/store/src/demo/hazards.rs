@@ -171,6 +171,11 @@ pub(crate) async fn generate_hazards(
             }
         };
         let step_at = |k: i64| found_at + jiff::SignedDuration::from_hours(24 * k.min(days_ago.max(1)) / 4 + k);
+        // About one closing in eight comes after its deadline (as the districts' on-time rates of
+        // 85–95 % say), when that day has passed: the last step then lands 1–20 days late.
+        let days_to_deadline = (deadline - found_day).get_days() as i64;
+        let late_by = rng.gen_range(1..=20i64);
+        let late = past && target == 5 && rng.gen_bool(0.12) && days_to_deadline + late_by < days_ago;
         let mut steps: Vec<(ActionInput, &crate::Principal)> = vec![];
         let plan = RectificationPlan {
             measures: format!("针对「{description}」制定专项整改措施"),
@@ -208,6 +213,9 @@ pub(crate) async fn generate_hazards(
                 steps.push((ActionInput::Verify { passed: true, comment: "复查合格，予以销号".into() }, verifier));
             }
         }
+        let count = steps.len();
+        // 立查立改 is closed on the spot, never late
+        let late = late && !matches!(steps.last(), Some((ActionInput::Close { .. }, _)));
         for (k, (input, who)) in steps.into_iter().enumerate() {
             let action = input.domain();
             // Demo history has no photos; the rules otherwise apply as for anyone.
@@ -224,7 +232,12 @@ pub(crate) async fn generate_hazards(
             let facts = HazardFacts { state: h.state, grade, source, enterprise_on_platform: false };
             let to = decide(facts, HazardActor { role: who.role }, &action)
                 .map_err(|r| StoreError::Config(format!("演示数据违反规则：{r:?}")))?;
-            let at = step_at(k as i64 + 1);
+            let last = k + 1 == count;
+            let at = if late && last {
+                found_at + jiff::SignedDuration::from_hours(24 * (days_to_deadline + late_by) + 2)
+            } else {
+                step_at(k as i64 + 1)
+            };
             let day = cal.date_of(at.into());
             write_transition(&mut tx, &who.actor(), &h, to, &input, &action, at, day).await?;
             h.state = to;

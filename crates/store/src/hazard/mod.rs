@@ -180,6 +180,7 @@ pub struct HazardFilter {
     /// 验收未通过: back in 整改中 after a failed verification
     pub failed_verification: Option<bool>,
     /// 只看这些隐患 (勾选后导出): ids separated by commas, at most 200
+    #[param(pattern = r"^([0-9]{1,18}(,[0-9]{1,18}){0,199})?$")]
     pub ids: Option<String>,
     /// 排序 (default: newest report first)
     pub sort: Option<HazardSort>,
