@@ -691,17 +691,23 @@ async fn numbers_stay_gapless_and_in_order_under_concurrent_reporters() {
 #[tokio::test]
 async fn reports_sent_at_once_are_written_together_and_a_failing_one_fails_alone() {
     let app = TestApp::demo().await;
-    let (line, _) = enterprises(&app).await;
+    let (line, outside) = enterprises(&app).await;
     let s = app.login("station").await;
     let photo = app.photo(&s).await;
     let before = app.count("hazard").await;
+    let notices_before = app.count("notification").await;
     let mut tasks = vec![];
-    for w in 0..17 {
+    for w in 0..19 {
         let (router, token) = (app.router.clone(), s.clone());
         tasks.push(tokio::spawn(async move {
             use tower::ServiceExt;
-            let mut body = report(line, "一般", "政府检查");
+            // 17: an enterprise of another street; 18: a deadline already past. The writer reads
+            // the enterprises of its batch together and refuses these two alone.
+            let mut body = report(if w == 17 { outside } else { line }, "一般", "政府检查");
             body["description"] = json!(format!("同时上报 {w}：配电箱前堆放杂物"));
+            if w == 18 {
+                body["deadline"] = json!("2026-06-01");
+            }
             body["before_photos"] = if w == 8 { json!([photo, photo]) } else { json!([photo]) };
             let req = axum::http::Request::post("/api/v1/hazards")
                 .header("authorization", format!("Bearer {token}"))
@@ -716,9 +722,15 @@ async fn reports_sent_at_once_are_written_together_and_a_failing_one_fails_alone
     }
     for t in tasks {
         let (w, status, body) = t.await.unwrap();
-        if w == 8 {
+        let refused = match w {
+            8 => Some("before_photos"),
+            17 => Some("enterprise_id"),
+            18 => Some("deadline"),
+            _ => None,
+        };
+        if let Some(field) = refused {
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-            assert_eq!(body["errors"][0]["field"], "before_photos", "{body}");
+            assert_eq!(body["errors"][0]["field"], field, "{body}");
             continue;
         }
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -727,8 +739,16 @@ async fn reports_sent_at_once_are_written_together_and_a_failing_one_fails_alone
         assert!(body["number"].as_str().unwrap().starts_with("YH-2026-"), "{body}");
         assert_eq!(body["photos"].as_array().unwrap().len(), 1);
     }
-    assert_eq!(app.count("hazard").await, before + 16, "the failing report wrote nothing");
-    assert_eq!(app.count("hazard_event WHERE comment LIKE '%同时上报 8：%'").await, 0);
+    assert_eq!(app.count("hazard").await, before + 16, "the failing reports wrote nothing");
+    for w in [8, 17, 18] {
+        assert_eq!(app.count(&format!("hazard_event WHERE comment LIKE '%同时上报 {w}：%'")).await, 0);
+    }
+    // Each written report told its enterprise (written together with the batch's other notices).
+    let told = app
+        .count("notification n JOIN hazard h ON h.id = n.hazard_id WHERE h.description LIKE '同时上报%' AND n.kind = 'reported'")
+        .await;
+    assert!(told >= 16, "{told} notices for 16 reports");
+    assert_eq!(app.count("notification").await - notices_before, told, "no notice for a refused report");
     // Reports written in one transaction carry its time: some batch held more than one.
     let shared = app
         .count("(SELECT at FROM audit_log WHERE action = 'create' AND entity = 'hazard' GROUP BY at HAVING COUNT(*) > 1) b")

@@ -4,6 +4,7 @@
 
 use crate::db::Q;
 use crate::{demo, Actor, Store, StoreError};
+use anjian_domain::hazard::HazardState;
 use anjian_domain::org::credit_code_check_char;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -102,7 +103,7 @@ pub async fn generate(
         let end = (done + ROWS_PER_TRANSACTION).min(hazards);
         while done < end {
             let n = (end - done).min(ROWS_PER_STATEMENT / 2);
-            let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, closed_at, rectified_on_time, created_at, updated_at) VALUES ");
+            let mut q = Q::new("INSERT INTO hazard (number, number_scope, enterprise_id, scope_path, sector, location, description, grade, category, source, state, found_by, found_by_name, found_at, found_day, deadline, responsible, closed_at, rectified_on_time, escalation_level, created_at, updated_at) VALUES ");
             for k in 0..n {
                 let i = done + k;
                 let e = rng.gen_range(0..enterprises.max(1));
@@ -140,6 +141,15 @@ pub async fn generate(
                     .push(", ")
                     .bind(deadline.to_string());
                 q.push(", '', ").bind(closed).push(", ").bind((state == "closed").then_some(rng.gen_bool(0.9) as i64));
+                // A database in use has sent its overdue reminders: the levels due stand, so the
+                // server's first reminder run does not escalate a year of backlog under the load.
+                let escalated = match HazardState::parse(state).is_some_and(|s| s.is_open()) {
+                    true => anjian_domain::hazard::days_overdue(deadline, today)
+                        .and_then(|d| anjian_domain::hazard::EscalationPolicy::default().level(d))
+                        .map_or(0, |l| l as i64),
+                    false => 0,
+                };
+                q.push(", ").bind(escalated);
                 q.push(", ").bind(found_s.as_str()).push(", ").bind(found_s.as_str()).push(")");
             }
             q.execute(&mut *tx.tx).await?;

@@ -241,6 +241,7 @@ pub async fn run(
             found_day: today,
             photos: f.photos.clone(),
             position: None,
+            last_visit_day: None,
         })
         .collect();
     let reports: Vec<(&Principal, &NewHazard)> = findings.iter().map(|n| (p, n)).collect();

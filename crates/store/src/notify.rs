@@ -290,40 +290,56 @@ enum About {
 /// replaced (the newest one stands, so the same reminder never piles up); `fresh` objects
 /// (just created) have none to replace.
 pub(crate) async fn send_to(tx: &mut crate::Tx, users: &[i64], n: &Notice<'_>, fresh: bool) -> Result<(), StoreError> {
-    let mut users = users.to_vec();
-    users.sort_unstable();
-    users.dedup();
-    if users.is_empty() {
-        return Ok(());
+    send_all(tx, &[(users.to_vec(), n, fresh)]).await
+}
+
+/// Rows of notices written by one statement at most (9 values each, within both engines'
+/// limits on bound values).
+const NOTICES_PER_INSERT: usize = 1_000;
+
+/// [`send_to`] for several notices, their rows written together (the batching writer's reports:
+/// one statement for the batch instead of one per report).
+pub(crate) async fn send_all(tx: &mut crate::Tx, notices: &[(Vec<i64>, &Notice<'_>, bool)]) -> Result<(), StoreError> {
+    let mut rows = vec![];
+    for (users, n, fresh) in notices {
+        let mut users = users.clone();
+        users.sort_unstable();
+        users.dedup();
+        if users.is_empty() {
+            continue;
+        }
+        if !fresh {
+            let mut q = Q::new("DELETE FROM notification WHERE read_at IS NULL AND kind = ");
+            q.bind(n.kind.as_str());
+            match (n.hazard_id, n.risk_point_id) {
+                (Some(h), _) => q.push(" AND hazard_id = ").bind(h),
+                (None, Some(r)) => q.push(" AND risk_point_id = ").bind(r),
+                (None, None) => match &n.link {
+                    Some(l) => q.push(" AND link = ").bind(l.as_str()),
+                    None => q.push(" AND title = ").bind(n.title),
+                },
+            };
+            q.push(" AND user_id IN ").bind_list(&users);
+            q.execute(&mut *tx.tx).await?;
+        }
+        rows.extend(users.iter().map(|u| {
+            Insert::into("notification")
+                .set("user_id", *u)
+                .set("kind", n.kind.as_str())
+                .set("hazard_id", n.hazard_id)
+                .set("risk_point_id", n.risk_point_id)
+                .set("link", n.link.as_deref())
+                .set("level", n.level)
+                .set("title", n.title)
+                .set("body", n.body)
+                .set("created_at", format_ts(n.at))
+        }));
     }
-    if !fresh {
-        let mut q = Q::new("DELETE FROM notification WHERE read_at IS NULL AND kind = ");
-        q.bind(n.kind.as_str());
-        match (n.hazard_id, n.risk_point_id) {
-            (Some(h), _) => q.push(" AND hazard_id = ").bind(h),
-            (None, Some(r)) => q.push(" AND risk_point_id = ").bind(r),
-            (None, None) => match &n.link {
-                Some(l) => q.push(" AND link = ").bind(l.as_str()),
-                None => q.push(" AND title = ").bind(n.title),
-            },
-        };
-        q.push(" AND user_id IN ").bind_list(&users);
-        q.execute(&mut *tx.tx).await?;
-    }
-    let rows = users.iter().map(|u| {
-        Insert::into("notification")
-            .set("user_id", *u)
-            .set("kind", n.kind.as_str())
-            .set("hazard_id", n.hazard_id)
-            .set("risk_point_id", n.risk_point_id)
-            .set("link", n.link.as_deref())
-            .set("level", n.level)
-            .set("title", n.title)
-            .set("body", n.body)
-            .set("created_at", format_ts(n.at))
-    });
-    if let Some(q) = Insert::many(rows.collect()) {
-        q.execute(&mut *tx.tx).await?;
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(NOTICES_PER_INSERT));
+        if let Some(q) = Insert::many(std::mem::replace(&mut rows, rest)) {
+            q.execute(&mut *tx.tx).await?;
+        }
     }
     Ok(())
 }
@@ -358,20 +374,28 @@ pub(crate) async fn hazard_handovers(
     }
     let targets: Vec<Target<'_>> = addressed.iter().map(|(i, _)| i.target).collect();
     let audience = Audience::load(tx, &targets).await?;
-    for (i, a) in &addressed {
-        let mut users: Vec<i64> = vec![];
-        for unit in &a.units {
-            users.extend(audience.reach(*unit, i.target).1);
-        }
-        if a.finder {
-            users.extend(i.found_by);
-        }
-        users.retain(|u| Some(*u) != i.actor);
-        let title = hazard_title(a.kind, i.number);
-        let n = Notice::new(a.kind, About::Hazard(i.hazard_id), &title, &i.body, at);
-        send_to(tx, &users, &n, i.fresh).await?;
-    }
-    Ok(())
+    let titles: Vec<String> = addressed.iter().map(|(i, a)| hazard_title(a.kind, i.number)).collect();
+    let notices: Vec<Notice<'_>> = addressed
+        .iter()
+        .zip(&titles)
+        .map(|((i, a), title)| Notice::new(a.kind, About::Hazard(i.hazard_id), title, &i.body, at))
+        .collect();
+    let sends: Vec<(Vec<i64>, &Notice<'_>, bool)> = addressed
+        .iter()
+        .zip(&notices)
+        .map(|((i, a), n)| {
+            let mut users: Vec<i64> = vec![];
+            for unit in &a.units {
+                users.extend(audience.reach(*unit, i.target).1);
+            }
+            if a.finder {
+                users.extend(i.found_by);
+            }
+            users.retain(|u| Some(*u) != i.actor);
+            (users, n, i.fresh)
+        })
+        .collect();
+    send_all(tx, &sends).await
 }
 
 /// Sends one notice for several hazards of one enterprise found together (the 不符合 of a
@@ -454,6 +478,8 @@ pub async fn escalate(store: &Store, at: Timestamp, policy: EscalationPolicy) ->
         let enterprise_id: i64 = r.try_get("enterprise_id")?;
         let description: String = r.try_get("description")?;
         let mut tx = store.begin().await?;
+        // (a reminder changes no user, session or scope: the session cache stays)
+        tx.keeps_sessions = true;
         let claimed = Q::new("UPDATE hazard SET escalation_level = ")
             .bind(due as i64)
             .push(" WHERE id = ")
@@ -551,6 +577,8 @@ pub async fn remind_due(store: &Store, at: Timestamp) -> Result<usize, StoreErro
         };
         let reminded: Option<String> = r.try_get("due_reminded_for")?;
         let mut tx = store.begin().await?;
+        // (a reminder changes no user, session or scope: the session cache stays)
+        tx.keeps_sessions = true;
         let mut claim = Q::new("UPDATE hazard SET due_reminded_for = deadline WHERE id = ");
         claim.bind(id).push(" AND deadline = ").bind(deadline.as_str());
         match &reminded {
@@ -620,6 +648,8 @@ pub async fn remind_reviews(store: &Store, at: Timestamp, rules: RiskRules) -> R
             continue;
         }
         let mut tx = store.begin().await?;
+        // (a reminder changes no user, session or scope: the session cache stays)
+        tx.keeps_sessions = true;
         let mut claim = Q::new("UPDATE risk_point SET review_reminder_level = ");
         claim.bind(due as i64).push(", review_reminded_for = ").bind(review.as_str());
         claim.push(" WHERE id = ").bind(id).push(" AND next_review = ").bind(review.as_str());

@@ -148,6 +148,7 @@ pub(crate) async fn generate_hazards(
                 found_day,
                 photos: vec![],
                 position: None,
+                last_visit_day: None,
             },
             crate::hazard::Numbering::Now,
         )

@@ -65,37 +65,47 @@ pub(super) fn refusal(r: HazardRefusal) -> StoreError {
     }
 }
 
-/// Reports a hazard of an enterprise in the caller's scope: the store finds the enterprise (404
-/// outside scope), the domain checks the report (`HazardInput::validate`), the batching writer
-/// (`ingest`) writes it with the reports of other requests that came in meanwhile.
+/// Reports a hazard of an enterprise in the caller's scope. What needs no enterprise is checked
+/// here (photos attachable, the risk point the enterprise's); the batching writer (`ingest`)
+/// then reads the enterprises of the reports that came in meanwhile together, refuses a report
+/// whose enterprise is outside its reporter's scope, checks the rest by the domain's rules
+/// (`HazardInput::validate`) and writes them.
 pub async fn create(
     store: &Store,
     p: &Principal,
     input: HazardInput,
     at: Timestamp,
 ) -> Result<HazardDetail, StoreError> {
-    let ent = enterprise_get(store, p, input.enterprise_id)
-        .await
-        .map_err(|_| StoreError::invalid("enterprise_id", "企业不存在或不在您的管辖范围内"))?;
     let today = store.calendar().await?.date_of(at.into());
-    let facts = ReportFacts {
-        role: p.role,
-        department_sectors: p.department_sectors(),
-        enterprise_sectors: &ent.sectors,
-        today,
-    };
-    let report: ValidReport = input.validate(facts).map_err(StoreError::Invalid)?;
-    files::check_attachable(store, p, "before_photos", &report.before_photos).await?;
-    if let Some(rp) = report.risk_point_id {
+    files::check_attachable(store, p, "before_photos", &input.before_photos).await?;
+    if let Some(rp) = input.risk_point_id {
         let owner =
             Q::new("SELECT enterprise_id FROM risk_point WHERE id = ").bind(rp).fetch_optional(store.pool()).await?;
-        if owner.map(|r| r.try_get::<i64, _>("enterprise_id")).transpose()? != Some(ent.id) {
+        if owner.map(|r| r.try_get::<i64, _>("enterprise_id")).transpose()? != Some(input.enterprise_id) {
             return Err(StoreError::invalid("risk_point_id", "风险点不存在或不属于该企业"));
         }
     }
-    let hazard = NewHazard {
-        enterprise_id: ent.id,
-        scope_path: ent.scope_path,
+    ingest::write(store, p, ingest::Report { input, at, today }).await
+}
+
+/// A checked report of `p` at the enterprise found at `place`, as the row it becomes.
+pub(crate) fn new_hazard(
+    p: &Principal,
+    place: &ingest::Place,
+    input: HazardInput,
+    at: Timestamp,
+    today: Date,
+) -> Result<NewHazard, StoreError> {
+    let facts = ReportFacts {
+        role: p.role,
+        department_sectors: p.department_sectors(),
+        enterprise_sectors: &place.sectors,
+        today,
+    };
+    let report: ValidReport = input.validate(facts).map_err(StoreError::Invalid)?;
+    Ok(NewHazard {
+        enterprise_id: report.enterprise_id,
+        scope_path: place.scope_path.clone(),
         sector: report.sector,
         location: report.location,
         description: report.description,
@@ -111,8 +121,8 @@ pub async fn create(
         found_day: today,
         photos: report.before_photos,
         position: report.position,
-    };
-    ingest::write(store, p, hazard).await
+        last_visit_day: place.last_visit_day,
+    })
 }
 
 /// The fields of a new hazard row.
@@ -137,6 +147,9 @@ pub(crate) struct NewHazard {
     pub photos: Vec<i64>,
     /// 上报位置 (longitude, latitude), WGS-84
     pub position: Option<(f64, f64)>,
+    /// The enterprise's 最近巡查 day as read with it, if it was (an on-site report of a day
+    /// already marked need not mark it again).
+    pub last_visit_day: Option<Date>,
 }
 
 /// When a new hazard takes its number (see `numbering`).
@@ -249,7 +262,7 @@ pub(crate) async fn insert_all(
     Insert::many(events.collect()).expect("at least one report").execute(&mut *tx.tx).await?;
     let visits: Vec<(i64, Date)> = reports
         .iter()
-        .filter(|(_, n)| n.source.is_on_site_visit())
+        .filter(|(_, n)| n.source.is_on_site_visit() && n.last_visit_day.is_none_or(|d| d < n.found_day))
         .map(|(_, n)| (n.enterprise_id, n.found_day))
         .collect();
     crate::org::mark_visited(tx, &visits).await?;
