@@ -59,9 +59,73 @@ pub struct Tx {
     /// The audit chain head this transaction holds (`audit::hold_head`) and moves as it writes
     /// audit records; stored just before commit.
     pub(crate) chain: Option<(i64, String)>,
+    /// Writes gathered for one statement before commit (`Tx::gather_writes`).
+    later: Option<Vec<Q>>,
 }
 
+/// Names of the parts of a gathered statement (a statement holds at most this many writes).
+const GATHERED: [&str; 16] =
+    ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "w10", "w11", "w12", "w13", "w14", "w15"];
+/// Values bound in one gathered statement at most (PostgreSQL takes 65,535).
+const GATHERED_VALUES: usize = 30_000;
+
 impl Tx {
+    /// On PostgreSQL, makes [`Tx::write_later`] gather its writes and send them together as one
+    /// statement (data-modifying `WITH` parts) just before commit: a round trip for the lot
+    /// instead of one each. For a transaction whose later statements never read what those
+    /// writes change (the batching writer: timeline, visits, audit records, running totals,
+    /// notices). SQLite has no round trips to save; there they run at once.
+    pub(crate) fn gather_writes(&mut self) {
+        if self.store.backend == Backend::Postgres {
+            self.later = Some(vec![]);
+        }
+    }
+
+    /// Runs a write whose effect no later statement of this transaction reads: at once, or
+    /// gathered (see [`Tx::gather_writes`]). Two gathered writes must not change the same row
+    /// (parts of one statement do not see each other's changes).
+    pub(crate) async fn write_later(&mut self, q: Q) -> Result<(), StoreError> {
+        match &mut self.later {
+            Some(gathered) => gathered.push(q),
+            None => {
+                q.execute(&mut *self.tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the gathered writes, as few statements as the limits allow.
+    async fn send_gathered(&mut self) -> Result<(), StoreError> {
+        let Some(mut gathered) = self.later.take() else { return Ok(()) };
+        while !gathered.is_empty() {
+            let mut n = 0;
+            let mut values = 0;
+            while n < gathered.len()
+                && n < GATHERED.len()
+                && (n == 0 || values + gathered[n].args.len() <= GATHERED_VALUES)
+            {
+                values += gathered[n].args.len();
+                n += 1;
+            }
+            let rest = gathered.split_off(n);
+            let part = std::mem::replace(&mut gathered, rest);
+            if part.len() == 1 {
+                part[0].execute(&mut *self.tx).await?;
+                continue;
+            }
+            let mut q = Q::new("WITH ");
+            for (i, w) in part.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push(GATHERED[i]).push(" AS (").append(w).push(")");
+            }
+            q.push(" SELECT 1");
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     /// Commits, then links what the transaction left for the linker (audit records into the
     /// chain, numbers), so the caller reads its own write complete. The write is durable once
     /// committed: a linker that fails is logged and the next run (the sealer job, every second
@@ -75,6 +139,7 @@ impl Tx {
         if let Some(head) = self.chain.take() {
             crate::audit::store_head(&mut self, &head).await?;
         }
+        self.send_gathered().await?;
         let Tx { tx, _guard, store, links_pending, keeps_sessions, .. } = self;
         tx.commit().await?;
         drop(_guard);
@@ -291,6 +356,7 @@ impl Store {
             created: None,
             keeps_sessions: false,
             chain: None,
+            later: None,
         })
     }
 

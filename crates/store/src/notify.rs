@@ -338,7 +338,7 @@ pub(crate) async fn send_all(tx: &mut crate::Tx, notices: &[(Vec<i64>, &Notice<'
     while !rows.is_empty() {
         let rest = rows.split_off(rows.len().min(NOTICES_PER_INSERT));
         if let Some(q) = Insert::many(std::mem::replace(&mut rows, rest)) {
-            q.execute(&mut *tx.tx).await?;
+            tx.write_later(q).await?;
         }
     }
     Ok(())

@@ -116,8 +116,8 @@ pub async fn record_all(tx: &mut Tx, changes: Vec<(&Actor, Change<'_>)>) -> Resu
         });
     }
     if let Some(q) = Insert::many(rows) {
-        q.execute(&mut *tx.tx).await?;
         tx.links_pending |= tx.chain.is_none();
+        tx.write_later(q).await?;
     }
     Ok(())
 }
@@ -194,14 +194,9 @@ pub(crate) async fn hold_head(tx: &mut Tx) -> Result<(), StoreError> {
 
 /// Stores the head a transaction that held it leaves (`Tx::commit`, just before committing).
 pub(crate) async fn store_head(tx: &mut Tx, head: &(i64, String)) -> Result<(), StoreError> {
-    Q::new("UPDATE audit_head SET seq = ")
-        .bind(head.0)
-        .push(", last_hash = ")
-        .bind(head.1.as_str())
-        .push(" WHERE id = 1")
-        .execute(&mut *tx.tx)
-        .await?;
-    Ok(())
+    let mut q = Q::new("UPDATE audit_head SET seq = ");
+    q.bind(head.0).push(", last_hash = ").bind(head.1.as_str()).push(" WHERE id = 1");
+    tx.write_later(q).await
 }
 
 /// Links up to `limit` pending records into the chain after `head` (from [`lock_head`]), in the

@@ -225,6 +225,9 @@ async fn answer(store: Store, jobs: Vec<Ready>, ids: Vec<i64>) {
 async fn write_together(store: &Store, jobs: &[Ready]) -> Result<Vec<i64>, StoreError> {
     let mut tx = store.begin().await?;
     tx.keeps_sessions = true;
+    // Its timeline, visits, audit records, running totals and notices are read by nothing after
+    // them in the transaction: on PostgreSQL they go in one statement before commit.
+    tx.gather_writes();
     // The batch's audit records are chained as they are written (one transaction at a time
     // writes batches, so the head's lock costs no one a wait worth counting).
     crate::audit::hold_head(&mut tx).await?;

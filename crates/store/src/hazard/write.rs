@@ -259,7 +259,7 @@ pub(crate) async fn insert_all(
             &format_ts(n.found_at),
         )
     });
-    Insert::many(events.collect()).expect("at least one report").execute(&mut *tx.tx).await?;
+    tx.write_later(Insert::many(events.collect()).expect("at least one report")).await?;
     let visits: Vec<(i64, Date)> = reports
         .iter()
         .filter(|(_, n)| n.source.is_on_site_visit() && n.last_visit_day.is_none_or(|d| d < n.found_day))
@@ -463,8 +463,7 @@ pub(crate) async fn tally_all(tx: &mut Tx, changes: &[(&HazardRef, TallyDelta)])
     });
     let Some(mut q) = Insert::many(rows.collect()) else { return Ok(()) };
     q.push(" ON CONFLICT (scope_path, sector, source, grade, month) DO UPDATE SET found = hazard_tally.found + excluded.found, rectified = hazard_tally.rectified + excluded.rectified, on_time = hazard_tally.on_time + excluded.on_time, major = hazard_tally.major + excluded.major, listed = hazard_tally.listed + excluded.listed");
-    q.execute(&mut *tx.tx).await?;
-    Ok(())
+    tx.write_later(q).await
 }
 
 /// Changes to the number of hazards of a path, sector and state (see `hazard_state_tally`),
@@ -479,8 +478,7 @@ pub(crate) async fn tally_state_all(tx: &mut Tx, changes: &[(&HazardRef, HazardS
     });
     let Some(mut q) = Insert::many(rows.collect()) else { return Ok(()) };
     q.push(" ON CONFLICT (scope_path, sector, state) DO UPDATE SET n = hazard_state_tally.n + excluded.n");
-    q.execute(&mut *tx.tx).await?;
-    Ok(())
+    tx.write_later(q).await
 }
 
 /// Takes an action on a hazard: the domain decides, the store writes state, timeline and audit

@@ -225,18 +225,22 @@ pub fn push_enterprise_scope(q: &mut Q, scope: &Scope) {
 /// Records on-site visits (现场检查, 巡查) of enterprises on business days: each keeps its latest,
 /// one update per day visited.
 pub(crate) async fn mark_visited(tx: &mut crate::Tx, visits: &[(i64, jiff::civil::Date)]) -> Result<(), StoreError> {
-    let mut days: std::collections::BTreeMap<jiff::civil::Date, Vec<i64>> = Default::default();
+    // Each enterprise once, at its latest day (one row is changed by one statement only).
+    let mut latest: std::collections::BTreeMap<i64, jiff::civil::Date> = Default::default();
     for (e, d) in visits {
-        days.entry(*d).or_default().push(*e);
+        let day = latest.entry(*e).or_insert(*d);
+        *day = (*day).max(*d);
     }
-    for (day, mut ids) in days {
-        ids.sort_unstable();
-        ids.dedup();
+    let mut days: std::collections::BTreeMap<jiff::civil::Date, Vec<i64>> = Default::default();
+    for (e, d) in latest {
+        days.entry(d).or_default().push(e);
+    }
+    for (day, ids) in days {
         let day = day.to_string();
         let mut q = Q::new("UPDATE enterprise SET last_visit_day = ");
         q.bind(day.as_str()).push(" WHERE id IN ").bind_list(&ids);
         q.push(" AND (last_visit_day IS NULL OR last_visit_day < ").bind(day.as_str()).push(")");
-        q.execute(&mut *tx.tx).await?;
+        tx.write_later(q).await?;
     }
     Ok(())
 }
