@@ -265,7 +265,7 @@ pub const ACTIONS: [(&str, &str); 24] = [
 ];
 
 /// 对象类型 — every kind of object an audit record may be about.
-pub const ENTITIES: [(&str, &str); 12] = [
+pub const ENTITIES: [(&str, &str); 13] = [
     ("jurisdiction", "行政区划"),
     ("department", "部门"),
     ("enterprise", "企业"),
@@ -277,6 +277,7 @@ pub const ENTITIES: [(&str, &str); 12] = [
     ("risk_point", "风险点"),
     ("major_hazard_source", "重大危险源"),
     ("setting", "系统设置"),
+    ("listing_quota", "挂牌督办指标"),
     ("database", "数据库"),
 ];
 

@@ -300,10 +300,108 @@ async fn listing_respects_level_rights_and_counts_against_the_quota() {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let sum = app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json();
     assert_eq!(sum[1]["quota"], 12);
-    // A setting changed is a state change: audited with before and after.
+    // A quota changed is a state change: audited with before and after.
     let a = app.login("admin").await;
-    let log = app.get("/api/v1/audit?entity=setting", &a).await.json();
-    assert_eq!(log["items"][0]["summary"], "设置2026年挂牌督办指标：市级8、区级12、街道30", "{log}");
+    let log = app.get("/api/v1/audit?entity=listing_quota", &a).await.json();
+    assert_eq!(log["items"][0]["summary"], "设置新北区2026年挂牌督办指标：市级8、区级12、街道（镇）级30", "{log}");
+    assert_eq!(log["items"][0]["before"]["quota"]["district"], 15, "{log}");
+}
+
+/// Seed 001: "全区三级政府挂牌督办整改重大隐患50项（市级10、区级15、街道级25）" is the district's;
+/// a street has its own. The on-time rate is over the listings due, not those still running.
+#[tokio::test]
+async fn quotas_are_per_jurisdiction_and_the_rate_counts_what_is_due() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let s = app.login("station").await;
+    let c = app.login("committee").await;
+    let juris = app.get("/api/v1/jurisdictions?page_size=200", &c).await.json();
+    let id_of = |name: &str| {
+        juris["items"].as_array().unwrap().iter().find(|j| j["name"] == name).unwrap()["id"].as_i64().unwrap()
+    };
+    let (chunjiang, sanjing) = (id_of("春江街道"), id_of("三井街道"));
+    let level = |sum: &Value, l: &str| sum.as_array().unwrap().iter().find(|x| x["level"] == l).unwrap().clone();
+
+    // Each caller sees its own jurisdiction's quota: the district's and the street's side by side.
+    let district = app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json();
+    assert_eq!(level(&district, "街道")["jurisdiction_name"], "新北区");
+    assert_eq!(level(&district, "街道")["quota"], 25);
+    let street = app.get("/api/v1/hazard-listings/summary?year=2026", &s).await.json();
+    assert_eq!(level(&street, "街道")["jurisdiction_name"], "春江街道");
+    assert_eq!(level(&street, "街道")["quota"], 5);
+    // Another street's has none until its committee sets it; the station cannot look at it.
+    let other = app.get(&format!("/api/v1/hazard-listings/summary?year=2026&jurisdiction_id={sanjing}"), &c).await;
+    assert!(level(&other.json(), "街道")["quota"].is_null());
+    app.get(&format!("/api/v1/hazard-listings/summary?year=2026&jurisdiction_id={sanjing}"), &s).await.problem(404);
+    let q = json!({"year": 2026, "jurisdiction_id": sanjing, "city": 0, "district": 2, "street": 6});
+    app.call(axum::http::Method::PUT, "/api/v1/hazard-listings/quota", Some(&s), Some(q.clone())).await.problem(403);
+    let r = app.call(axum::http::Method::PUT, "/api/v1/hazard-listings/quota", Some(&c), Some(q)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let other = app.get(&format!("/api/v1/hazard-listings/summary?year=2026&jurisdiction_id={sanjing}"), &c).await;
+    assert_eq!(level(&other.json(), "街道")["quota"], 6);
+    assert_eq!(level(&app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json(), "街道")["quota"], 25);
+    assert_eq!(level(&app.get("/api/v1/hazard-listings/summary?year=2026", &s).await.json(), "街道")["quota"], 5);
+
+    // Two listings in 春江街道: the street's own, due on 06-20, and the district's, due in September.
+    let listing = |level: &str, deadline: &str| json!({"level": level, "supervising_unit": "春江街道安委会", "document_number": "春安督〔2026〕1号", "deadline": deadline});
+    let first = app.post("/api/v1/hazards", &s, report(line, "重大", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let second = app.post("/api/v1/hazards", &s, report(line, "重大", "政府检查")).await.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        app.post(&format!("/api/v1/hazards/{first}/listing"), &s, listing("街道", "2026-06-20")).await.status,
+        200
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/hazards/{second}/listing"), &c, listing("区", "2026-09-30")).await.status,
+        200
+    );
+    let street =
+        app.get(&format!("/api/v1/hazard-listings/summary?year=2026&jurisdiction_id={chunjiang}"), &c).await.json();
+    let l = level(&street, "街道");
+    assert_eq!((l["used"].as_i64(), l["in_progress"].as_i64(), l["due"].as_i64()), (Some(1), Some(1), Some(0)));
+    assert_eq!(l["on_time_rate"], 100.0, "nothing due yet: mid-year nothing overdue is 100 %");
+    // 06-21 in Beijing (16:30 UTC on 06-20): the street's listing is past its deadline.
+    app.set_clock("2026-06-20T16:30:00Z");
+    let street = app.get("/api/v1/hazard-listings/summary?year=2026", &s).await.json();
+    let l = level(&street, "街道");
+    assert_eq!((l["due"].as_i64(), l["overdue"].as_i64(), l["in_progress"].as_i64()), (Some(1), Some(1), Some(0)));
+    assert_eq!(l["on_time_rate"], 0.0);
+    let d = level(&street, "区");
+    assert_eq!(
+        (d["used"].as_i64(), d["in_progress"].as_i64(), d["on_time_rate"].as_f64()),
+        (Some(1), Some(1), Some(100.0))
+    );
+    // The district counts the listings of its streets.
+    let district = app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json();
+    assert_eq!(level(&district, "街道")["used"], 1);
+    assert_eq!(level(&district, "区")["used"], 1);
+}
+
+/// Seed 003 (海盐县): "完善县、镇(街道)重大隐患挂牌督办机制" — the levels go by the names of the
+/// installation's jurisdictions.
+#[tokio::test]
+async fn listing_levels_are_named_after_the_installations_jurisdictions() {
+    let app = TestApp::demo().await;
+    let c = app.login("committee").await;
+    let names = |v: Value| -> Vec<(String, String)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["level"].as_str().unwrap().into(), l["label"].as_str().unwrap().into()))
+            .collect()
+    };
+    let city = names(app.get("/api/v1/hazard-listings/levels", &c).await.json());
+    assert_eq!(city[1], ("区".into(), "区".into()));
+    assert_eq!(city[2], ("街道".into(), "街道（镇）".into()), "新北区: five 街道 and 薛家镇");
+    app.sql("UPDATE jurisdiction SET name = '海盐县' WHERE level = 'district'").await;
+    for (from, to) in [("三井街道", "沈荡镇"), ("河海街道", "百步镇"), ("新桥街道", "于城镇"), ("龙虎塘街道", "澉浦镇")]
+    {
+        app.sql(&format!("UPDATE jurisdiction SET name = '{to}' WHERE name = '{from}'")).await;
+    }
+    let county = names(app.get("/api/v1/hazard-listings/levels", &c).await.json());
+    assert_eq!(county[1].1, "县");
+    assert_eq!(county[2].1, "镇（街道）");
+    let sum = app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json();
+    assert_eq!(sum[1]["label"], "县");
 }
 
 #[tokio::test]

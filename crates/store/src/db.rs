@@ -179,6 +179,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "notice_kinds", include_str!("migrations/0012_notice_kinds.sql")),
     (13, "inspection_records", include_str!("migrations/0013_inspection_records.sql")),
     (14, "outbound", include_str!("migrations/0014_outbound.sql")),
+    (15, "listing_quota", include_str!("migrations/0015_listing_quota.sql")),
 ];
 
 /// How the store uses memory and plans (settings `sqlite_cache_mib`, `sqlite_mmap_mib`).

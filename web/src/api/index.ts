@@ -3,6 +3,7 @@ import { http, newIdempotencyKey, withQuery, type Query, type RequestOptions } f
 import type {
   AppNotification,
   NoticeKindCount,
+  ListingLevelName,
   AuditLabels,
   AuditRecord,
   AuditVerify,
@@ -228,7 +229,10 @@ export const listingApi = {
       { ...q, listing_year: q.year, listing_level: q.level },
       opts,
     ),
-  summary: (year: number) => http.get<ListingSummary[]>(`${API}/hazard-listings/summary`, { year }),
+  summary: (year: number, jurisdictionId?: number | null) =>
+    http.get<ListingSummary[]>(`${API}/hazard-listings/summary`, { year, jurisdiction_id: jurisdictionId ?? undefined }),
+  /** the levels under this installation's names (县, 镇（街道）…) */
+  levels: () => http.get<ListingLevelName[]>(`${API}/hazard-listings/levels`),
   setQuota: (body: QuotaBody) =>
     http.put<void>(`${API}/hazard-listings/quota`, body, { silent: [403, 409, 422] }),
   exportUrl: (q: Query) => withQuery(`${API}/hazard-listings/export.xlsx`, q),

@@ -85,6 +85,7 @@ export type RejectBody = S['RejectBody']
 export type HazardListing = S['Listing']
 export type ListingInput = S['ListingInput']
 export type ListingSummary = S['ListingSummary']
+export type ListingLevelName = S['ListingLevelName']
 export type QuotaBody = S['QuotaBody']
 /** GET /hazards/stats: one group (or the totals). */
 export type HazardStatsGroup = S['Indicators']

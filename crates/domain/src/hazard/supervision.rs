@@ -85,6 +85,88 @@ impl ListingLevel {
     }
 }
 
+impl ListingLevel {
+    /// The tier of the jurisdiction tree a level is named after.
+    pub fn jurisdiction_level(self) -> crate::org::JurisdictionLevel {
+        match self {
+            Self::City => crate::org::JurisdictionLevel::City,
+            Self::District => crate::org::JurisdictionLevel::District,
+            Self::Street => crate::org::JurisdictionLevel::Street,
+        }
+    }
+
+    /// What the level is called in this installation, from the names of its jurisdictions of
+    /// that tier: a county says 县 and 镇, a city's district 区 and 街道 (seed 003: "县、镇(街道)").
+    /// The commonest ending names the level and the others follow in brackets ("镇（街道）");
+    /// with no jurisdiction of the tier (a district's installation has no city node) the
+    /// level keeps its own name.
+    pub fn name_among<'a>(self, names: impl IntoIterator<Item = &'a str>) -> String {
+        // Longest first: 街道 before 道-less endings, 开发区 and 园区 are 区.
+        const ENDINGS: [&str; 9] = ["街道", "镇", "乡", "苏木", "县", "旗", "区", "市", "州"];
+        let mut counts: Vec<(&str, usize)> = vec![];
+        for name in names {
+            let Some(end) = ENDINGS.iter().find(|e| name.trim().ends_with(*e)) else { continue };
+            match counts.iter_mut().find(|(e, _)| e == end) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((end, 1)),
+            }
+        }
+        counts.sort_by_key(|(e, n)| (std::cmp::Reverse(*n), ENDINGS.iter().position(|x| x == e)));
+        match counts.split_first() {
+            None => self.as_str().to_string(),
+            Some(((main, _), [])) => main.to_string(),
+            Some(((main, _), rest)) => {
+                format!("{main}（{}）", rest.iter().map(|(e, _)| *e).collect::<Vec<_>>().join("、"))
+            }
+        }
+    }
+}
+
+/// A year's listings of one level as the on-time rate counts them (挂牌整改率): a listing is due
+/// once it is closed or its deadline has passed; one open within its deadline is in progress and
+/// counts in neither part of the rate, so mid-year, with nothing overdue, the rate is 100 %.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListingTally {
+    pub used: i64,
+    pub closed: i64,
+    /// closed on or before the listing deadline (in the business calendar)
+    pub closed_on_time: i64,
+    /// closed, or open past the deadline
+    pub due: i64,
+    /// open within the deadline (整改中)
+    pub in_progress: i64,
+    /// open past the deadline (逾期未销号)
+    pub overdue: i64,
+}
+
+impl ListingTally {
+    /// Counts one listing: `closed` says whether it was closed and, if so, on time.
+    pub fn add(&mut self, closed: Option<bool>, deadline: LocalDate, today: LocalDate) {
+        self.used += 1;
+        match closed {
+            Some(on_time) => {
+                self.closed += 1;
+                self.closed_on_time += on_time as i64;
+                self.due += 1;
+            }
+            None if today > deadline => {
+                self.overdue += 1;
+                self.due += 1;
+            }
+            None => self.in_progress += 1,
+        }
+    }
+
+    /// closed on time ÷ due, in percent to one decimal (100 when none is due yet).
+    pub fn on_time_rate(&self) -> f64 {
+        if self.due == 0 {
+            100.0
+        } else {
+            (self.closed_on_time as f64 * 1000.0 / self.due as f64).round() / 10.0
+        }
+    }
+}
+
 /// Yearly listing quota per level (seed 001: 市10、区15、街道25, 50 in all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -246,6 +328,42 @@ pub fn urge_refusal(state: HazardState) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn level_names_follow_the_installations_jurisdictions() {
+        // 海盐县 (seed 003): a county of five 镇 and four 街道.
+        let towns =
+            ["武原街道", "西塘桥街道", "秦山街道", "沈荡镇", "百步镇", "于城镇", "澉浦镇", "通元镇", "望海街道"];
+        assert_eq!(ListingLevel::Street.name_among(towns), "镇（街道）", "five 镇, four 街道");
+        assert_eq!(ListingLevel::District.name_among(["海盐县"]), "县");
+        // 新北区 (seed 002) and its 街道 and 镇.
+        assert_eq!(ListingLevel::District.name_among(["新北区"]), "区");
+        assert_eq!(ListingLevel::Street.name_among(["春江街道", "三井街道", "河海街道"]), "街道");
+        assert_eq!(ListingLevel::Street.name_among(["孟河镇", "罗溪镇", "薛家镇", "春江街道"]), "镇（街道）");
+        // 苏州工业园区 (seed 001) is a 区; an installation without a city node keeps 市.
+        assert_eq!(ListingLevel::District.name_among(["苏州工业园区"]), "区");
+        assert_eq!(ListingLevel::City.name_among([]), "市");
+    }
+
+    #[test]
+    fn the_on_time_rate_counts_only_listings_that_are_due() {
+        let d = |s: &str| s.parse::<LocalDate>().unwrap();
+        let today = d("2026-06-16");
+        let mut t = ListingTally::default();
+        // Mid-year: one closed by its deadline, two still within theirs.
+        t.add(Some(true), d("2026-05-31"), today);
+        t.add(None, d("2026-09-30"), today);
+        t.add(None, d("2026-06-16"), today);
+        assert_eq!((t.used, t.due, t.in_progress, t.overdue), (3, 1, 2, 0));
+        assert_eq!(t.on_time_rate(), 100.0, "nothing overdue mid-year is 100 %");
+        // One open past its deadline and one closed late: 1 of 3 due on time.
+        t.add(None, d("2026-06-15"), today);
+        t.add(Some(false), d("2026-04-30"), today);
+        assert_eq!((t.due, t.overdue, t.closed, t.closed_on_time), (3, 1, 2, 1));
+        assert_eq!(t.on_time_rate(), 33.3);
+        assert_eq!(ListingTally::default().on_time_rate(), 100.0);
+    }
+
     use crate::hazard::{HazardSource, HazardState::*};
 
     #[test]

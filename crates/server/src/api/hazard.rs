@@ -10,8 +10,8 @@ use anjian_domain::hazard::{HazardInput, HazardWritKind, ListingInput, ListingQu
 use anjian_domain::time::BusinessCalendar;
 use anjian_domain::writ::Writ;
 use anjian_store::hazard::{
-    self, ActionInput, EnterpriseReport, Hazard, HazardCounts, HazardDetail, HazardFilter, ListingSummary, Stats,
-    StatsQuery, UrgeResult,
+    self, ActionInput, EnterpriseReport, Hazard, HazardCounts, HazardDetail, HazardFilter, ListingLevelName,
+    ListingSummary, Stats, StatsQuery, UrgeResult,
 };
 use anjian_store::page::Page;
 use axum::extract::{Path, State};
@@ -41,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(listings))
         .routes(routes!(export_listings))
         .routes(routes!(listing_summary))
+        .routes(routes!(listing_levels))
         .routes(routes!(set_quota))
         .routes(routes!(enterprise_report))
         .routes(routes!(enterprise_report_xlsx))
@@ -313,10 +314,12 @@ async fn list_hazard(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct YearParam {
+pub struct SummaryParams {
     /// 年度 (default: this year)
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i64>,
+    /// 辖区 whose quota and listings (default: the caller's own — a committee's district, a station's street)
+    pub jurisdiction_id: Option<i64>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -373,14 +376,22 @@ async fn year_or_now(s: &AppState, y: Option<i64>) -> ApiResult<i64> {
     })
 }
 
-/// 挂牌督办指标与完成情况 by level
-#[utoipa::path(get, path = "/api/v1/hazard-listings/summary", tag = "hazard", params(YearParam), responses((status = 200, body = Vec<ListingSummary>)))]
+/// 挂牌督办指标与完成情况 by level, for one jurisdiction: its quota, its listings, the on-time rate over those due
+#[utoipa::path(get, path = "/api/v1/hazard-listings/summary", tag = "hazard", params(SummaryParams), responses((status = 200, body = Vec<ListingSummary>)))]
 async fn listing_summary(
     State(s): State<AppState>,
     auth: Auth,
-    ApiQuery(y): ApiQuery<YearParam>,
+    ApiQuery(q): ApiQuery<SummaryParams>,
 ) -> ApiResult<Json<Vec<ListingSummary>>> {
-    Ok(Json(hazard::listing_summary(&s.store, &auth.principal, year_or_now(&s, y.year).await?).await?))
+    let year = year_or_now(&s, q.year).await?;
+    let now = s.config.clock.now();
+    Ok(Json(hazard::listing_summary(&s.store, &auth.principal, year, q.jurisdiction_id, now).await?))
+}
+
+/// 挂牌督办级别 as this installation names them (县, 镇（街道）…)
+#[utoipa::path(get, path = "/api/v1/hazard-listings/levels", tag = "hazard", responses((status = 200, body = Vec<ListingLevelName>)))]
+async fn listing_levels(State(s): State<AppState>, _auth: Auth) -> ApiResult<Json<Vec<ListingLevelName>>> {
+    Ok(Json(hazard::listing_levels(&s.store).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -388,6 +399,8 @@ async fn listing_summary(
 pub struct QuotaBody {
     #[schema(minimum = 2000, maximum = 2100)]
     pub year: i64,
+    /// 辖区 the quota is for (default: the caller's own); the committee of it or of one above sets it
+    pub jurisdiction_id: Option<i64>,
     #[schema(minimum = 0, maximum = 10000)]
     pub city: i64,
     #[schema(minimum = 0, maximum = 10000)]
@@ -396,16 +409,11 @@ pub struct QuotaBody {
     pub street: i64,
 }
 
-/// 设置年度挂牌督办指标 (admin, committee)
+/// 设置年度挂牌督办指标 of a jurisdiction (admin, committee)
 #[utoipa::path(put, path = "/api/v1/hazard-listings/quota", tag = "hazard", request_body = QuotaBody, responses((status = 204)))]
 async fn set_quota(State(s): State<AppState>, auth: Auth, ApiJson(b): ApiJson<QuotaBody>) -> ApiResult<StatusCode> {
-    hazard::set_quota(
-        &s.store,
-        &auth.principal,
-        b.year,
-        ListingQuota { city: b.city, district: b.district, street: b.street },
-    )
-    .await?;
+    let quota = ListingQuota { city: b.city, district: b.district, street: b.street };
+    hazard::set_quota(&s.store, &auth.principal, b.jurisdiction_id, b.year, quota, s.config.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

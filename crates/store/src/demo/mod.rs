@@ -380,6 +380,7 @@ pub async fn generate(
         progress("隐患", hazards, hazards);
         sum.inspections = generate_inspections(store, &mut rng, &demo_ents, &demo_names, &street_paths).await?;
     }
+    demo_quotas(store, &district, &street_paths).await?;
     crate::settings::set(
         store,
         &crate::Actor::system("演示数据"),
@@ -404,4 +405,37 @@ pub async fn force_password_change(store: &Store) -> Result<u64, StoreError> {
     let n = q.execute(store.pool()).await?;
     store.sessions.forget_all();
     Ok(n)
+}
+
+/// The district's 挂牌督办 quota of seed 001 (市级10、区级15、街道级25) for this year and the last,
+/// and 春江街道's own (市级1、区级3、街道级5, the station account's street): quotas are per
+/// jurisdiction.
+async fn demo_quotas(
+    store: &Store,
+    district: &crate::org::Jurisdiction,
+    streets: &[(String, String)],
+) -> Result<(), StoreError> {
+    use anjian_domain::hazard::ListingQuota;
+    let now = jiff::Timestamp::now();
+    let year = store.calendar().await?.date_of(now.into()).year() as i64;
+    let actor = crate::Actor::system("演示数据");
+    let street = match streets.iter().find(|(_, name)| name == "春江街道").or(streets.first()) {
+        Some((path, _)) => {
+            let id = path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+            crate::org::jurisdiction_by_id(store, id).await?
+        }
+        None => None,
+    };
+    let mut tx = store.begin().await?;
+    for y in [year - 1, year] {
+        let q = ListingQuota { city: 10, district: 15, street: 25 };
+        let summary = format!("设置{}{y}年挂牌督办指标：市级10、区级15、街道级25", district.name);
+        crate::hazard::write_quota(&mut tx, &actor, district, y, q, None, summary, now).await?;
+        if let Some(s) = &street {
+            let q = ListingQuota { city: 1, district: 3, street: 5 };
+            let summary = format!("设置{}{y}年挂牌督办指标：市级1、区级3、街道级5", s.name);
+            crate::hazard::write_quota(&mut tx, &actor, s, y, q, None, summary, now).await?;
+        }
+    }
+    tx.commit().await
 }

@@ -14,9 +14,9 @@ use anjian_domain::auth::{Action, Role};
 use anjian_domain::hazard::{
     allowed_actions, days_overdue, decide, decide_listing, hazard_number, urge_refusal, HazardAction, HazardActor,
     HazardFacts, HazardGrade, HazardInput, HazardRefusal, HazardSource, HazardState, ListingInput, ListingLevel,
-    ListingQuota, RectificationPlan, ReportFacts, ReportPeriod, ValidListing, ValidReport, MAX_PICKED,
+    ListingQuota, ListingTally, RectificationPlan, ReportFacts, ReportPeriod, ValidListing, ValidReport, MAX_PICKED,
 };
-use anjian_domain::scope::Scope;
+use anjian_domain::scope::{JurisdictionView, Scope};
 use anjian_domain::time::{BusinessCalendar, Instant};
 use jiff::civil::Date;
 use jiff::Timestamp;

@@ -98,69 +98,223 @@ pub(crate) async fn write_listing(
     Ok(())
 }
 
-/// Quota and results of one listing level in a year.
+/// A listing level and what this installation calls it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ListingLevelName {
+    pub level: ListingLevel,
+    /// 县, 镇（街道）, 区, 街道 … (from the names of the jurisdictions of the level's tier)
+    pub label: String,
+}
+
+/// The listing levels under the names of this installation's jurisdictions
+/// (`ListingLevel::name_among`).
+pub async fn listing_levels(store: &Store) -> Result<Vec<ListingLevelName>, StoreError> {
+    let rows = Q::new("SELECT level, name FROM jurisdiction WHERE level IN ('city', 'district', 'street')")
+        .fetch_all(store.pool())
+        .await?;
+    let mut names: Vec<(String, String)> = vec![];
+    for r in rows {
+        names.push((r.try_get("level")?, r.try_get("name")?));
+    }
+    Ok(ListingLevel::ALL
+        .into_iter()
+        .map(|level| {
+            let tier = level.jurisdiction_level().as_str();
+            let label = level.name_among(names.iter().filter(|(l, _)| l == tier).map(|(_, n)| n.as_str()));
+            ListingLevelName { level, label }
+        })
+        .collect())
+}
+
+/// Quota and results of one listing level in a year, for one jurisdiction.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ListingSummary {
     pub level: ListingLevel,
-    pub quota: i64,
+    /// The level's name here (县, 镇（街道）…)
+    pub label: String,
+    /// The jurisdiction whose quota and listings these are
+    pub jurisdiction_id: i64,
+    pub jurisdiction_name: String,
+    /// That jurisdiction's quota for the level in the year; null when none is set
+    pub quota: Option<i64>,
     pub used: i64,
     pub closed: i64,
     /// Closed on or before the listing deadline
     pub closed_on_time: i64,
-    /// closed_on_time / used, in percent (100 when nothing is listed)
+    /// Closed, or open past the deadline: what the on-time rate is over
+    pub due: i64,
+    /// Open within the deadline (整改中), not yet counted in the rate
+    pub in_progress: i64,
+    /// Open past the deadline
+    pub overdue: i64,
+    /// closed_on_time / due, in percent (100 when none is due)
     pub on_time_rate: f64,
 }
 
-pub async fn quota(store: &Store, year: i64) -> Result<ListingQuota, StoreError> {
-    crate::settings::get_or_default(store, &format!("listing_quota:{year}")).await
+/// The jurisdiction a listing summary or quota is for: the one asked for, within the caller's
+/// scope (404 outside it), or the caller's own (a committee's district, a station's street; the
+/// top of the tree for the administrator).
+async fn listing_jurisdiction(
+    store: &Store,
+    p: &Principal,
+    id: Option<i64>,
+) -> Result<crate::org::Jurisdiction, StoreError> {
+    if let Some(id) = id {
+        return crate::org::jurisdiction_get(store, p, id).await;
+    }
+    let own = match p.scope.jurisdiction_root() {
+        JurisdictionView::Subtree(path) => path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse().ok()),
+        JurisdictionView::All => {
+            let top = Q::new("SELECT id FROM jurisdiction WHERE parent_id IS NULL ORDER BY id LIMIT 1")
+                .fetch_optional(store.pool())
+                .await?;
+            top.map(|r| r.try_get::<i64, _>("id")).transpose()?
+        }
+        JurisdictionView::None => None,
+    };
+    match own {
+        Some(id) => crate::org::jurisdiction_get(store, p, id).await,
+        None => Err(StoreError::NotFound),
+    }
 }
 
-pub async fn set_quota(store: &Store, p: &Principal, year: i64, q: ListingQuota) -> Result<(), StoreError> {
+/// A jurisdiction's quota for a year: its own row, or for the top of the tree the
+/// installation-wide setting of before quotas were per jurisdiction (`listing_quota:YEAR`).
+pub async fn quota(store: &Store, j: &crate::org::Jurisdiction, year: i64) -> Result<Option<ListingQuota>, StoreError> {
+    let row = Q::new("SELECT city, district, street FROM listing_quota WHERE jurisdiction_id = ")
+        .bind(j.id)
+        .push(" AND year = ")
+        .bind(year)
+        .fetch_optional(store.pool())
+        .await?;
+    if let Some(r) = row {
+        return Ok(Some(ListingQuota {
+            city: r.try_get("city")?,
+            district: r.try_get("district")?,
+            street: r.try_get("street")?,
+        }));
+    }
+    if j.parent_id.is_none() {
+        let legacy = crate::settings::get(store, &format!("listing_quota:{year}")).await?;
+        return Ok(legacy.and_then(|v| serde_json::from_str(&v).ok()));
+    }
+    Ok(None)
+}
+
+/// Sets a jurisdiction's quota for a year (the committee of that jurisdiction or above: its
+/// scope holds it).
+pub async fn set_quota(
+    store: &Store,
+    p: &Principal,
+    jurisdiction_id: Option<i64>,
+    year: i64,
+    q: ListingQuota,
+    at: Timestamp,
+) -> Result<(), StoreError> {
     p.require(Action::SetListingQuota)?;
     let errs: Vec<_> =
         [anjian_domain::time::check_year("year", year).err(), q.validate().err()].into_iter().flatten().collect();
     if !errs.is_empty() {
         return Err(StoreError::Invalid(errs));
     }
-    let summary = format!("设置{year}年挂牌督办指标：市级{}、区级{}、街道{}", q.city, q.district, q.street);
-    crate::settings::set(store, &p.actor(), &format!("listing_quota:{year}"), &q, &summary).await
+    let j = listing_jurisdiction(store, p, jurisdiction_id).await?;
+    let before = quota(store, &j, year).await?;
+    let names = listing_levels(store).await?;
+    let name =
+        |l: ListingLevel| names.iter().find(|n| n.level == l).map_or(l.as_str().to_string(), |n| n.label.clone());
+    let summary = format!(
+        "设置{}{year}年挂牌督办指标：{}级{}、{}级{}、{}级{}",
+        j.name,
+        name(ListingLevel::City),
+        q.city,
+        name(ListingLevel::District),
+        q.district,
+        name(ListingLevel::Street),
+        q.street
+    );
+    let mut tx = store.begin().await?;
+    write_quota(&mut tx, &p.actor(), &j, year, q, before, summary, at).await?;
+    tx.commit().await
 }
 
-pub async fn listing_summary(store: &Store, p: &Principal, year: i64) -> Result<Vec<ListingSummary>, StoreError> {
+/// Writes a jurisdiction's quota for a year with its audit record, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_quota(
+    tx: &mut Tx,
+    actor: &crate::Actor,
+    j: &crate::org::Jurisdiction,
+    year: i64,
+    q: ListingQuota,
+    before: Option<ListingQuota>,
+    summary: String,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let mut ins =
+        Q::new("INSERT INTO listing_quota (jurisdiction_id, year, city, district, street, set_by, set_at) VALUES (");
+    ins.bind(j.id).push(", ").bind(year).push(", ").bind(q.city).push(", ").bind(q.district).push(", ").bind(q.street);
+    ins.push(", ").bind(actor.name.as_str()).push(", ").bind(format_ts(at)).push(")");
+    ins.push(" ON CONFLICT (jurisdiction_id, year) DO UPDATE SET city = excluded.city, district = excluded.district, street = excluded.street, set_by = excluded.set_by, set_at = excluded.set_at");
+    ins.execute(&mut *tx.tx).await?;
+    let change = Change::new("set", "listing_quota", Some(j.id), &j.path, summary)
+        .after(serde_json::json!({"year": year, "quota": q}))
+        .before_opt(before.map(|b| serde_json::json!({"year": year, "quota": b})));
+    audit::record(tx, actor, change).await
+}
+
+/// A jurisdiction's listings of a year by level against its quota: those of hazards in its
+/// subtree (and in the caller's scope), counted as due, in progress or overdue in the business
+/// calendar (`ListingTally`).
+pub async fn listing_summary(
+    store: &Store,
+    p: &Principal,
+    year: i64,
+    jurisdiction_id: Option<i64>,
+    at: Timestamp,
+) -> Result<Vec<ListingSummary>, StoreError> {
     p.require(Action::ReadListings)?;
-    let quota = quota(store, year).await?;
+    let j = listing_jurisdiction(store, p, jurisdiction_id).await?;
+    let quota = quota(store, &j, year).await?;
+    let names = listing_levels(store).await?;
     let cal = store.calendar().await?;
+    let today = cal.date_of(at.into());
     // A year's listings are tens, not thousands: read them and decide "on time" in the business
     // calendar (a UTC date compared with a local deadline counted 00:00–08:00 of the next day in).
     let mut q = Q::new("SELECT l.level AS level, l.deadline AS deadline, h.state AS state, h.closed_at AS closed_at FROM hazard_listing l JOIN hazard h ON h.id = l.hazard_id WHERE l.year = ");
-    q.bind(year);
+    q.bind(year).push(" AND ");
+    push_subtree(&mut q, "h.scope_path", &j.path);
     push_owned_scope(&mut q, &p.scope);
-    let mut counts: std::collections::HashMap<String, (i64, i64, i64)> = Default::default();
+    let mut tallies: std::collections::HashMap<String, ListingTally> = Default::default();
     for r in q.fetch_all(store.pool()).await? {
-        let c = counts.entry(r.try_get("level")?).or_default();
-        c.0 += 1;
-        if r.try_get::<String, _>("state")? == HazardState::Closed.as_str() {
-            c.1 += 1;
-            let closed = r.try_get::<Option<String>, _>("closed_at")?.as_deref().and_then(Instant::parse);
-            let deadline = r.try_get::<String, _>("deadline")?.parse::<Date>().ok();
-            if let (Some(closed), Some(deadline)) = (closed, deadline) {
-                c.2 += cal.on_time(closed, deadline) as i64;
+        let Ok(deadline) = r.try_get::<String, _>("deadline")?.parse::<Date>() else { continue };
+        let closed = match r.try_get::<String, _>("state")? == HazardState::Closed.as_str() {
+            true => {
+                let closed = r.try_get::<Option<String>, _>("closed_at")?.as_deref().and_then(Instant::parse);
+                Some(closed.is_some_and(|c| cal.on_time(c, deadline)))
             }
-        }
+            false => None,
+        };
+        tallies.entry(r.try_get("level")?).or_default().add(closed, deadline, today);
     }
-    let mut out = vec![];
-    for level in ListingLevel::ALL {
-        let (used, closed, on_time) = counts.get(level.as_str()).copied().unwrap_or_default();
-        out.push(ListingSummary {
-            level,
-            quota: quota.of(level),
-            used,
-            closed,
-            closed_on_time: on_time,
-            on_time_rate: if used == 0 { 100.0 } else { (on_time as f64 * 1000.0 / used as f64).round() / 10.0 },
-        });
-    }
-    Ok(out)
+    Ok(ListingLevel::ALL
+        .into_iter()
+        .map(|level| {
+            let t = tallies.get(level.as_str()).copied().unwrap_or_default();
+            ListingSummary {
+                level,
+                label: names.iter().find(|n| n.level == level).map_or(level.as_str().to_string(), |n| n.label.clone()),
+                jurisdiction_id: j.id,
+                jurisdiction_name: j.name.clone(),
+                quota: quota.map(|q| q.of(level)),
+                used: t.used,
+                closed: t.closed,
+                closed_on_time: t.closed_on_time,
+                due: t.due,
+                in_progress: t.in_progress,
+                overdue: t.overdue,
+                on_time_rate: t.on_time_rate(),
+            }
+        })
+        .collect())
 }
 
 /// What a 催办 did.
