@@ -96,6 +96,16 @@ pub enum JurisdictionView<'a> {
     None,
 }
 
+/// The ids of a materialised path, from the top down (`/1/4/17/` → 1, 4, 17).
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|s| s.parse().ok()).collect()
+}
+
+/// The node a materialised path ends in (`/1/4/17/` → 17).
+pub fn path_node(path: &str) -> Option<i64> {
+    path_ids(path).last().copied()
+}
+
 /// Materialised path of a node given its parent's path.
 pub fn child_path(parent_path: Option<&str>, id: i64) -> String {
     format!("{}{id}/", parent_path.unwrap_or("/"))
@@ -148,5 +158,7 @@ mod tests {
     fn child_paths_nest() {
         assert_eq!(child_path(None, 1), "/1/");
         assert_eq!(child_path(Some("/1/"), 4), "/1/4/");
+        assert_eq!(path_ids("/1/4/17/"), [1, 4, 17]);
+        assert_eq!((path_node("/1/4/17/"), path_node("/")), (Some(17), None));
     }
 }

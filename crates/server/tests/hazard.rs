@@ -339,6 +339,11 @@ async fn quotas_are_per_jurisdiction_and_the_rate_counts_what_is_due() {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let other = app.get(&format!("/api/v1/hazard-listings/summary?year=2026&jurisdiction_id={sanjing}"), &c).await;
     assert_eq!(level(&other.json(), "街道")["quota"], 6);
+    // A community or a grid lists nothing, so it holds no quota.
+    let grid = juris["items"].as_array().unwrap().iter().find(|j| j["level"] == "grid").unwrap()["id"].clone();
+    let q = json!({"year": 2026, "jurisdiction_id": grid, "city": 0, "district": 0, "street": 1});
+    let r = app.call(axum::http::Method::PUT, "/api/v1/hazard-listings/quota", Some(&c), Some(q)).await;
+    assert_eq!(r.problem(422)["errors"][0]["field"], "jurisdiction_id");
     assert_eq!(level(&app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json(), "街道")["quota"], 25);
     assert_eq!(level(&app.get("/api/v1/hazard-listings/summary?year=2026", &s).await.json(), "街道")["quota"], 5);
 

@@ -95,6 +95,12 @@ impl ListingLevel {
         }
     }
 
+    /// The level a jurisdiction of `tier` lists at, and so the only tiers that hold a quota (a
+    /// community or a grid lists nothing).
+    pub fn of_tier(tier: crate::org::JurisdictionLevel) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.jurisdiction_level() == tier)
+    }
+
     /// What the level is called in this installation, from the names of its jurisdictions of
     /// that tier: a county says 县 and 镇, a city's district 区 and 街道 (seed 003: "县、镇(街道)").
     /// The commonest ending names the level and the others follow in brackets ("镇（街道）");
@@ -125,7 +131,7 @@ impl ListingLevel {
 /// A year's listings of one level as the on-time rate counts them (挂牌整改率): a listing is due
 /// once it is closed or its deadline has passed; one open within its deadline is in progress and
 /// counts in neither part of the rate, so mid-year, with nothing overdue, the rate is 100 %.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ListingTally {
     pub used: i64,
     pub closed: i64,

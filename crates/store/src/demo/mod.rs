@@ -420,21 +420,20 @@ async fn demo_quotas(
     let year = store.calendar().await?.date_of(now.into()).year() as i64;
     let actor = crate::Actor::system("演示数据");
     let street = match streets.iter().find(|(_, name)| name == "春江街道").or(streets.first()) {
-        Some((path, _)) => {
-            let id = path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse().ok()).unwrap_or(0);
-            crate::org::jurisdiction_by_id(store, id).await?
-        }
+        Some((path, _)) => match anjian_domain::scope::path_node(path) {
+            Some(id) => crate::org::jurisdiction_by_id(store, id).await?,
+            None => None,
+        },
         None => None,
     };
+    let names = crate::hazard::listing_levels(store).await?;
     let mut tx = store.begin().await?;
     for y in [year - 1, year] {
         let q = ListingQuota { city: 10, district: 15, street: 25 };
-        let summary = format!("设置{}{y}年挂牌督办指标：市级10、区级15、街道级25", district.name);
-        crate::hazard::write_quota(&mut tx, &actor, district, y, q, None, summary, now).await?;
+        crate::hazard::write_quota(&mut tx, &actor, district, y, q, None, &names, now).await?;
         if let Some(s) = &street {
             let q = ListingQuota { city: 1, district: 3, street: 5 };
-            let summary = format!("设置{}{y}年挂牌督办指标：市级1、区级3、街道级5", s.name);
-            crate::hazard::write_quota(&mut tx, &actor, s, y, q, None, summary, now).await?;
+            crate::hazard::write_quota(&mut tx, &actor, s, y, q, None, &names, now).await?;
         }
     }
     tx.commit().await

@@ -106,6 +106,11 @@ pub struct ListingLevelName {
     pub label: String,
 }
 
+/// What `level` is called among `names` (from [`listing_levels`]).
+fn label_of(names: &[ListingLevelName], level: ListingLevel) -> String {
+    names.iter().find(|n| n.level == level).map_or(level.as_str().to_string(), |n| n.label.clone())
+}
+
 /// The listing levels under the names of this installation's jurisdictions
 /// (`ListingLevel::name_among`).
 pub async fn listing_levels(store: &Store) -> Result<Vec<ListingLevelName>, StoreError> {
@@ -137,16 +142,10 @@ pub struct ListingSummary {
     pub jurisdiction_name: String,
     /// That jurisdiction's quota for the level in the year; null when none is set
     pub quota: Option<i64>,
-    pub used: i64,
-    pub closed: i64,
-    /// Closed on or before the listing deadline
-    pub closed_on_time: i64,
-    /// Closed, or open past the deadline: what the on-time rate is over
-    pub due: i64,
-    /// Open within the deadline (整改中), not yet counted in the rate
-    pub in_progress: i64,
-    /// Open past the deadline
-    pub overdue: i64,
+    /// used, closed, closed on time, due (closed or past the deadline: what the rate is over),
+    /// in progress, overdue
+    #[serde(flatten)]
+    pub tally: ListingTally,
     /// closed_on_time / due, in percent (100 when none is due)
     pub on_time_rate: f64,
 }
@@ -163,7 +162,7 @@ async fn listing_jurisdiction(
         return crate::org::jurisdiction_get(store, p, id).await;
     }
     let own = match p.scope.jurisdiction_root() {
-        JurisdictionView::Subtree(path) => path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse().ok()),
+        JurisdictionView::Subtree(path) => anjian_domain::scope::path_node(path),
         JurisdictionView::All => {
             let top = Q::new("SELECT id FROM jurisdiction WHERE parent_id IS NULL ORDER BY id LIMIT 1")
                 .fetch_optional(store.pool())
@@ -218,22 +217,13 @@ pub async fn set_quota(
         return Err(StoreError::Invalid(errs));
     }
     let j = listing_jurisdiction(store, p, jurisdiction_id).await?;
+    if ListingLevel::of_tier(j.level).is_none() {
+        return Err(StoreError::invalid("jurisdiction_id", "挂牌督办指标只能设到市、区县或镇街"));
+    }
     let before = quota(store, &j, year).await?;
     let names = listing_levels(store).await?;
-    let name =
-        |l: ListingLevel| names.iter().find(|n| n.level == l).map_or(l.as_str().to_string(), |n| n.label.clone());
-    let summary = format!(
-        "设置{}{year}年挂牌督办指标：{}级{}、{}级{}、{}级{}",
-        j.name,
-        name(ListingLevel::City),
-        q.city,
-        name(ListingLevel::District),
-        q.district,
-        name(ListingLevel::Street),
-        q.street
-    );
     let mut tx = store.begin().await?;
-    write_quota(&mut tx, &p.actor(), &j, year, q, before, summary, at).await?;
+    write_quota(&mut tx, &p.actor(), &j, year, q, before, &names, at).await?;
     tx.commit().await
 }
 
@@ -246,9 +236,19 @@ pub(crate) async fn write_quota(
     year: i64,
     q: ListingQuota,
     before: Option<ListingQuota>,
-    summary: String,
+    names: &[ListingLevelName],
     at: Timestamp,
 ) -> Result<(), StoreError> {
+    let summary = format!(
+        "设置{}{year}年挂牌督办指标：{}级{}、{}级{}、{}级{}",
+        j.name,
+        label_of(names, ListingLevel::City),
+        q.city,
+        label_of(names, ListingLevel::District),
+        q.district,
+        label_of(names, ListingLevel::Street),
+        q.street
+    );
     let mut ins =
         Q::new("INSERT INTO listing_quota (jurisdiction_id, year, city, district, street, set_by, set_at) VALUES (");
     ins.bind(j.id).push(", ").bind(year).push(", ").bind(q.city).push(", ").bind(q.district).push(", ").bind(q.street);
@@ -301,16 +301,11 @@ pub async fn listing_summary(
             let t = tallies.get(level.as_str()).copied().unwrap_or_default();
             ListingSummary {
                 level,
-                label: names.iter().find(|n| n.level == level).map_or(level.as_str().to_string(), |n| n.label.clone()),
+                label: label_of(&names, level),
                 jurisdiction_id: j.id,
                 jurisdiction_name: j.name.clone(),
                 quota: quota.map(|q| q.of(level)),
-                used: t.used,
-                closed: t.closed,
-                closed_on_time: t.closed_on_time,
-                due: t.due,
-                in_progress: t.in_progress,
-                overdue: t.overdue,
+                tally: t,
                 on_time_rate: t.on_time_rate(),
             }
         })

@@ -23,7 +23,7 @@ async fn number_scopes<'a>(
                     found.insert(p, *scope);
                 }
                 None if !unknown.iter().any(|(u, _)| *u == p) => {
-                    unknown.push((p, p.split('/').filter_map(|s| s.parse().ok()).collect()));
+                    unknown.push((p, anjian_domain::scope::path_ids(p)));
                 }
                 None => {}
             }

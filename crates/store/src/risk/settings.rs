@@ -26,7 +26,7 @@ pub async fn set_rules(store: &Store, p: &Principal, r: RiskRules) -> Result<Ris
 /// The bands in force at a path: those of the nearest jurisdiction above it (or at it) that set
 /// its own, else the reference defaults. Returns the bands and the jurisdiction that set them.
 pub async fn bands_at(store: &Store, path: &str) -> Result<(BandSet, Option<i64>), StoreError> {
-    let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
+    let ids = anjian_domain::scope::path_ids(path);
     if ids.is_empty() {
         return Ok((BandSet::default(), None));
     }
