@@ -107,8 +107,7 @@ impl Tx {
                 values += gathered[n].args.len();
                 n += 1;
             }
-            let rest = gathered.split_off(n);
-            let part = std::mem::replace(&mut gathered, rest);
+            let part: Vec<Q> = gathered.drain(..n).collect();
             if part.len() == 1 {
                 part[0].execute(&mut *self.tx).await?;
                 continue;

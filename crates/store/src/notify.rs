@@ -336,10 +336,8 @@ pub(crate) async fn send_all(tx: &mut crate::Tx, notices: &[(Vec<i64>, &Notice<'
         }));
     }
     while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(NOTICES_PER_INSERT));
-        if let Some(q) = Insert::many(std::mem::replace(&mut rows, rest)) {
-            tx.write_later(q).await?;
-        }
+        let chunk: Vec<Insert> = rows.drain(..rows.len().min(NOTICES_PER_INSERT)).collect();
+        tx.write_later(Insert::many(chunk).expect("a row at least")).await?;
     }
     Ok(())
 }

@@ -1,8 +1,22 @@
 // Reference data shared by many pages, fetched once per page load and cached:
-// the sector names and the caller's visible jurisdiction tree.
+// the sector names, the caller's visible jurisdiction tree, the names of the listing levels.
 import { ref, type Ref } from 'vue'
-import { jurisdictionApi, metaApi } from '@/api'
-import type { JurisdictionNode } from '@/api/types'
+import { jurisdictionApi, listingApi, metaApi } from '@/api'
+import type { JurisdictionNode, ListingLevel, ListingLevelName } from '@/api/types'
+
+const levelNames = ref<ListingLevelName[]>([])
+let levelNamesLoad: Promise<unknown> | null = null
+
+/** What each 挂牌督办 level is called here (县, 镇（街道）…; the level itself until loaded). */
+export function useListingLevelNames(): (level: ListingLevel) => string {
+  if (!levelNamesLoad) {
+    levelNamesLoad = listingApi
+      .levels()
+      .then((l) => (levelNames.value = l))
+      .catch(() => (levelNamesLoad = null))
+  }
+  return (level) => levelNames.value.find((n) => n.level === level)?.label ?? level
+}
 
 const sectors = ref<string[]>([])
 let sectorsLoad: Promise<string[]> | null = null
