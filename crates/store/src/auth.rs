@@ -355,7 +355,7 @@ impl SessionCache {
 
 pub async fn logout(store: &Store, token: &str) -> Result<(), StoreError> {
     Q::new("DELETE FROM user_session WHERE token_hash = ").bind(token_hash(token)).execute(store.pool()).await?;
-    store.sessions.forget_all();
+    store.forget_principals();
     Ok(())
 }
 

@@ -24,6 +24,8 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) pool: AnyPool,
+    /// The batching writer's connections (`hazard::ingest`; see [`Store::for_ingest`]).
+    ingest_pool: AnyPool,
     pub backend: Backend,
     /// SQLite allows one writer at a time; taking this lock before `BEGIN` queues our writers
     /// in the process instead of letting them fail with SQLITE_BUSY on lock upgrade.
@@ -40,6 +42,8 @@ pub struct Store {
     pub(crate) number_scopes: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
     /// Principals of recent sessions (`auth::SessionCache`).
     pub(crate) sessions: Arc<crate::auth::SessionCache>,
+    /// The government units' accounts (`notify::Officials`).
+    pub(crate) officials: Arc<crate::notify::Officials>,
 }
 
 /// A writing transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -54,7 +58,7 @@ pub struct Tx {
     /// commits with it remembers.
     pub(crate) created: Option<(String, i64)>,
     /// This transaction cannot change a user, session or scope (hazard and idempotency
-    /// writes), so the session cache stays valid after it commits.
+    /// writes), so the sessions and accounts held in memory stay valid after it commits.
     pub(crate) keeps_sessions: bool,
     /// The audit chain head this transaction holds (`audit::hold_head`) and moves as it writes
     /// audit records; stored just before commit.
@@ -143,7 +147,7 @@ impl Tx {
         tx.commit().await?;
         drop(_guard);
         if !keeps_sessions {
-            store.sessions.forget_all();
+            store.forget_principals();
         }
         if links_pending {
             if let Err(e) = crate::links::run(&store).await {
@@ -226,10 +230,36 @@ impl Store {
         } else {
             url.to_string()
         };
-        let opts = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _| {
+        let pool = Self::pool_options(backend, options, if backend == Backend::Sqlite { 8 } else { 16 }, true)
+            .connect(&url)
+            .await?;
+        // On PostgreSQL the writer's statements (inserts, reads by id) keep one shape per batch
+        // size, and their generic plans are as good as the custom ones, whose planning cost as
+        // much as running them (docs/BENCHMARKS.md): they get connections of their own under
+        // PostgreSQL's default plan cache mode. On SQLite one pool serves all.
+        let ingest_pool = match backend {
+            Backend::Sqlite => pool.clone(),
+            Backend::Postgres => Self::pool_options(backend, options, 6, false).connect(&url).await?,
+        };
+        Ok(Self {
+            pool,
+            ingest_pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+            link_lock: Arc::new(Mutex::new(())),
+            calendar: Default::default(),
+            hazard_queue: Default::default(),
+            number_scopes: Default::default(),
+            sessions: Default::default(),
+            officials: Default::default(),
+        })
+    }
+
+    /// How the pools connect: `max` connections; `custom_plans` on PostgreSQL plans each
+    /// execution of a prepared statement for its values.
+    fn pool_options(backend: Backend, options: StoreOptions, max: u32, custom_plans: bool) -> AnyPoolOptions {
+        AnyPoolOptions::new().max_connections(max).acquire_timeout(Duration::from_secs(30)).after_connect(
+            move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL for concurrent readers; synchronous=FULL so that every
@@ -246,7 +276,7 @@ impl Store {
                         let mmap = u64::from(options.sqlite_mmap_mib) * 1024 * 1024;
                         conn.execute(format!("PRAGMA mmap_size = {mmap}").as_str()).await?;
                         conn.execute("PRAGMA temp_store = MEMORY").await?;
-                    } else {
+                    } else if custom_plans {
                         // A prepared list or count switches to PostgreSQL's generic plan after five
                         // executions, and for scope prefixes and skewed states that plan is several
                         // times slower (docs/BENCHMARKS.md): plan each execution for its values.
@@ -254,18 +284,20 @@ impl Store {
                     }
                     Ok(())
                 })
-            });
-        let pool = opts.connect(&url).await?;
-        Ok(Self {
-            pool,
-            backend,
-            write_lock: Arc::new(Mutex::new(())),
-            link_lock: Arc::new(Mutex::new(())),
-            calendar: Default::default(),
-            hazard_queue: Default::default(),
-            number_scopes: Default::default(),
-            sessions: Default::default(),
-        })
+            },
+        )
+    }
+
+    /// Forgets the sessions and accounts held in memory (a write that may have changed one
+    /// committed).
+    pub(crate) fn forget_principals(&self) {
+        self.sessions.forget_all();
+        self.officials.forget();
+    }
+
+    /// This store on the batching writer's connections (the same as `self` on SQLite).
+    pub(crate) fn for_ingest(&self) -> Store {
+        Store { pool: self.ingest_pool.clone(), ..self.clone() }
     }
 
     /// Applies the migrations not yet applied, each in its own transaction, in order.
@@ -566,6 +598,9 @@ impl From<Option<String>> for Val {
     }
 }
 
+/// Lists bound for `IN` are padded to a power of two up to this length ([`Q::bind_list`]).
+const PADDED_LISTS: usize = 1024;
+
 /// SQL text with numbered placeholders and their values, built up piece by piece.
 #[derive(Debug, Default, Clone)]
 pub struct Q {
@@ -639,14 +674,18 @@ impl Q {
         self
     }
 
-    /// Appends `(​$a, $b, …)` for a non-empty list.
+    /// Appends `(​$a, $b, …)` for a non-empty list, the operand of `IN`. Up to
+    /// [`PADDED_LISTS`] values the list is padded to the next power of two by repeating its last
+    /// value (the same set), so a query run with lists of many lengths has a few shapes rather
+    /// than one per length: PostgreSQL parses each shape once per connection and keeps its plan.
     pub fn bind_list<T: Into<Val> + Clone>(&mut self, vals: &[T]) -> &mut Self {
+        let len = if vals.len() <= PADDED_LISTS { vals.len().next_power_of_two() } else { vals.len() };
         self.push("(");
-        for (i, v) in vals.iter().enumerate() {
+        for i in 0..len {
             if i > 0 {
                 self.push(", ");
             }
-            self.bind(v.clone());
+            self.bind(vals[i.min(vals.len() - 1)].clone());
         }
         self.push(")")
     }
@@ -765,6 +804,17 @@ mod tests {
         assert_eq!(q.sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
         assert_eq!(q.args.len(), 4);
         assert!(Insert::many(vec![]).is_none());
+    }
+
+    #[test]
+    fn lists_are_padded_to_a_power_of_two_with_their_last_value() {
+        let mut q = Q::new("SELECT 1 WHERE x IN ");
+        q.bind_list(&[7i64, 8, 9]);
+        assert_eq!(q.sql, "SELECT 1 WHERE x IN ($1, $2, $3, $4)");
+        assert!(matches!(q.args[..], [Val::I(Some(7)), Val::I(Some(8)), Val::I(Some(9)), Val::I(Some(9))]));
+        let mut one = Q::new("");
+        one.bind_list(&["a"]);
+        assert_eq!(one.sql, "($1)");
     }
 
     #[test]

@@ -159,63 +159,106 @@ pub(crate) struct Target<'a> {
     pub sector: &'a str,
 }
 
-/// An active account a notice may reach.
-struct Member {
+/// An active account of a government unit (or an admin) a notice may reach.
+struct Official {
     user_id: i64,
     role: Role,
-    enterprise_id: Option<i64>,
     /// the jurisdiction (for a department: its jurisdiction's) path
     path: Option<String>,
     sectors: Vec<String>,
 }
 
-/// The accounts of the units around some targets, read with one query, and who of them each
-/// unit is for a target (with the fallback to the unit above when a unit has none).
-pub(crate) struct Audience {
-    members: Vec<Member>,
+/// The active accounts of the government units and the admins (其他单位账号缓存), read at most
+/// every [`Officials::FRESH`]: an installation has a few hundred of them, and every hand-over
+/// notice looks among them. Forgotten with the sessions (`Store::forget_principals`) when a write
+/// that may change an account commits; another instance sees such a change within `FRESH`.
+#[derive(Default)]
+pub(crate) struct Officials {
+    known: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<Official>>)>>,
 }
 
-impl Audience {
-    pub(crate) async fn load(tx: &mut crate::Tx, targets: &[Target<'_>]) -> Result<Audience, StoreError> {
-        let mut enterprises: Vec<i64> = targets.iter().map(|t| t.enterprise_id).collect();
-        enterprises.sort_unstable();
-        enterprises.dedup();
-        let mut paths: Vec<String> = targets.iter().flat_map(|t| ancestor_paths(t.path)).collect();
-        paths.sort_unstable();
-        paths.dedup();
-        let mut q = Q::new("SELECT u.id, u.role, u.org_kind, u.org_id, COALESCE(j.path, dj.path) AS path, d.sectors FROM app_user u LEFT JOIN jurisdiction j ON u.org_kind = 'jurisdiction' AND j.id = u.org_id LEFT JOIN department d ON u.org_kind = 'department' AND d.id = u.org_id LEFT JOIN jurisdiction dj ON dj.id = d.jurisdiction_id WHERE u.active = 1 AND (u.role = 'admin'");
-        if !enterprises.is_empty() {
-            q.push(" OR (u.org_kind = 'enterprise' AND u.org_id IN ").bind_list(&enterprises).push(")");
+impl Officials {
+    const FRESH: std::time::Duration = crate::auth::SessionCache::FRESH;
+
+    pub(crate) fn forget(&self) {
+        if let Ok(mut known) = self.known.lock() {
+            *known = None;
         }
-        if !paths.is_empty() {
-            q.push(" OR (u.role IN ('station', 'committee') AND j.path IN ").bind_list(&paths).push(")");
-            q.push(" OR (u.role = 'department' AND dj.path IN ").bind_list(&paths).push(")");
+    }
+
+    async fn get(store: &Store) -> Result<std::sync::Arc<Vec<Official>>, StoreError> {
+        if let Some((at, officials)) = store.officials.known.lock().ok().and_then(|k| k.clone()) {
+            if at.elapsed() < Self::FRESH {
+                return Ok(officials);
+            }
         }
-        q.push(") ORDER BY u.id");
-        let mut members = vec![];
-        for r in q.fetch_all(&mut *tx.tx).await? {
-            let role: String = r.try_get("role")?;
-            let Some(role) = Role::parse(&role) else { continue };
-            let org_kind: String = r.try_get("org_kind")?;
+        let read_at = std::time::Instant::now();
+        let q = Q::new("SELECT u.id, u.role, COALESCE(j.path, dj.path) AS path, d.sectors FROM app_user u LEFT JOIN jurisdiction j ON u.org_kind = 'jurisdiction' AND j.id = u.org_id LEFT JOIN department d ON u.org_kind = 'department' AND d.id = u.org_id LEFT JOIN jurisdiction dj ON dj.id = d.jurisdiction_id WHERE u.active = 1 AND u.role IN ('admin', 'station', 'committee', 'department') ORDER BY u.id");
+        let mut officials = vec![];
+        for r in q.fetch_all(store.pool()).await? {
+            let Some(role) = Role::parse(&r.try_get::<String, _>("role")?) else { continue };
             let sectors: Option<String> = r.try_get("sectors")?;
-            members.push(Member {
+            officials.push(Official {
                 user_id: r.try_get("id")?,
                 role,
-                enterprise_id: if org_kind == "enterprise" { Some(r.try_get("org_id")?) } else { None },
                 path: r.try_get("path")?,
                 sectors: sectors.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
             });
         }
-        Ok(Audience { members })
+        let officials = std::sync::Arc::new(officials);
+        if let Ok(mut known) = store.officials.known.lock() {
+            *known = Some((read_at, officials.clone()));
+        }
+        Ok(officials)
+    }
+}
+
+/// The accounts of the units around some targets, and who of them each unit is for a target
+/// (with the fallback to the unit above when a unit has none).
+pub(crate) struct Audience {
+    officials: std::sync::Arc<Vec<Official>>,
+    /// the active accounts of the targets' enterprises: (user, enterprise)
+    enterprise_accounts: Vec<(i64, i64)>,
+}
+
+impl Audience {
+    /// The audience of `targets`: their enterprises' accounts read in `tx`.
+    pub(crate) async fn load(tx: &mut crate::Tx, targets: &[Target<'_>]) -> Result<Audience, StoreError> {
+        let mut enterprises: Vec<i64> = targets.iter().map(|t| t.enterprise_id).collect();
+        enterprises.sort_unstable();
+        enterprises.dedup();
+        let mut enterprise_accounts = vec![];
+        if !enterprises.is_empty() {
+            let mut q =
+                Q::new("SELECT id, org_id FROM app_user WHERE active = 1 AND org_kind = 'enterprise' AND org_id IN ");
+            q.bind_list(&enterprises).push(" ORDER BY id");
+            for r in q.fetch_all(&mut *tx.tx).await? {
+                enterprise_accounts.push((r.try_get("id")?, r.try_get("org_id")?));
+            }
+        }
+        let store = tx.store.clone();
+        Self::with_accounts(&store, enterprise_accounts).await
+    }
+
+    /// The audience of targets whose enterprises' active accounts are known (user, enterprise):
+    /// the batching writer reads them with the enterprises.
+    pub(crate) async fn with_accounts(
+        store: &Store,
+        enterprise_accounts: Vec<(i64, i64)>,
+    ) -> Result<Audience, StoreError> {
+        Ok(Audience { officials: Officials::get(store).await?, enterprise_accounts })
     }
 
     /// The accounts of `unit` for `t` (none when it has no active account).
     fn of(&self, unit: Unit, t: Target<'_>) -> Vec<i64> {
-        let above = |m: &Member| m.path.as_deref().is_some_and(|p| t.path.starts_with(p));
-        self.members
+        if unit == Unit::Enterprise {
+            return self.enterprise_accounts.iter().filter(|(_, e)| *e == t.enterprise_id).map(|(u, _)| *u).collect();
+        }
+        let above = |m: &Official| m.path.as_deref().is_some_and(|p| t.path.starts_with(p));
+        self.officials
             .iter()
             .filter(|m| match unit {
-                Unit::Enterprise => m.enterprise_id == Some(t.enterprise_id),
+                Unit::Enterprise => false,
                 Unit::Station => m.role == Role::Station && above(m),
                 Unit::Department => m.role == Role::Department && above(m) && m.sectors.iter().any(|s| s == t.sector),
                 Unit::Committee => m.role == Role::Committee && above(m),
@@ -365,13 +408,27 @@ pub(crate) async fn hazard_handovers(
     items: &[HazardHandoverNotice<'_>],
     at: Timestamp,
 ) -> Result<(), StoreError> {
+    let targets: Vec<Target<'_>> =
+        items.iter().filter(|i| hazard_addressees(i.facts, i.handover).is_some()).map(|i| i.target).collect();
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let audience = Audience::load(tx, &targets).await?;
+    hazard_handovers_to(tx, items, at, &audience).await
+}
+
+/// [`hazard_handovers`] to the accounts of an audience read before (for every target of `items`).
+pub(crate) async fn hazard_handovers_to(
+    tx: &mut crate::Tx,
+    items: &[HazardHandoverNotice<'_>],
+    at: Timestamp,
+    audience: &Audience,
+) -> Result<(), StoreError> {
     let addressed: Vec<(&HazardHandoverNotice<'_>, Addressees)> =
         items.iter().filter_map(|i| hazard_addressees(i.facts, i.handover).map(|a| (i, a))).collect();
     if addressed.is_empty() {
         return Ok(());
     }
-    let targets: Vec<Target<'_>> = addressed.iter().map(|(i, _)| i.target).collect();
-    let audience = Audience::load(tx, &targets).await?;
     let titles: Vec<String> = addressed.iter().map(|(i, a)| hazard_title(a.kind, i.number)).collect();
     let notices: Vec<Notice<'_>> = addressed
         .iter()
@@ -700,24 +757,4 @@ pub async fn remind_reviews(store: &Store, at: Timestamp, rules: RiskRules) -> R
         tx.commit().await?;
     }
     Ok(sent)
-}
-
-/// `/1/2/3/` → [`/1/`, `/1/2/`, `/1/2/3/`].
-fn ancestor_paths(path: &str) -> Vec<String> {
-    let mut out = vec![];
-    let mut acc = String::from("/");
-    for part in path.split('/').filter(|s| !s.is_empty()) {
-        acc.push_str(part);
-        acc.push('/');
-        out.push(acc.clone());
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ancestors_of_a_path() {
-        assert_eq!(super::ancestor_paths("/1/2/3/"), ["/1/", "/1/2/", "/1/2/3/"]);
-    }
 }

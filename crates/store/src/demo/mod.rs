@@ -403,7 +403,7 @@ pub async fn force_password_change(store: &Store) -> Result<u64, StoreError> {
     let names: Vec<String> = Role::ALL.iter().map(|r| r.as_str().to_string()).collect();
     q.bind_list(&names).push(" AND must_change_password = 0 AND created_at = updated_at");
     let n = q.execute(store.pool()).await?;
-    store.sessions.forget_all();
+    store.forget_principals();
     Ok(n)
 }
 
