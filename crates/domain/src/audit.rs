@@ -237,7 +237,7 @@ mod tests {
 /// 操作 — every action an audit record may name, with the Chinese the log shows. One table: the
 /// log's filter offers it, its column and export read it, and the store refuses (in debug
 /// builds, so every test that writes an action checks it) to record an action missing here.
-pub const ACTIONS: [(&str, &str); 24] = [
+pub const ACTIONS: [(&str, &str); 25] = [
     ("create", "新增"),
     ("update", "修改"),
     ("delete", "删除"),
@@ -255,6 +255,7 @@ pub const ACTIONS: [(&str, &str); 24] = [
     ("reject", "驳回"),
     ("close", "立查立改销号"),
     ("list", "挂牌督办"),
+    ("close_listing", "挂牌督办销号"),
     ("escalate", "逾期提醒"),
     ("urge", "催办"),
     ("review_reminder", "评审逾期提醒"),

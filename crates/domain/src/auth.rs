@@ -87,7 +87,7 @@ impl Role {
             RectifyHazard | SubmitHazard | CloseHazard => self != Expert,
             VerifyHazard => true,
             RejectHazard => self.is_regulator(),
-            ListHazard => matches!(self, Admin | Committee | Station),
+            ListHazard => matches!(self, Admin | Committee | Station | Department),
             ReadListings => self.is_regulator(),
             // Those who supervise an enterprise press it and write to it; the grid inspector too.
             UrgeHazard | IssueHazardNotice => self.is_regulator() || self == Grid,

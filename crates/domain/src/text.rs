@@ -59,6 +59,16 @@ pub fn deadline(field: &str, label: &str, value: &str, today: LocalDate, errs: &
     today
 }
 
+/// A day that has come (签发日期, 评估日期): a date not after `today`; the error names the field.
+pub fn past_day(field: &str, label: &str, value: &str, today: LocalDate, errs: &mut Vec<FieldError>) -> LocalDate {
+    match value.trim().parse::<LocalDate>() {
+        Ok(d) if d > today => errs.push(FieldError::new(field, format!("{label}不能晚于今天"))),
+        Ok(d) => return d,
+        Err(_) => errs.push(FieldError::new(field, format!("{label}应为日期（YYYY-MM-DD）"))),
+    }
+    today
+}
+
 /// [`bounded`] on an optional text.
 pub fn bounded_opt(
     field: &str,

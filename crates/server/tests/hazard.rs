@@ -591,19 +591,33 @@ async fn listed_major_ready_to_verify(app: &TestApp, line: i64) -> i64 {
 async fn closing_at_one_in_the_morning_after_the_deadline_is_late_in_beijing_time() {
     let app = TestApp::demo().await;
     let (line, _) = enterprises(&app).await;
-    let s = app.login("station").await;
+    // (listed at district level: the committee verifies and closes them, 16号令 Art. 18)
+    let c = app.login("committee").await;
     let late = listed_major_ready_to_verify(&app, line).await;
     let in_time = listed_major_ready_to_verify(&app, line).await;
     // 2026-06-25 23:30 in 上海 (15:30 UTC): still the deadline day.
     app.set_clock("2026-06-25T15:30:00Z");
-    let r = app.post(&format!("/api/v1/hazards/{in_time}/verify"), &s, json!({"passed": true})).await.json();
+    let r = app
+        .post(
+            &format!("/api/v1/hazards/{in_time}/verify"),
+            &c,
+            json!({"passed": true, "closing": closing(&app, &c).await}),
+        )
+        .await
+        .json();
     assert_eq!((r["state"].as_str(), r["rectified_on_time"].as_bool()), (Some("closed"), Some(true)));
     assert_eq!(r["closed_day"], "2026-06-25");
     // 2026-06-26 01:00 in 上海 is 2026-06-25 17:00 UTC: the UTC date says on time, Beijing says late.
     app.set_clock("2026-06-25T17:00:00Z");
-    let r = app.post(&format!("/api/v1/hazards/{late}/verify"), &s, json!({"passed": true})).await.json();
+    let r = app
+        .post(
+            &format!("/api/v1/hazards/{late}/verify"),
+            &c,
+            json!({"passed": true, "closing": closing(&app, &c).await}),
+        )
+        .await
+        .json();
     assert_eq!((r["rectified_on_time"].as_bool(), r["closed_day"].as_str()), (Some(false), Some("2026-06-26")));
-    let c = app.login("committee").await;
     let sum = app.get("/api/v1/hazard-listings/summary?year=2026", &c).await.json();
     let district = sum.as_array().unwrap().iter().find(|l| l["level"] == "区").unwrap().clone();
     assert_eq!(
@@ -965,4 +979,151 @@ async fn statistics_listings_and_major_hazard_sources_export_what_their_pages_sh
     assert!(sources > 0);
     assert_eq!(sheet.len() as i64 - 1, sources);
     assert!(sheet[1..].iter().all(|r| r[5] == "构成"), "{:?}", &sheet[..2]);
+}
+
+/// What a listed hazard's 销号 carries (16号令 Art. 18), with files uploaded by `token`.
+async fn closing(app: &TestApp, token: &str) -> Value {
+    json!({"assessor_kind": "agency", "assessor": "江苏安评科技有限公司", "assessed_on": "2026-06-15",
+           "conclusion": "仓库隔断已拆除，自动喷淋经检测合格，同意销号",
+           "report_file_id": app.photo(token).await, "application_file_id": app.photo(token).await})
+}
+
+#[tokio::test]
+async fn a_department_lists_in_its_sector_and_only_the_listing_unit_or_above_closes_with_the_assessment() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let (s, c, d, e) = (
+        app.login("station").await,
+        app.login("committee").await,
+        app.login("department").await,
+        app.login("enterprise").await,
+    );
+    // 应急管理局 lists a 重大 hazard of 安泰化工 (危险化学品, its sector) at its own level, 区, with
+    // its head's signature and the signed file (seed 003: 一把手签字备案).
+    let id = app.post("/api/v1/hazards", &s, report(line, "重大", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let mut listing = json!({"level": "区", "supervising_unit": "新北区应急管理局", "document_number": "新应急督〔2026〕2号",
+                             "deadline": "2026-07-31", "suspended": true});
+    let r = app.post(&format!("/api/v1/hazards/{id}/listing"), &d, listing.clone()).await;
+    assert_eq!(r.problem(422)["errors"][0]["field"], "signed_by", "a department's listing needs the head's signature");
+    listing["signed_by"] = json!("王建国（局长）");
+    listing["signed_on"] = json!("2026-06-16");
+    listing["signed_file_id"] = json!(app.photo(&d).await);
+    let mut at_street = listing.clone();
+    at_street["level"] = json!("街道");
+    app.post(&format!("/api/v1/hazards/{id}/listing"), &d, at_street).await.problem(403);
+    let r = app.post(&format!("/api/v1/hazards/{id}/listing"), &d, listing).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    let h = r.json();
+    assert_eq!(h["listing"]["department_name"], "新北区应急管理局");
+    assert_eq!(
+        (h["listing"]["signed_by"].as_str(), h["listing"]["suspended"].as_bool()),
+        (Some("王建国（局长）"), Some(true))
+    );
+    assert!(h["photos"].as_array().unwrap().iter().any(|p| p["kind"] == "listing_signed"));
+    // Outside its sectors the department does not see the hazard at all.
+    let ledger = app.get("/api/v1/enterprises?page_size=200", &d).await.json();
+    let outside = app.get("/api/v1/enterprises?page_size=200", &app.login("admin").await).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| !ledger["items"].as_array().unwrap().iter().any(|y| y["id"] == x["id"]))
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let theirs =
+        app.post("/api/v1/hazards", &c, report(outside, "重大", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let listing = json!({"level": "区", "supervising_unit": "新北区应急管理局", "document_number": "新应急督〔2026〕3号",
+                         "deadline": "2026-07-31", "signed_by": "王建国", "signed_on": "2026-06-16", "signed_file_id": app.photo(&d).await});
+    app.post(&format!("/api/v1/hazards/{theirs}/listing"), &d, listing).await.problem(404);
+
+    // The enterprise rectifies and submits; the station, below the district, may not verify it.
+    app.post(&format!("/api/v1/hazards/{id}/rectify"), &e, json!({"plan": plan()})).await;
+    let photo = app.photo(&e).await;
+    app.post(&format!("/api/v1/hazards/{id}/submit"), &e, json!({"after_photos": [photo]})).await;
+    let seen = app.get(&format!("/api/v1/hazards/{id}"), &s).await.json();
+    assert!(!seen["allowed_actions"].as_array().unwrap().iter().any(|a| a == "verify_hazard"));
+    let r = app
+        .post(&format!("/api/v1/hazards/{id}/verify"), &s, json!({"passed": true, "closing": closing(&app, &s).await}))
+        .await;
+    assert!(r.problem(403)["detail"].as_str().unwrap().contains("挂牌督办单位"));
+    // The listing department closes it, but not without the assessment and the application.
+    let r = app.post(&format!("/api/v1/hazards/{id}/verify"), &d, json!({"passed": true})).await;
+    let fields: Vec<String> =
+        r.problem(422)["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();
+    assert!(
+        fields.contains(&"closing.report_file_id".to_string())
+            && fields.contains(&"closing.application_file_id".to_string())
+    );
+    let mut partial = closing(&app, &d).await;
+    partial.as_object_mut().unwrap().remove("application_file_id");
+    let r = app.post(&format!("/api/v1/hazards/{id}/verify"), &d, json!({"passed": true, "closing": partial})).await;
+    assert_eq!(r.problem(422)["errors"][0]["field"], "closing.application_file_id");
+    assert_eq!(
+        app.get(&format!("/api/v1/hazards/{id}"), &d).await.json()["state"],
+        "pending_verification",
+        "nothing written"
+    );
+    let r = app
+        .post(&format!("/api/v1/hazards/{id}/verify"), &d, json!({"passed": true, "closing": closing(&app, &d).await}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    let h = r.json();
+    assert_eq!(h["state"], "closed");
+    assert_eq!(
+        (h["listing"]["assessor_kind"].as_str(), h["listing"]["assessed_on"].as_str()),
+        (Some("agency"), Some("2026-06-15"))
+    );
+    let kinds: Vec<&str> = h["photos"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"assessment_report") && kinds.contains(&"closing_application"));
+    let closed = h["events"].as_array().unwrap().iter().find(|ev| ev["action"] == "close_listing").unwrap();
+    assert!(
+        closed["comment"].as_str().unwrap().contains("同意恢复生产"),
+        "a 停产停业 listing's closing is the 复产 consent"
+    );
+    let audit = app.get(&format!("/api/v1/audit?entity=hazard&entity_id={id}"), &app.login("admin").await).await.json();
+    assert!(audit["items"].as_array().unwrap().iter().any(|a| a["action"] == "close_listing"));
+}
+
+#[tokio::test]
+async fn a_station_cannot_close_a_district_listing_but_closes_its_streets() {
+    let app = TestApp::demo().await;
+    let (line, _) = enterprises(&app).await;
+    let (s, c, e) = (app.login("station").await, app.login("committee").await, app.login("enterprise").await);
+    let district = listed_major_ready_to_verify(&app, line).await;
+    let r = app
+        .post(&format!("/api/v1/hazards/{district}/verify"), &s, json!({"passed": false, "comment": "喷淋未联动"}))
+        .await;
+    r.problem(403);
+    let r = app
+        .post(
+            &format!("/api/v1/hazards/{district}/verify"),
+            &c,
+            json!({"passed": true, "closing": closing(&app, &c).await}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "closed");
+    // The street's own listing is the station's to close.
+    let id = app.post("/api/v1/hazards", &s, report(line, "重大", "政府检查")).await.json()["id"].as_i64().unwrap();
+    let listing = json!({"level": "街道", "supervising_unit": "春江街道安委会", "document_number": "春安督〔2026〕4号", "deadline": "2026-06-25"});
+    assert_eq!(app.post(&format!("/api/v1/hazards/{id}/listing"), &s, listing).await.status, StatusCode::OK);
+    app.post(&format!("/api/v1/hazards/{id}/rectify"), &e, json!({"plan": plan()})).await;
+    let photo = app.photo(&e).await;
+    app.post(&format!("/api/v1/hazards/{id}/submit"), &e, json!({"after_photos": [photo]})).await;
+    let r = app
+        .post(&format!("/api/v1/hazards/{id}/verify"), &s, json!({"passed": true, "closing": closing(&app, &s).await}))
+        .await;
+    assert_eq!(r.json()["state"], "closed");
+    // A closing sent for a hazard that is not listed is refused, naming the field.
+    let plain = app.post("/api/v1/hazards", &s, report(line, "一般", "政府检查")).await.json()["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/hazards/{plain}/rectify"), &e, json!({})).await;
+    let photo = app.photo(&e).await;
+    app.post(&format!("/api/v1/hazards/{plain}/submit"), &e, json!({"after_photos": [photo]})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/hazards/{plain}/verify"),
+            &s,
+            json!({"passed": true, "closing": closing(&app, &s).await}),
+        )
+        .await;
+    assert_eq!(r.problem(422)["errors"][0]["field"], "closing");
 }

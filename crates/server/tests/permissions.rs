@@ -289,8 +289,10 @@ async fn a_hazards_allowed_actions_are_what_its_endpoints_do() {
                         "verify_hazard" => json!({"passed": true}),
                         "reject_hazard" => json!({"reason": "重复上报"}),
                         "list_hazard" => {
+                            // (signed by the head: a department's listing needs it, anyone's may carry it)
                             json!({"level": h["listing_levels"].get(0).unwrap_or(&json!("街道")), "supervising_unit": "新北区安委办",
-                                   "document_number": "新安委督〔2026〕9号", "deadline": "2026-09-30"})
+                                   "document_number": "新安委督〔2026〕9号", "deadline": "2026-09-30",
+                                   "signed_by": "张明", "signed_on": "2026-06-16", "signed_file_id": app.photo(token).await})
                         }
                         _ => json!({}),
                     };

@@ -117,10 +117,17 @@ pub async fn principal_for(store: &Store, u: &User) -> Result<Principal, StoreEr
     let mut sectors = vec![];
     let mut enterprise_id = None;
     let mut assigned = vec![];
+    let mut unit_tier = None;
     match u.org_kind {
-        OrgKind::Jurisdiction => path = jurisdiction_by_id(store, u.org_id).await?.map(|j| j.path),
+        OrgKind::Jurisdiction => {
+            if let Some(j) = jurisdiction_by_id(store, u.org_id).await? {
+                unit_tier = Some(j.level);
+                path = Some(j.path);
+            }
+        }
         OrgKind::Department => {
             if let Some((d, p)) = department_by_id(store, u.org_id).await? {
+                unit_tier = jurisdiction_by_id(store, d.jurisdiction_id).await?.map(|j| j.level);
                 sectors = d.sectors;
                 path = Some(p);
             }
@@ -150,6 +157,7 @@ pub async fn principal_for(store: &Store, u: &User) -> Result<Principal, StoreEr
         org_kind: u.org_kind,
         org_id: u.org_id,
         scope,
+        unit_tier,
     })
 }
 
@@ -616,5 +624,6 @@ pub fn system_principal(name: &str) -> Principal {
         org_kind: OrgKind::Jurisdiction,
         org_id: 0,
         scope: Scope::All,
+        unit_tier: None,
     }
 }

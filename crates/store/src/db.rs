@@ -183,6 +183,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "inspection_records", include_str!("migrations/0013_inspection_records.sql")),
     (14, "outbound", include_str!("migrations/0014_outbound.sql")),
     (15, "listing_quota", include_str!("migrations/0015_listing_quota.sql")),
+    (16, "listing_units", include_str!("migrations/0016_listing_units.sql")),
 ];
 
 /// How the store uses memory and plans (settings `sqlite_cache_mib`, `sqlite_mmap_mib`).

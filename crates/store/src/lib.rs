@@ -136,6 +136,9 @@ pub struct Principal {
     pub org_kind: domain::auth::OrgKind,
     pub org_id: i64,
     pub scope: domain::scope::Scope,
+    /// The tier of the unit's jurisdiction (a department's: the one it belongs to), which sets
+    /// the level it lists hazards at; none for an enterprise or the command line.
+    pub unit_tier: Option<domain::org::JurisdictionLevel>,
 }
 
 impl Principal {
@@ -144,6 +147,22 @@ impl Principal {
         match &self.scope {
             domain::scope::Scope::Sectors { sectors, .. } => Some(sectors),
             _ => None,
+        }
+    }
+
+    /// The unit acting, as the rules of a listed hazard see it (`ListingUnit::may_be_closed_by`).
+    pub fn acting_unit(&self) -> domain::hazard::ActingUnit {
+        use domain::hazard::ActingUnit;
+        use domain::scope::Scope;
+        match (&self.scope, self.org_kind) {
+            (Scope::All, _) if self.role == domain::auth::Role::Admin => ActingUnit::Admin,
+            (Scope::Subtree { path }, domain::auth::OrgKind::Jurisdiction) => {
+                ActingUnit::Government { role: self.role, path: path.clone() }
+            }
+            (Scope::Sectors { path, .. }, domain::auth::OrgKind::Department) => {
+                ActingUnit::Department { id: self.org_id, path: path.clone() }
+            }
+            _ => ActingUnit::Other,
         }
     }
 

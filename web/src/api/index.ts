@@ -31,6 +31,7 @@ import type {
   JurisdictionLevel,
   JurisdictionNode,
   JurisdictionPatch,
+  ListedClosingInput,
   ListingInput,
   ListingLevel,
   ListingSummary,
@@ -200,8 +201,9 @@ export const hazardApi = {
     http.post<HazardDetail>(`${API}/hazards/${id}/rectify`, (plan ? { plan } : {}) satisfies RectifyBody, ACTION_SILENT),
   submit: (id: number, after_photos: number[], note: string) =>
     http.post<HazardDetail>(`${API}/hazards/${id}/submit`, { after_photos, note } satisfies PhotosBody, ACTION_SILENT),
-  verify: (id: number, passed: boolean, comment: string) =>
-    http.post<HazardDetail>(`${API}/hazards/${id}/verify`, { passed, comment } satisfies VerifyBody, ACTION_SILENT),
+  /** 验收; `closing`: the assessment and application a listed hazard's 销号 needs */
+  verify: (id: number, passed: boolean, comment: string, closing?: ListedClosingInput) =>
+    http.post<HazardDetail>(`${API}/hazards/${id}/verify`, { passed, comment, closing } satisfies VerifyBody, ACTION_SILENT),
   reject: (id: number, reason: string) =>
     http.post<HazardDetail>(`${API}/hazards/${id}/reject`, { reason } satisfies RejectBody, ACTION_SILENT),
   close: (id: number, after_photos: number[], note: string) =>

@@ -84,6 +84,8 @@ export type RejectBody = S['RejectBody']
 /** 挂牌督办 of a 重大 hazard. */
 export type HazardListing = S['Listing']
 export type ListingInput = S['ListingInput']
+export type ListedClosingInput = S['ListedClosingInput']
+export type AssessorKind = S['AssessorKind']
 export type ListingSummary = S['ListingSummary']
 export type ListingLevelName = S['ListingLevelName']
 export type QuotaBody = S['QuotaBody']

@@ -3,7 +3,7 @@
 
 use super::{HazardFacts, HazardGrade, HazardRefusal, HazardState};
 use crate::auth::{Action, Role};
-use crate::text::{deadline, single_line, MAX_NAME};
+use crate::text::{bounded, deadline, past_day, single_line, MAX_NAME, MAX_TEXT};
 use crate::time::LocalDate;
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
@@ -73,15 +73,22 @@ impl ListingLevel {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|l| l.as_str() == s)
     }
-    /// Who may list at this level: those the permission table lets list (`ListHazard`), the
-    /// committee (and admin) at any level, a station at its street's only.
-    pub fn may_list(self, role: Role) -> bool {
-        role.may(Action::ListHazard) && (role != Role::Station || self == Self::Street)
+    /// Who may list at this level: those the permission table lets list (`ListHazard`); the
+    /// committee (and admin) at any level (recording a listing of the government above too), a
+    /// station or a department (seed 001 三9: "各属地及负有安全监管职责的部门") at its own
+    /// government's level only — `tier` is the tier of the unit's jurisdiction (a department's:
+    /// the jurisdiction it belongs to; a station's: its street).
+    pub fn may_list(self, role: Role, tier: Option<crate::org::JurisdictionLevel>) -> bool {
+        role.may(Action::ListHazard)
+            && match role {
+                Role::Station | Role::Department => tier.and_then(Self::of_tier) == Some(self),
+                _ => true,
+            }
     }
 
-    /// The levels a role may list at.
-    pub fn for_role(role: Role) -> Vec<Self> {
-        Self::ALL.into_iter().filter(|l| l.may_list(role)).collect()
+    /// The levels a unit may list at.
+    pub fn for_unit(role: Role, tier: Option<crate::org::JurisdictionLevel>) -> Vec<Self> {
+        Self::ALL.into_iter().filter(|l| l.may_list(role, tier)).collect()
     }
 }
 
@@ -217,20 +224,74 @@ pub struct ListingInput {
     pub document_number: String,
     /// 督办期限 YYYY-MM-DD
     pub deadline: String,
+    /// The head (一把手) who signed the listing (seed 003: "部门“一把手”签字备案"); required for a
+    /// department's listing
+    #[serde(default)]
+    pub signed_by: String,
+    /// The day it was signed, YYYY-MM-DD (required with `signed_by`)
+    #[serde(default)]
+    pub signed_on: Option<String>,
+    /// The signed listing document (file id from POST /api/v1/files; required with `signed_by`)
+    #[serde(default)]
+    pub signed_file_id: Option<i64>,
+    /// 责令全部或者局部停产停业治理 (16号令 Art. 15): production resumes (复产) only with the
+    /// closing's review
+    #[serde(default)]
+    pub suspended: bool,
 }
 
-/// A listing that keeps the rules: unit and document named, deadline from today on.
+/// The head's signature of a listing (一把手签字).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signature {
+    pub by: String,
+    pub on: LocalDate,
+    pub file_id: i64,
+}
+
+/// A listing that keeps the rules: unit and document named, deadline from today on, the head's
+/// signature where one is needed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidListing {
     pub level: ListingLevel,
     pub supervising_unit: String,
     pub document_number: String,
     pub deadline: LocalDate,
+    pub signature: Option<Signature>,
+    pub suspended: bool,
 }
 
 impl ListingInput {
-    pub fn validate(&self, today: LocalDate) -> Result<ValidListing, Vec<FieldError>> {
+    /// Checks the listing; `signature_required` for a department's (一把手签字备案).
+    pub fn validate(&self, today: LocalDate, signature_required: bool) -> Result<ValidListing, Vec<FieldError>> {
         let mut errs = vec![];
+        let signed_by = single_line("signed_by", "签字负责人", &self.signed_by, MAX_NAME, &mut errs);
+        let signature = if signed_by.is_empty() && self.signed_on.is_none() && self.signed_file_id.is_none() {
+            if signature_required {
+                errs.push(FieldError::new(
+                    "signed_by",
+                    "部门挂牌督办须由部门主要负责人（一把手）签字备案，请填写签字人",
+                ));
+            }
+            None
+        } else {
+            if signed_by.is_empty() {
+                errs.push(FieldError::new("signed_by", "请填写签字负责人"));
+            }
+            let on = match self.signed_on.as_deref() {
+                Some(d) => past_day("signed_on", "签字日期", d, today, &mut errs),
+                None => {
+                    errs.push(FieldError::new("signed_on", "请填写签字日期"));
+                    today
+                }
+            };
+            match self.signed_file_id {
+                Some(file_id) => Some(Signature { by: signed_by, on, file_id }),
+                None => {
+                    errs.push(FieldError::new("signed_file_id", "请上传签字的挂牌督办文件"));
+                    None
+                }
+            }
+        };
         let unit = single_line("supervising_unit", "督办单位", &self.supervising_unit, MAX_NAME, &mut errs);
         if unit.is_empty() {
             errs.push(FieldError::new("supervising_unit", "请填写督办单位"));
@@ -243,15 +304,23 @@ impl ListingInput {
         if !errs.is_empty() {
             return Err(errs);
         }
-        Ok(ValidListing { level: self.level, supervising_unit: unit, document_number: doc, deadline })
+        Ok(ValidListing {
+            level: self.level,
+            supervising_unit: unit,
+            document_number: doc,
+            deadline,
+            signature,
+            suspended: self.suspended,
+        })
     }
 }
 
 /// Decides a listing (挂牌督办): the role and level (403), the hazard (409: 重大, open, not yet
-/// listed), the input (422).
+/// listed), the input (422). `tier` is the tier of the lister's jurisdiction.
 pub fn decide_listing(
     h: HazardFacts,
     role: Role,
+    tier: Option<crate::org::JurisdictionLevel>,
     listed: bool,
     input: &ListingInput,
     today: LocalDate,
@@ -259,11 +328,184 @@ pub fn decide_listing(
     if !role.may(Action::ListHazard) {
         return Err(HazardRefusal::Forbidden(format!("{}无权{}", role.label(), Action::ListHazard.label())));
     }
-    if !input.level.may_list(role) {
-        return Err(HazardRefusal::Forbidden(format!("{}不能进行{}级挂牌督办", role.label(), input.level.as_str())));
+    if !input.level.may_list(role, tier) {
+        return Err(HazardRefusal::Forbidden(format!(
+            "{}只能在本级进行挂牌督办，不能进行{}级挂牌督办",
+            role.label(),
+            input.level.as_str()
+        )));
     }
     check_listable(h, listed)?;
-    input.validate(today).map_err(HazardRefusal::Invalid)
+    input.validate(today, role == Role::Department).map_err(HazardRefusal::Invalid)
+}
+
+/// The unit that listed a hazard (挂牌督办单位): a government, by the path of its jurisdiction,
+/// or a department (with the path of the jurisdiction it belongs to).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListingUnit {
+    Government { path: String },
+    Department { id: i64, path: String },
+}
+
+/// The unit of someone acting on a listed hazard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActingUnit {
+    Admin,
+    /// a committee, station or grid: its jurisdiction's path
+    Government {
+        role: Role,
+        path: String,
+    },
+    Department {
+        id: i64,
+        path: String,
+    },
+    /// an enterprise, an expert
+    Other,
+}
+
+impl ListingUnit {
+    /// Whether `actor` is this unit or a unit above it (16号令 Art. 18: a listed hazard is closed
+    /// by who listed it): the government of the unit's jurisdiction or of one containing it
+    /// (a committee, or a station for its street's listing), the listing department itself. A
+    /// station is below a district listing; a department is not above a government's listing.
+    pub fn may_be_closed_by(&self, actor: &ActingUnit) -> bool {
+        let above = |unit_path: &str, actor_path: &str| unit_path.starts_with(actor_path);
+        match (self, actor) {
+            (_, ActingUnit::Admin) => true,
+            (Self::Government { path }, ActingUnit::Government { role, path: a }) => {
+                matches!(role, Role::Committee | Role::Station) && above(path, a)
+            }
+            (Self::Department { path, .. }, ActingUnit::Government { role, path: a }) => {
+                *role == Role::Committee && above(path, a)
+            }
+            (Self::Department { id, .. }, ActingUnit::Department { id: a, .. }) => id == a,
+            _ => false,
+        }
+    }
+}
+
+/// Who assessed the rectification of a listed hazard (整改评估, 16号令 Art. 18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessorKind {
+    /// 专家组
+    Experts,
+    /// 安全评价机构
+    Agency,
+}
+
+impl AssessorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Experts => "experts",
+            Self::Agency => "agency",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Experts, Self::Agency].into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Experts => "专家组",
+            Self::Agency => "安全评价机构",
+        }
+    }
+}
+
+/// The closing (销号) of a listed hazard as sent with a passing verification: the assessment of
+/// the rectification and the enterprise's written application (16号令 Art. 18).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListedClosingInput {
+    pub assessor_kind: Option<AssessorKind>,
+    /// the experts' names or the agency's name
+    #[serde(default)]
+    pub assessor: String,
+    /// 评估日期 YYYY-MM-DD
+    pub assessed_on: Option<String>,
+    /// 评估结论
+    #[serde(default)]
+    pub conclusion: String,
+    /// 评估报告 (file id)
+    pub report_file_id: Option<i64>,
+    /// 企业书面销号（复产）申请 (file id)
+    pub application_file_id: Option<i64>,
+}
+
+/// A closing that keeps the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidListedClosing {
+    pub assessor_kind: AssessorKind,
+    pub assessor: String,
+    pub assessed_on: LocalDate,
+    pub conclusion: String,
+    pub report_file_id: i64,
+    pub application_file_id: i64,
+}
+
+impl ListedClosingInput {
+    /// Every missing or wrong part named by its field (under `closing.`), in one pass.
+    pub fn validate(&self, today: LocalDate) -> Result<ValidListedClosing, Vec<FieldError>> {
+        let mut errs = vec![];
+        let f = |name: &str| format!("closing.{name}");
+        if self.assessor_kind.is_none() {
+            errs.push(FieldError::new(f("assessor_kind"), "请选择评估方式：专家组或安全评价机构"));
+        }
+        let assessor = single_line(&f("assessor"), "评估单位或专家", &self.assessor, MAX_NAME, &mut errs);
+        if assessor.is_empty() {
+            errs.push(FieldError::new(f("assessor"), "请填写评估的专家或安全评价机构"));
+        }
+        let assessed_on = match self.assessed_on.as_deref() {
+            Some(d) => past_day(&f("assessed_on"), "评估日期", d, today, &mut errs),
+            None => {
+                errs.push(FieldError::new(f("assessed_on"), "请填写评估日期"));
+                today
+            }
+        };
+        let conclusion = bounded(&f("conclusion"), "评估结论", &self.conclusion, MAX_TEXT, &mut errs);
+        if conclusion.trim().is_empty() {
+            errs.push(FieldError::new(f("conclusion"), "请填写评估结论"));
+        }
+        if self.report_file_id.is_none() {
+            errs.push(FieldError::new(f("report_file_id"), "请上传整改评估报告"));
+        }
+        if self.application_file_id.is_none() {
+            errs.push(FieldError::new(f("application_file_id"), "请上传企业的书面销号申请"));
+        }
+        match (self.assessor_kind, self.report_file_id, self.application_file_id) {
+            (Some(assessor_kind), Some(report_file_id), Some(application_file_id)) if errs.is_empty() => {
+                Ok(ValidListedClosing {
+                    assessor_kind,
+                    assessor,
+                    assessed_on,
+                    conclusion: conclusion.trim().to_string(),
+                    report_file_id,
+                    application_file_id,
+                })
+            }
+            _ => Err(errs),
+        }
+    }
+}
+
+/// Decides the closing (销号) of a listed hazard by a passing verification, beyond [`decide`]'s
+/// rules: the listing unit or one above it (403), the assessment and application (422).
+///
+/// [`decide`]: super::decide
+pub fn decide_listed_closing(
+    unit: &ListingUnit,
+    actor: &ActingUnit,
+    input: Option<&ListedClosingInput>,
+    today: LocalDate,
+) -> Result<ValidListedClosing, HazardRefusal> {
+    if !unit.may_be_closed_by(actor) {
+        return Err(HazardRefusal::Forbidden(
+            "挂牌督办的重大隐患只能由挂牌督办单位或其上级销号（16号令第十八条）".into(),
+        ));
+    }
+    let empty = ListedClosingInput::default();
+    input.unwrap_or(&empty).validate(today).map_err(HazardRefusal::Invalid)
 }
 
 /// Checks a hazard may be listed: 重大 and still open.
@@ -409,16 +651,29 @@ mod tests {
             supervising_unit: " 新北区安委办 ".into(),
             document_number: "新安委督〔2026〕3号".into(),
             deadline: "2026-09-30".into(),
+            signed_by: String::new(),
+            signed_on: None,
+            signed_file_id: None,
+            suspended: false,
         };
-        assert_eq!(ok.validate(today).unwrap().supervising_unit, "新北区安委办");
+        assert_eq!(ok.validate(today, false).unwrap().supervising_unit, "新北区安委办");
         let bad = ListingInput {
             supervising_unit: "".into(),
             document_number: "".into(),
             deadline: "2026-06-15".into(),
-            ..ok
+            ..ok.clone()
         };
-        let fields: Vec<String> = bad.validate(today).unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = bad.validate(today, false).unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["supervising_unit", "document_number", "deadline"]);
+        // A department's listing carries its head's signature (seed 003: 一把手签字备案).
+        let unsigned = ok.validate(today, true).unwrap_err();
+        assert_eq!(unsigned[0].field, "signed_by");
+        let half = ListingInput { signed_by: "王建国".into(), signed_on: Some("2026-06-17".into()), ..ok.clone() };
+        let fields: Vec<String> = half.validate(today, true).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["signed_on", "signed_file_id"], "a signature in the future and without its file");
+        let signed = ListingInput { signed_on: Some("2026-06-16".into()), signed_file_id: Some(7), ..half };
+        let v = signed.validate(today, true).unwrap();
+        assert_eq!(v.signature, Some(Signature { by: "王建国".into(), on: today, file_id: 7 }));
         assert!(ListingQuota { city: 10, district: 15, street: 25 }.validate().is_ok());
         assert_eq!(ListingQuota { city: -1, district: 15, street: 25 }.validate().unwrap_err().field, "quota");
     }
@@ -430,9 +685,78 @@ mod tests {
         assert!(check_listable(open_major, true).is_err());
         assert!(check_listable(facts(Rectifying, HazardGrade::General), false).is_err());
         assert!(check_listable(facts(Closed, HazardGrade::Major), false).is_err());
-        assert!(ListingLevel::Street.may_list(Role::Station));
-        assert!(!ListingLevel::District.may_list(Role::Station));
-        assert!(!ListingLevel::Street.may_list(Role::Enterprise));
+        use crate::org::JurisdictionLevel as T;
+        assert!(ListingLevel::Street.may_list(Role::Station, Some(T::Street)));
+        assert!(!ListingLevel::District.may_list(Role::Station, Some(T::Street)));
+        assert!(!ListingLevel::Street.may_list(Role::Enterprise, None));
+        // A department lists at its own government's level: a district's bureau at 区 (县).
+        assert_eq!(ListingLevel::for_unit(Role::Department, Some(T::District)), [ListingLevel::District]);
+        assert_eq!(ListingLevel::for_unit(Role::Committee, Some(T::District)), ListingLevel::ALL);
+        assert!(ListingLevel::for_unit(Role::Grid, Some(T::Grid)).is_empty());
         assert_eq!(ListingQuota::default().of(ListingLevel::District), 15);
+    }
+
+    #[test]
+    fn a_listed_hazard_is_closed_by_its_listing_unit_or_one_above() {
+        let district = ListingUnit::Government { path: "/1/".into() };
+        let street = ListingUnit::Government { path: "/1/2/".into() };
+        let bureau = ListingUnit::Department { id: 9, path: "/1/".into() };
+        let gov = |role, path: &str| ActingUnit::Government { role, path: path.into() };
+        let committee = gov(Role::Committee, "/1/");
+        let station = gov(Role::Station, "/1/2/");
+        let other_station = gov(Role::Station, "/1/3/");
+        // A station cannot close a hazard listed at district level; it closes its street's.
+        assert!(!district.may_be_closed_by(&station));
+        assert!(street.may_be_closed_by(&station));
+        assert!(!street.may_be_closed_by(&other_station));
+        assert!(district.may_be_closed_by(&committee) && street.may_be_closed_by(&committee));
+        assert!(!street.may_be_closed_by(&gov(Role::Grid, "/1/2/5/")));
+        // The listing department itself, or the government above it; not another department.
+        assert!(bureau.may_be_closed_by(&ActingUnit::Department { id: 9, path: "/1/".into() }));
+        assert!(!bureau.may_be_closed_by(&ActingUnit::Department { id: 10, path: "/1/".into() }));
+        assert!(bureau.may_be_closed_by(&committee));
+        assert!(!bureau.may_be_closed_by(&station));
+        assert!(!district.may_be_closed_by(&ActingUnit::Department { id: 9, path: "/1/".into() }));
+        assert!(district.may_be_closed_by(&ActingUnit::Admin));
+        assert!(!district.may_be_closed_by(&ActingUnit::Other));
+    }
+
+    #[test]
+    fn closing_a_listed_hazard_needs_the_assessment_and_the_application() {
+        let today: LocalDate = "2026-06-16".parse().unwrap();
+        let district = ListingUnit::Government { path: "/1/".into() };
+        let committee = ActingUnit::Government { role: Role::Committee, path: "/1/".into() };
+        let Err(HazardRefusal::Invalid(errs)) = decide_listed_closing(&district, &committee, None, today) else {
+            panic!("closing without an assessment must be refused")
+        };
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "closing.assessor_kind",
+                "closing.assessor",
+                "closing.assessed_on",
+                "closing.conclusion",
+                "closing.report_file_id",
+                "closing.application_file_id"
+            ]
+        );
+        let input = ListedClosingInput {
+            assessor_kind: Some(AssessorKind::Agency),
+            assessor: "江苏安评科技有限公司".into(),
+            assessed_on: Some("2026-06-12".into()),
+            conclusion: "泄爆、隔爆设施已按 GB 15577 整改到位，同意销号".into(),
+            report_file_id: Some(3),
+            application_file_id: Some(4),
+        };
+        let ok = decide_listed_closing(&district, &committee, Some(&input), today).unwrap();
+        assert_eq!((ok.assessor_kind, ok.report_file_id, ok.application_file_id), (AssessorKind::Agency, 3, 4));
+        let station = ActingUnit::Government { role: Role::Station, path: "/1/2/".into() };
+        assert!(matches!(
+            decide_listed_closing(&district, &station, Some(&input), today),
+            Err(HazardRefusal::Forbidden(_))
+        ));
+        let later = ListedClosingInput { assessed_on: Some("2026-06-17".into()), ..input };
+        assert!(decide_listed_closing(&district, &committee, Some(&later), today).is_err());
     }
 }

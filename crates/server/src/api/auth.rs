@@ -53,7 +53,7 @@ pub struct Me {
     /// Every action the role may take (the permission table); the web UI builds its menus and
     /// pages from these, objects carry their own `allowed_actions`
     pub permissions: Vec<Action>,
-    /// The 挂牌督办 levels the role may list at
+    /// The 挂牌督办 levels the user's unit may list at (a station or department: its own)
     pub listing_levels: Vec<ListingLevel>,
     /// The business time zone dates are shown in (IANA name)
     pub timezone: String,
@@ -63,7 +63,13 @@ impl Me {
     async fn of(s: &AppState, user: User) -> ApiResult<Self> {
         let role = user.role;
         let timezone = s.store.calendar().await?.timezone_name();
-        Ok(Self { user, permissions: role.allowed_actions(), listing_levels: ListingLevel::for_role(role), timezone })
+        let tier = anjian_store::auth::principal_for(&s.store, &user).await?.unit_tier;
+        Ok(Self {
+            user,
+            permissions: role.allowed_actions(),
+            listing_levels: ListingLevel::for_unit(role, tier),
+            timezone,
+        })
     }
 }
 

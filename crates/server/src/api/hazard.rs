@@ -254,18 +254,23 @@ pub struct VerifyBody {
     pub passed: bool,
     #[serde(default)]
     pub comment: String,
+    /// For a listed hazard that passes (挂牌督办销号, 16号令 Art. 18): the rectification's
+    /// assessment and the enterprise's written application
+    #[serde(default)]
+    pub closing: Option<anjian_domain::hazard::ListedClosingInput>,
 }
 
-/// 验收: passing closes it (销号), failing sends it back to rectification
+/// 验收: passing closes it (销号), failing sends it back to rectification. A listed hazard is
+/// verified by its listing unit or one above, and closed with `closing`.
 #[utoipa::path(post, path = "/api/v1/hazards/{id}/verify", tag = "hazard", request_body = VerifyBody,
-    responses((status = 200, body = HazardDetail), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    responses((status = 200, body = HazardDetail), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn verify(
     State(s): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<VerifyBody>,
 ) -> ApiResult<Json<HazardDetail>> {
-    act(&s, &auth, id, ActionInput::Verify { passed: b.passed, comment: b.comment }).await
+    act(&s, &auth, id, ActionInput::Verify { passed: b.passed, comment: b.comment, closing: b.closing }).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

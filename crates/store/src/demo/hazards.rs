@@ -46,6 +46,7 @@ fn actor_as(role: Role, username: &str, display: &str) -> crate::Principal {
         org_kind: role.org_kind(),
         org_id: 0,
         scope: anjian_domain::scope::Scope::All,
+        unit_tier: None,
     }
 }
 
@@ -66,7 +67,7 @@ pub(crate) async fn generate_hazards(
     streets: &[(String, String)],
     count: usize,
 ) -> Result<usize, StoreError> {
-    use crate::hazard::{insert, write_listing, write_transition, ActionInput, NewHazard};
+    use crate::hazard::{government_unit, insert, write_listing, write_transition, ActionInput, NewHazard};
     use anjian_domain::hazard::ValidListing;
     use anjian_domain::hazard::{
         decide, HazardActor, HazardFacts, HazardGrade, HazardSource, ListingLevel, RectificationPlan,
@@ -206,12 +207,17 @@ pub(crate) async fn generate_hazards(
                 };
                 if rng.gen_bool(0.1) {
                     steps.push((
-                        ActionInput::Verify { passed: false, comment: "整改不彻底，需补充措施".into() },
+                        ActionInput::Verify {
+                            passed: false, comment: "整改不彻底，需补充措施".into(), closing: None
+                        },
                         verifier,
                     ));
                     steps.push((ActionInput::Submit { after_photos: vec![], note: "补充整改".into() }, &ent_actor));
                 }
-                steps.push((ActionInput::Verify { passed: true, comment: "复查合格，予以销号".into() }, verifier));
+                steps.push((
+                    ActionInput::Verify { passed: true, comment: "复查合格，予以销号".into(), closing: None },
+                    verifier,
+                ));
             }
         }
         let count = steps.len();
@@ -268,9 +274,13 @@ pub(crate) async fn generate_hazards(
                         listed.iter().sum::<usize>()
                     ),
                     deadline,
+                    signature: None,
+                    suspended: false,
                 };
                 let committee = actor_as(Role::Committee, "committee", unit);
-                write_listing(&mut tx, &committee.actor(), &h, &input, found_day.year() as i64, step_at(1)).await?;
+                let by = government_unit(store, &h.scope_path, level).await?;
+                write_listing(&mut tx, &committee.actor(), &h, &input, &by, found_day.year() as i64, step_at(1))
+                    .await?;
             }
         }
     }

@@ -239,8 +239,8 @@ impl Drop for Idle<'_> {
 
 /// Answers each report of a committed batch, read back together.
 async fn answer(store: Store, jobs: Vec<Ready>, ids: Vec<i64>) {
-    let reports: Vec<(i64, Role, Timestamp)> =
-        jobs.iter().zip(&ids).map(|(j, id)| (*id, j.reporter.role, j.hazard.found_at)).collect();
+    let reports: Vec<(i64, &Principal, Timestamp)> =
+        jobs.iter().zip(&ids).map(|(j, id)| (*id, &j.reporter, j.hazard.found_at)).collect();
     match reported(&store, &reports).await {
         Ok(details) => {
             for (job, detail) in jobs.into_iter().zip(details) {

@@ -12,9 +12,10 @@ use crate::scope::{push_owned_scope, push_owned_scope_as, push_path, push_subtre
 use crate::{files, format_ts, now, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role};
 use anjian_domain::hazard::{
-    allowed_actions, days_overdue, decide, decide_listing, hazard_number, urge_refusal, HazardAction, HazardActor,
-    HazardFacts, HazardGrade, HazardInput, HazardRefusal, HazardSource, HazardState, ListingInput, ListingLevel,
-    ListingQuota, ListingTally, RectificationPlan, ReportFacts, ReportPeriod, ValidListing, ValidReport, MAX_PICKED,
+    allowed_actions, days_overdue, decide, decide_listed_closing, decide_listing, hazard_number, urge_refusal,
+    AssessorKind, HazardAction, HazardActor, HazardFacts, HazardGrade, HazardInput, HazardRefusal, HazardSource,
+    HazardState, ListedClosingInput, ListingInput, ListingLevel, ListingQuota, ListingTally, ListingUnit,
+    RectificationPlan, ReportFacts, ReportPeriod, ValidListedClosing, ValidListing, ValidReport, MAX_PICKED,
 };
 use anjian_domain::scope::{JurisdictionView, Scope};
 use anjian_domain::time::{BusinessCalendar, Instant};
@@ -120,6 +121,36 @@ pub struct Listing {
     pub year: i64,
     pub listed_by: String,
     pub listed_at: String,
+    /// The listing department (部门挂牌), when a department listed it
+    pub department_id: Option<i64>,
+    pub department_name: Option<String>,
+    /// 签字负责人 (一把手) and the day signed; the signed file is among the hazard's files
+    /// (kind `listing_signed`)
+    pub signed_by: Option<String>,
+    pub signed_on: Option<String>,
+    /// 责令停产停业治理: closing it is also the consent to resume production (复产)
+    pub suspended: bool,
+    /// The closing's assessment (整改评估), once closed: who (experts or agency), when, what
+    /// they concluded; the report and the enterprise's application are among the files
+    /// (`assessment_report`, `closing_application`)
+    pub assessor_kind: Option<AssessorKind>,
+    pub assessor: Option<String>,
+    pub assessed_on: Option<String>,
+    pub assessment_conclusion: Option<String>,
+    pub closed_by: Option<String>,
+    #[serde(skip)]
+    pub unit_path: Option<String>,
+}
+
+impl Listing {
+    /// The unit that listed the hazard.
+    pub(crate) fn unit(&self) -> ListingUnit {
+        let path = self.unit_path.clone().unwrap_or_else(|| "/".into());
+        match self.department_id {
+            Some(id) => ListingUnit::Department { id, path },
+            None => ListingUnit::Government { path },
+        }
+    }
 }
 
 /// A hazard with its photos and timeline.
@@ -258,11 +289,16 @@ pub const MAX_DUE_WITHIN_DAYS: i64 = 90;
 const SELECT: &str = "SELECT h.*, e.name AS enterprise_name, j.name AS jurisdiction_name, \
     CASE WHEN EXISTS (SELECT 1 FROM app_user u WHERE u.org_kind = 'enterprise' AND u.org_id = h.enterprise_id AND u.active = 1) THEN 1 ELSE 0 END AS on_platform, \
     l.level AS l_level, l.supervising_unit AS l_unit, l.document_number AS l_doc, l.deadline AS l_deadline, \
-    l.year AS l_year, l.listed_by AS l_by, l.listed_at AS l_at \
+    l.year AS l_year, l.listed_by AS l_by, l.listed_at AS l_at, l.unit_path AS l_unit_path, \
+    l.department_id AS l_department_id, ld.name AS l_department_name, l.signed_by AS l_signed_by, \
+    l.signed_on AS l_signed_on, l.suspended AS l_suspended, l.assessor_kind AS l_assessor_kind, \
+    l.assessor AS l_assessor, l.assessed_on AS l_assessed_on, l.assessment_conclusion AS l_conclusion, \
+    l.closed_by AS l_closed_by \
     FROM hazard h JOIN enterprise e ON e.id = h.enterprise_id JOIN jurisdiction j ON j.id = e.jurisdiction_id \
-    LEFT JOIN hazard_listing l ON l.hazard_id = h.id";
+    LEFT JOIN hazard_listing l ON l.hazard_id = h.id LEFT JOIN department ld ON ld.id = l.department_id";
 
-fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) -> Result<Hazard, StoreError> {
+fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, p: &Principal) -> Result<Hazard, StoreError> {
+    let role = p.role;
     let state = HazardState::parse(&r.try_get::<String, _>("state")?).unwrap_or(HazardState::Reported);
     let deadline: String = r.try_get("deadline")?;
     let days = overdue_days(state, &deadline, today);
@@ -279,16 +315,36 @@ fn row_to_hazard(r: &AnyRow, cal: &BusinessCalendar, today: Date, role: Role) ->
             year: r.try_get("l_year")?,
             listed_by: r.try_get("l_by")?,
             listed_at: r.try_get("l_at")?,
+            department_id: r.try_get("l_department_id")?,
+            department_name: r.try_get("l_department_name")?,
+            signed_by: r.try_get("l_signed_by")?,
+            signed_on: r.try_get("l_signed_on")?,
+            suspended: r.try_get::<i64, _>("l_suspended")? != 0,
+            assessor_kind: r.try_get::<Option<String>, _>("l_assessor_kind")?.as_deref().and_then(AssessorKind::parse),
+            assessor: r.try_get("l_assessor")?,
+            assessed_on: r.try_get("l_assessed_on")?,
+            assessment_conclusion: r.try_get("l_conclusion")?,
+            closed_by: r.try_get("l_closed_by")?,
+            unit_path: r.try_get("l_unit_path")?,
         }),
         None => None,
     };
     let grade = HazardGrade::parse(&r.try_get::<String, _>("grade")?).unwrap_or(HazardGrade::General);
     let source = HazardSource::parse(&r.try_get::<String, _>("source")?).unwrap_or(HazardSource::SelfInspection);
     let enterprise_on_platform = r.try_get::<i64, _>("on_platform")? == 1;
-    let allowed_actions =
+    let mut allowed_actions =
         allowed_actions(HazardFacts { state, grade, source, enterprise_on_platform }, role, listing.is_some());
+    // A listed hazard is verified and closed by its listing unit or one above (16号令 Art. 18).
+    if listing.as_ref().is_some_and(|l| !l.unit().may_be_closed_by(&p.acting_unit())) {
+        allowed_actions.retain(|a| *a != Action::VerifyHazard);
+    }
     let listing_levels =
-        if allowed_actions.contains(&Action::ListHazard) { ListingLevel::for_role(role) } else { vec![] };
+        if allowed_actions.contains(&Action::ListHazard) { ListingLevel::for_unit(role, p.unit_tier) } else { vec![] };
+    // (a unit that may list in general but at no level of its own, e.g. a department of a
+    // community, is not offered the action)
+    if listing_levels.is_empty() {
+        allowed_actions.retain(|a| *a != Action::ListHazard);
+    }
     Ok(Hazard {
         id: r.try_get("id")?,
         number: r.try_get("number")?,
@@ -562,7 +618,7 @@ pub async fn list(
             .fetch_all(store.pool())
             .await?
             .iter()
-            .map(|r| row_to_hazard(r, &cal, today, p.role).map(|h| (h.id, h)))
+            .map(|r| row_to_hazard(r, &cal, today, p).map(|h| (h.id, h)))
             .collect::<Result<_, _>>()?;
         // in the order the ids were found
         ids.iter().filter_map(|id| rows.remove(id)).collect()
@@ -581,7 +637,7 @@ async fn get_row(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result
     q.push(" WHERE h.id = ").bind(id);
     push_owned_scope(&mut q, &p.scope);
     let row = q.fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?;
-    row_to_hazard(&row, &cal, cal.date_of(at.into()), p.role)
+    row_to_hazard(&row, &cal, cal.date_of(at.into()), p)
 }
 
 pub async fn get(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result<HazardDetail, StoreError> {
@@ -594,7 +650,7 @@ pub async fn get(store: &Store, p: &Principal, id: i64, at: Timestamp) -> Result
 /// the write).
 pub(crate) async fn reported(
     store: &Store,
-    reports: &[(i64, Role, Timestamp)],
+    reports: &[(i64, &Principal, Timestamp)],
 ) -> Result<Vec<HazardDetail>, StoreError> {
     let cal = store.calendar().await?;
     let ids: Vec<i64> = reports.iter().map(|(id, ..)| *id).collect();
@@ -608,9 +664,9 @@ pub(crate) async fn reported(
         .collect::<Result<_, StoreError>>()?;
     let hazards = reports
         .iter()
-        .map(|(id, role, at)| {
+        .map(|(id, p, at)| {
             let row = rows.get(id).ok_or(StoreError::NotFound)?;
-            row_to_hazard(row, &cal, cal.date_of((*at).into()), *role)
+            row_to_hazard(row, &cal, cal.date_of((*at).into()), p)
         })
         .collect::<Result<Vec<_>, _>>()?;
     details(store, hazards).await
@@ -656,6 +712,7 @@ fn action_label(a: &str) -> &'static str {
         "reject" => "驳回",
         "close" => "立查立改销号",
         "list" => "挂牌督办",
+        "close_listing" => "挂牌督办销号",
         "escalate" => "逾期提醒",
         "urge" => "催办",
         _ => "其他",

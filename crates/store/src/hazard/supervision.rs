@@ -19,10 +19,23 @@ pub async fn list_hazard(
         source: h.source,
         enterprise_on_platform: h.enterprise_on_platform,
     };
-    let listing = decide_listing(facts, p.role, h.listing.is_some(), &input, today).map_err(refusal)?;
+    let listing = decide_listing(facts, p.role, p.unit_tier, h.listing.is_some(), &input, today).map_err(refusal)?;
+    if let Some(sig) = &listing.signature {
+        files::check_attachable(store, p, "signed_file_id", &[sig.file_id]).await?;
+    }
+    let unit = match (&p.scope, p.role) {
+        (anjian_domain::scope::Scope::Sectors { path, .. }, Role::Department) => {
+            ListingUnit::Department { id: p.org_id, path: path.clone() }
+        }
+        _ => government_unit(store, &h.scope_path, listing.level).await?,
+    };
     let mut tx = store.begin().await?;
     tx.keeps_sessions = true;
-    write_listing(&mut tx, &p.actor(), &HazardRef::of(&h), &listing, today.year() as i64, at).await?;
+    let href = HazardRef::of(&h);
+    write_listing(&mut tx, &p.actor(), &href, &listing, &unit, today.year() as i64, at).await?;
+    if let Some(sig) = &listing.signature {
+        files::attach(&mut tx, &href.owner(), "listing_signed", "signed_file_id", &[sig.file_id]).await?;
+    }
     let notice = crate::notify::HazardHandoverNotice {
         hazard_id: h.id,
         number: &h.number,
@@ -45,18 +58,40 @@ pub async fn list_hazard(
     get(store, p, id, at).await
 }
 
-/// Writes a listing with its timeline entry and audit record in the caller's transaction.
+/// The government that lists at `level` a hazard at `path`: the jurisdiction of the level's tier
+/// that holds it, or the top of the tree when the installation has none of that tier (a
+/// district's installation records a 市级 listing under its district).
+pub(crate) async fn government_unit(store: &Store, path: &str, level: ListingLevel) -> Result<ListingUnit, StoreError> {
+    let ids = anjian_domain::scope::path_ids(path);
+    let top = ids.first().map_or("/".to_string(), |id| format!("/{id}/"));
+    if ids.is_empty() {
+        return Ok(ListingUnit::Government { path: top });
+    }
+    let mut q = Q::new("SELECT path FROM jurisdiction WHERE level = ");
+    q.bind(level.jurisdiction_level().as_str()).push(" AND id IN ").bind_list(&ids);
+    let found: Option<String> = q.fetch_optional(store.pool()).await?.map(|r| r.try_get("path")).transpose()?;
+    Ok(ListingUnit::Government { path: found.unwrap_or(top) })
+}
+
+/// Writes a listing by `unit` with its timeline entry and audit record in the caller's
+/// transaction.
 pub(crate) async fn write_listing(
     tx: &mut Tx,
     actor: &crate::Actor,
     h: &HazardRef,
     input: &ValidListing,
+    unit: &ListingUnit,
     year: i64,
     at: Timestamp,
 ) -> Result<(), StoreError> {
     let id = h.id;
     let ts = format_ts(at);
-    let mut q = Q::new("INSERT INTO hazard_listing (hazard_id, level, supervising_unit, document_number, deadline, year, listed_by, listed_at) VALUES (");
+    let (unit_path, department_id) = match unit {
+        ListingUnit::Government { path } => (path.as_str(), None),
+        ListingUnit::Department { id, path } => (path.as_str(), Some(*id)),
+    };
+    let sig = input.signature.as_ref();
+    let mut q = Q::new("INSERT INTO hazard_listing (hazard_id, level, supervising_unit, document_number, deadline, year, listed_by, listed_at, unit_path, department_id, signed_by, signed_on, suspended) VALUES (");
     q.bind(id)
         .push(", ")
         .bind(input.level.as_str())
@@ -72,6 +107,16 @@ pub(crate) async fn write_listing(
         .bind(actor.name.as_str())
         .push(", ")
         .bind(ts.as_str())
+        .push(", ")
+        .bind(unit_path)
+        .push(", ")
+        .bind(department_id)
+        .push(", ")
+        .bind(sig.map(|s| s.by.as_str()))
+        .push(", ")
+        .bind(sig.map(|s| s.on.to_string()))
+        .push(", ")
+        .bind(i64::from(input.suspended))
         .push(")");
     q.execute(&mut *tx.tx).await.map_err(|e| {
         if e.unique_violation().is_some() {
@@ -80,19 +125,25 @@ pub(crate) async fn write_listing(
             e
         }
     })?;
-    let comment = format!(
+    let mut comment = format!(
         "{}级挂牌督办，督办单位 {}，文号 {}，期限 {}",
         input.level.as_str(),
         input.supervising_unit,
         input.document_number,
         input.deadline
     );
+    if let Some(sig) = sig {
+        comment.push_str(&format!("，{} {} 签字", sig.by, sig.on));
+    }
+    if input.suspended {
+        comment.push_str("，责令停产停业治理");
+    }
     add_event(tx, id, "list", Some(h.state), h.state, actor, &comment, &ts).await?;
     tally(tx, h, TallyDelta { listed: 1, ..Default::default() }).await?;
     audit::record(
         tx,
         actor,
-        Change::new("list", "hazard", Some(id), &h.scope_path, format!("隐患 {} {}", h.number, comment)).after(serde_json::json!({"level": input.level, "document_number": input.document_number, "deadline": input.deadline.to_string()})),
+        Change::new("list", "hazard", Some(id), &h.scope_path, format!("隐患 {} {}", h.number, comment)).after(serde_json::json!({"level": input.level, "document_number": input.document_number, "deadline": input.deadline.to_string(), "signed_by": sig.map(|s| &s.by), "suspended": input.suspended})),
     )
     .await?;
     Ok(())

@@ -364,11 +364,26 @@ pub(super) async fn add_event(
 /// An action request as the API receives it.
 #[derive(Debug, Clone)]
 pub enum ActionInput {
-    Rectify { plan: Option<RectificationPlan> },
-    Submit { after_photos: Vec<i64>, note: String },
-    Verify { passed: bool, comment: String },
-    Reject { reason: String },
-    Close { after_photos: Vec<i64>, note: String },
+    Rectify {
+        plan: Option<RectificationPlan>,
+    },
+    Submit {
+        after_photos: Vec<i64>,
+        note: String,
+    },
+    /// `closing`: the assessment and application a listed hazard's 销号 needs
+    Verify {
+        passed: bool,
+        comment: String,
+        closing: Option<ListedClosingInput>,
+    },
+    Reject {
+        reason: String,
+    },
+    Close {
+        after_photos: Vec<i64>,
+        note: String,
+    },
 }
 
 impl ActionInput {
@@ -377,7 +392,7 @@ impl ActionInput {
         match self {
             ActionInput::Rectify { plan } => HazardAction::Rectify { plan: plan.clone() },
             ActionInput::Submit { after_photos, .. } => HazardAction::Submit { after_photos: after_photos.len() },
-            ActionInput::Verify { passed, comment } => {
+            ActionInput::Verify { passed, comment, .. } => {
                 HazardAction::Verify { passed: *passed, comment: comment.clone() }
             }
             ActionInput::Reject { reason } => HazardAction::Reject { reason: reason.clone() },
@@ -400,6 +415,19 @@ pub(crate) struct HazardRef {
     pub grade: HazardGrade,
     pub found_day: String,
     pub listed: bool,
+}
+
+impl HazardRef {
+    /// The hazard as the owner of attached files.
+    pub(crate) fn owner(&self) -> files::Owner<'_> {
+        files::Owner {
+            entity: "hazard",
+            id: self.id,
+            enterprise_id: self.enterprise_id,
+            scope_path: &self.scope_path,
+            sector: &self.sector,
+        }
+    }
 }
 
 impl HazardRef {
@@ -506,9 +534,14 @@ pub async fn act(
             .map_err(|e| StoreError::Invalid(vec![e]))?;
         files::check_attachable(store, p, "after_photos", after_photos).await?;
     }
+    let closing = listed_closing(store, p, &h, &input, today).await?;
     let mut tx = store.begin().await?;
     tx.keeps_sessions = true;
-    write_transition(&mut tx, &p.actor(), &HazardRef::of(&h), to, &input, &action, at, today).await?;
+    let href = HazardRef::of(&h);
+    write_transition(&mut tx, &p.actor(), &href, to, &input, &action, at, today).await?;
+    if let (Some(closing), Some(listing)) = (&closing, &h.listing) {
+        close_listing(&mut tx, &p.actor(), &href, closing, listing.suspended, at).await?;
+    }
     if let Some((handover, body)) = handover_of(&input) {
         let notice = crate::notify::HazardHandoverNotice {
             hazard_id: h.id,
@@ -527,12 +560,91 @@ pub async fn act(
     get(store, p, id, at).await
 }
 
+/// The verification of a listed hazard (16号令 Art. 18): by its listing unit or one above
+/// (403), and when it passes, with the assessment and the enterprise's application (422 naming
+/// the field); a closing sent for a hazard not listed is refused.
+async fn listed_closing(
+    store: &Store,
+    p: &Principal,
+    h: &Hazard,
+    input: &ActionInput,
+    today: Date,
+) -> Result<Option<ValidListedClosing>, StoreError> {
+    let ActionInput::Verify { passed, closing, .. } = input else { return Ok(None) };
+    let Some(listing) = &h.listing else {
+        return match closing {
+            Some(_) => Err(StoreError::invalid("closing", "该隐患未挂牌督办，验收无需销号评估材料")),
+            None => Ok(None),
+        };
+    };
+    if !passed {
+        return match listing.unit().may_be_closed_by(&p.acting_unit()) {
+            true => Ok(None),
+            false => Err(refusal(HazardRefusal::Forbidden(
+                "挂牌督办的重大隐患由挂牌督办单位或其上级验收（16号令第十八条）".into(),
+            ))),
+        };
+    }
+    let valid = decide_listed_closing(&listing.unit(), &p.acting_unit(), closing.as_ref(), today).map_err(refusal)?;
+    files::check_attachable(store, p, "closing.report_file_id", &[valid.report_file_id]).await?;
+    files::check_attachable(store, p, "closing.application_file_id", &[valid.application_file_id]).await?;
+    Ok(Some(valid))
+}
+
+/// Records the closing (销号) of a listed hazard: the assessment on its listing, the report and
+/// the application attached, a timeline entry and an audit record (a 停产停业 listing's closing is
+/// the consent to resume production, 复产).
+async fn close_listing(
+    tx: &mut Tx,
+    actor: &crate::Actor,
+    h: &HazardRef,
+    c: &ValidListedClosing,
+    suspended: bool,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let ts = format_ts(at);
+    let mut q = Q::new("UPDATE hazard_listing SET assessor_kind = ");
+    q.bind(c.assessor_kind.as_str())
+        .push(", assessor = ")
+        .bind(c.assessor.as_str())
+        .push(", assessed_on = ")
+        .bind(c.assessed_on.to_string())
+        .push(", assessment_conclusion = ")
+        .bind(c.conclusion.as_str())
+        .push(", closed_by = ")
+        .bind(actor.name.as_str())
+        .push(" WHERE hazard_id = ")
+        .bind(h.id);
+    q.execute(&mut *tx.tx).await?;
+    files::attach(tx, &h.owner(), "assessment_report", "closing.report_file_id", &[c.report_file_id]).await?;
+    files::attach(tx, &h.owner(), "closing_application", "closing.application_file_id", &[c.application_file_id])
+        .await?;
+    let mut comment = format!(
+        "经{} {} 于 {} 评估：{}；企业书面申请已收",
+        c.assessor_kind.label(),
+        c.assessor,
+        c.assessed_on,
+        c.conclusion
+    );
+    if suspended {
+        comment.push_str("；审查同意恢复生产经营（复产）");
+    }
+    add_event(tx, h.id, "close_listing", Some(HazardState::Closed), HazardState::Closed, actor, &comment, &ts).await?;
+    audit::record(
+        tx,
+        actor,
+        Change::new("close_listing", "hazard", Some(h.id), &h.scope_path, format!("隐患 {} 挂牌督办销号：{comment}", h.number))
+            .after(serde_json::json!({"assessor_kind": c.assessor_kind, "assessor": c.assessor, "assessed_on": c.assessed_on.to_string(), "conclusion": c.conclusion, "resumed": suspended})),
+    )
+    .await
+}
+
 /// The hand-over an action is (交接: the next one to act is told), with what its notice says.
 /// 开始整改 stays with the enterprise and 立查立改 ends the loop on the spot: neither hands over.
 fn handover_of(input: &ActionInput) -> Option<(HazardHandover, &str)> {
     match input {
         ActionInput::Submit { note, .. } => Some((HazardHandover::Submitted, note)),
-        ActionInput::Verify { passed, comment } => Some((HazardHandover::Verified { passed: *passed }, comment)),
+        ActionInput::Verify { passed, comment, .. } => Some((HazardHandover::Verified { passed: *passed }, comment)),
         ActionInput::Reject { reason } => Some((HazardHandover::Rejected, reason)),
         ActionInput::Rectify { .. } | ActionInput::Close { .. } => None,
     }
@@ -563,8 +675,8 @@ pub(crate) async fn write_transition(
         ),
         ActionInput::Rectify { plan: None } => ("rectify", String::new()),
         ActionInput::Submit { note, .. } => ("submit", note.clone()),
-        ActionInput::Verify { passed: true, comment } => ("verify_pass", comment.clone()),
-        ActionInput::Verify { passed: false, comment } => ("verify_fail", comment.clone()),
+        ActionInput::Verify { passed: true, comment, .. } => ("verify_pass", comment.clone()),
+        ActionInput::Verify { passed: false, comment, .. } => ("verify_fail", comment.clone()),
         ActionInput::Reject { reason } => ("reject", reason.clone()),
         ActionInput::Close { note, .. } => ("close", note.clone()),
     };
@@ -603,14 +715,7 @@ pub(crate) async fn write_transition(
         }
         _ => {}
     }
-    let owner = files::Owner {
-        entity: "hazard",
-        id: h.id,
-        enterprise_id: h.enterprise_id,
-        scope_path: &h.scope_path,
-        sector: &h.sector,
-    };
-    files::attach(tx, &owner, "after", "after_photos", photos).await?;
+    files::attach(tx, &h.owner(), "after", "after_photos", photos).await?;
     add_event(tx, h.id, event, Some(h.state), to, actor, &comment, &ts).await?;
     audit::record(
         tx,
