@@ -58,19 +58,33 @@ pub(crate) struct DemoEnterprise {
     pub safety_manager: String,
 }
 
-/// A believable year of hazards: every state and source, some overdue, some 重大 and listed.
+/// The department that lists hazards of its sectors in the demo (应急管理局).
+pub(crate) struct DemoBureau {
+    pub id: i64,
+    pub name: String,
+    /// its jurisdiction's path
+    pub path: String,
+    pub sectors: Vec<String>,
+}
+
+/// A believable year of hazards: every state and source, some overdue, some 重大 and listed —
+/// every other 区级 listing of the bureau's sectors by the bureau, signed by its head — and the
+/// closed listings with their assessment.
 /// The demo enterprise (index 0) gets a dozen so its pages show something.
 pub(crate) async fn generate_hazards(
     store: &Store,
     rng: &mut ChaCha8Rng,
     ents: &[DemoEnterprise],
     streets: &[(String, String)],
+    bureau: &DemoBureau,
     count: usize,
 ) -> Result<usize, StoreError> {
-    use crate::hazard::{government_unit, insert, write_listing, write_transition, ActionInput, NewHazard};
-    use anjian_domain::hazard::ValidListing;
+    use crate::hazard::{
+        government_unit, insert, write_assessment, write_listing, write_transition, ActionInput, NewHazard,
+    };
     use anjian_domain::hazard::{
-        decide, HazardActor, HazardFacts, HazardGrade, HazardSource, ListingLevel, RectificationPlan,
+        decide, AssessorKind, HazardActor, HazardFacts, HazardGrade, HazardSource, HazardState, ListingLevel,
+        ListingUnit, RectificationPlan, Signature, ValidListedClosing, ValidListing,
     };
     let cal = store.calendar().await?;
     let now = jiff::Timestamp::now();
@@ -223,6 +237,7 @@ pub(crate) async fn generate_hazards(
         let count = steps.len();
         // 立查立改 is closed on the spot, never late
         let late = late && !matches!(steps.last(), Some((ActionInput::Close { .. }, _)));
+        let mut last_at = found_at;
         for (k, (input, who)) in steps.into_iter().enumerate() {
             let action = input.domain();
             // Demo history has no photos; the rules otherwise apply as for anyone.
@@ -248,6 +263,7 @@ pub(crate) async fn generate_hazards(
             let day = cal.date_of(at.into());
             write_transition(&mut tx, &who.actor(), &h, to, &input, &action, at, day).await?;
             h.state = to;
+            last_at = at;
         }
         if major && (h.state.is_open() || rng.gen_bool(0.5)) {
             let level = match rng.gen_range(0..10) {
@@ -258,7 +274,10 @@ pub(crate) async fn generate_hazards(
             let li = level as usize;
             if listed[li] < [10, 15, 25][li] && h.state != anjian_domain::hazard::HazardState::Rejected {
                 listed[li] += 1;
+                let by_bureau =
+                    level == ListingLevel::District && listed[li] % 2 == 0 && bureau.sectors.contains(&h.sector);
                 let unit = match level {
+                    _ if by_bureau => bureau.name.as_str(),
                     ListingLevel::City => "常州市安委办",
                     ListingLevel::District => "新北区安委办",
                     ListingLevel::Street => "街道安委会",
@@ -274,13 +293,35 @@ pub(crate) async fn generate_hazards(
                         listed.iter().sum::<usize>()
                     ),
                     deadline,
-                    signature: None,
-                    suspended: false,
+                    // (the signed scan is not part of the demo's history)
+                    signature: by_bureau
+                        .then(|| Signature { by: "王建国（局长）".into(), on: found_day, file_id: 0 }),
+                    suspended: by_bureau && listed[li] % 4 == 0,
                 };
-                let committee = actor_as(Role::Committee, "committee", unit);
-                let by = government_unit(store, &h.scope_path, level).await?;
-                write_listing(&mut tx, &committee.actor(), &h, &input, &by, found_day.year() as i64, step_at(1))
-                    .await?;
+                let (lister, by) = if by_bureau {
+                    let unit = ListingUnit::Department { id: bureau.id, path: bureau.path.clone() };
+                    (actor_as(Role::Department, "department", &bureau.name), unit)
+                } else {
+                    (actor_as(Role::Committee, "committee", unit), government_unit(store, &h.scope_path, level).await?)
+                };
+                write_listing(&mut tx, &lister.actor(), &h, &input, &by, found_day.year() as i64, step_at(1)).await?;
+                if h.state == HazardState::Closed {
+                    let agency = listed.iter().sum::<usize>() % 2 == 0;
+                    let closing = ValidListedClosing {
+                        assessor_kind: if agency { AssessorKind::Agency } else { AssessorKind::Experts },
+                        assessor: if agency {
+                            "常州安信安全评价有限公司"
+                        } else {
+                            "区安委办专家组（张工、李工、陈工）"
+                        }
+                        .into(),
+                        assessed_on: cal.date_of(last_at.into()).yesterday().unwrap_or(found_day),
+                        conclusion: "整改措施已落实，隐患已消除，具备销号条件".into(),
+                        report_file_id: 0,
+                        application_file_id: 0,
+                    };
+                    write_assessment(&mut tx, &lister.actor(), &h, &closing, input.suspended, last_at).await?;
+                }
             }
         }
     }

@@ -376,7 +376,13 @@ pub async fn generate(
         sum.risk_points = generate_risk_points(store, &mut rng, &demo_ents, &demo_names).await?;
         sum.major_hazard_sources = generate_major_hazard_sources(store, &mut rng, &demo_ents, &demo_names).await?;
         progress("隐患", 0, hazards);
-        sum.hazards = generate_hazards(store, &mut rng, &demo_ents, &street_paths, hazards).await?;
+        let bureau = hazards::DemoBureau {
+            id: departments[0].id,
+            name: departments[0].name.clone(),
+            path: district.path.clone(),
+            sectors: departments[0].sectors.clone(),
+        };
+        sum.hazards = generate_hazards(store, &mut rng, &demo_ents, &street_paths, &bureau, hazards).await?;
         progress("隐患", hazards, hazards);
         sum.inspections = generate_inspections(store, &mut rng, &demo_ents, &demo_names, &street_paths).await?;
     }

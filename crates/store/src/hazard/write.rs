@@ -591,10 +591,25 @@ async fn listed_closing(
     Ok(Some(valid))
 }
 
-/// Records the closing (销号) of a listed hazard: the assessment on its listing, the report and
-/// the application attached, a timeline entry and an audit record (a 停产停业 listing's closing is
-/// the consent to resume production, 复产).
+/// Records the closing (销号) of a listed hazard: the assessment (with its timeline entry and
+/// audit record, [`write_assessment`]), the report and the application attached.
 async fn close_listing(
+    tx: &mut Tx,
+    actor: &crate::Actor,
+    h: &HazardRef,
+    c: &ValidListedClosing,
+    suspended: bool,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    write_assessment(tx, actor, h, c, suspended, at).await?;
+    files::attach(tx, &h.owner(), "assessment_report", "closing.report_file_id", &[c.report_file_id]).await?;
+    files::attach(tx, &h.owner(), "closing_application", "closing.application_file_id", &[c.application_file_id]).await
+}
+
+/// Writes the assessment of a listed hazard's closing on its listing, a timeline entry and an
+/// audit record (a 停产停业 listing's closing is the consent to resume production, 复产). Its
+/// files are the caller's (the demo's history has none).
+pub(crate) async fn write_assessment(
     tx: &mut Tx,
     actor: &crate::Actor,
     h: &HazardRef,
@@ -616,9 +631,6 @@ async fn close_listing(
         .push(" WHERE hazard_id = ")
         .bind(h.id);
     q.execute(&mut *tx.tx).await?;
-    files::attach(tx, &h.owner(), "assessment_report", "closing.report_file_id", &[c.report_file_id]).await?;
-    files::attach(tx, &h.owner(), "closing_application", "closing.application_file_id", &[c.application_file_id])
-        .await?;
     let mut comment = format!(
         "经{} {} 于 {} 评估：{}；企业书面申请已收",
         c.assessor_kind.label(),
