@@ -113,9 +113,16 @@ run_engine() {
   local from
   from=$(date -u -d '-182 days' +%F)
   echo "== (e) export of hazards found from $from (committee)" | tee -a "$log"
-  curl -s -o "$work/export.xlsx" -w 'seconds %{time_total}\n' -H "Authorization: Bearer $committee" \
-    "http://127.0.0.1:$port/api/v1/hazards/export.xlsx?from=$from" | tee -a "$log"
-  echo "rows $(($(unzip -p "$work/export.xlsx" xl/worksheets/sheet1.xml | grep -o '<row ' | wc -l) - 1)), bytes $(stat -c %s "$work/export.xlsx")" | tee -a "$log"
+  local status
+  status=$(curl -s -o "$work/export.xlsx" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $committee" \
+    "http://127.0.0.1:$port/api/v1/hazards/export.xlsx?from=$from")
+  echo "status ${status% *}, seconds ${status#* }" | tee -a "$log"
+  # (an error answers problem+json: show it)
+  [ "${status% *}" = 200 ] || { cat "$work/export.xlsx"; echo; } | tee -a "$log"
+  # (every sheet: past Excel's 1,048,576 rows the list goes on in a second sheet, each with its header)
+  local sheets
+  sheets=$(unzip -l "$work/export.xlsx" 2>/dev/null | grep -c 'xl/worksheets/sheet')
+  echo "rows $(($(unzip -p "$work/export.xlsx" 'xl/worksheets/sheet*.xml' 2>/dev/null | grep -o '<row ' | wc -l) - sheets)), sheets $sheets, bytes $(stat -c %s "$work/export.xlsx")" | tee -a "$log"
   grep -E 'VmHWM|VmRSS|RssAnon|RssFile' /proc/$pid/status | tee -a "$log"
   kill $pid; wait $pid 2>/dev/null || true
   [ "$engine" = sqlite ] && echo "database_bytes $(du -cb "$work"/bench.db* | tail -1 | cut -f1)" | tee -a "$log"

@@ -59,12 +59,23 @@ fn xlsx_failed(e: rust_xlsxwriter::XlsxError) -> AppError {
 const CELL_MAX_CHARS: usize = 32_767;
 const CUT_MARK: &str = "…（内容过长，已截断）";
 
-/// One sheet being written row by row: bold frozen header, text kept as text. Written in
+/// Rows a worksheet holds at most, its header included (Excel's limit); a longer list goes on
+/// into sheets of the same name numbered （2）, （3）….
+const SHEET_ROWS: u32 = 1_048_576;
+
+/// A sheet being written row by row: bold frozen header, text kept as text. Written in
 /// constant-memory mode (rows go to a temporary file as they come), so a long export holds one
-/// page of rows in memory, not the list.
+/// page of rows in memory, not the list; past Excel's row limit it continues on a new sheet.
 struct Sheet {
     wb: Workbook,
+    name: String,
+    headers: Vec<String>,
+    widths: Vec<usize>,
+    /// the worksheet being written (index) and its next row
+    current: usize,
     next_row: u32,
+    /// [`SHEET_ROWS`] (smaller in tests)
+    rows_per_sheet: u32,
     text: Format,
 }
 
@@ -72,9 +83,6 @@ impl Sheet {
     /// The header, and column widths from the header and the first rows (constant-memory
     /// sheets take widths before the first row).
     fn new(name: &str, headers: &[&str], first: &[Vec<Cell>]) -> Result<Self, AppError> {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_failed)?;
-        ws.set_name(name).map_err(xlsx_failed)?;
         let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() * 2 + 2).collect();
         for row in first {
             for (c, cell) in row.iter().enumerate() {
@@ -83,20 +91,44 @@ impl Sheet {
                 }
             }
         }
-        for (c, w) in widths.iter().enumerate() {
+        let mut sheet = Self {
+            wb: Workbook::new(),
+            name: name.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            widths,
+            current: 0,
+            next_row: 1,
+            rows_per_sheet: SHEET_ROWS,
+            text: Format::new().set_num_format("@"),
+        };
+        sheet.add_worksheet(name)?;
+        Ok(sheet)
+    }
+
+    /// Adds a worksheet with the header and the widths, and writes on into it.
+    fn add_worksheet(&mut self, title: &str) -> Result<(), AppError> {
+        let ws = self.wb.add_worksheet_with_constant_memory().map_err(xlsx_failed)?;
+        ws.set_name(title).map_err(xlsx_failed)?;
+        for (c, w) in self.widths.iter().enumerate() {
             ws.set_column_width(c as u16, (*w).min(60) as f64).map_err(xlsx_failed)?;
         }
         ws.set_freeze_panes(1, 0).map_err(xlsx_failed)?;
         let head = Format::new().set_bold().set_background_color("#DDEBF7").set_align(FormatAlign::Center);
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &head).map_err(xlsx_failed)?;
+        for (c, h) in self.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &head).map_err(xlsx_failed)?;
         }
-        Ok(Self { wb, next_row: 1, text: Format::new().set_num_format("@") })
+        self.current = self.wb.worksheets().len() - 1;
+        self.next_row = 1;
+        Ok(())
     }
 
     fn write(&mut self, rows: Vec<Vec<Cell>>) -> Result<(), AppError> {
-        let ws = self.wb.worksheet_from_index(0).map_err(xlsx_failed)?;
         for row in rows {
+            if self.next_row == self.rows_per_sheet {
+                let title = format!("{}（{}）", self.name, self.current + 2);
+                self.add_worksheet(&title)?;
+            }
+            let ws = self.wb.worksheet_from_index(self.current).map_err(xlsx_failed)?;
             for (c, cell) in row.into_iter().enumerate() {
                 match cell {
                     Cell::Text(s) if s.chars().count() > CELL_MAX_CHARS => {
@@ -367,6 +399,22 @@ mod tests {
         let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).expect("opens");
         let range = wb.worksheet_range_at(0).expect("a sheet").expect("readable");
         range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn a_list_longer_than_a_sheet_holds_goes_on_in_numbered_sheets_with_the_header() {
+        use calamine::Reader;
+        let rows: Vec<Vec<Cell>> = (0..7).map(|i| vec![Cell::Text(format!("YH-{i}")), Cell::Num(i as f64)]).collect();
+        let mut s = Sheet::new("隐患台账", &["编号", "序号"], &rows).unwrap();
+        // (Excel's 1,048,576 rows made small: a header and three rows a sheet)
+        s.rows_per_sheet = 4;
+        s.write(rows).unwrap();
+        let bytes = s.finish().unwrap();
+        let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).expect("opens");
+        assert_eq!(wb.sheet_names(), ["隐患台账", "隐患台账（2）", "隐患台账（3）"]);
+        let third = wb.worksheet_range_at(2).unwrap().unwrap();
+        let cells: Vec<Vec<String>> = third.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert_eq!(cells, [vec!["编号", "序号"], vec!["YH-6", "6"]]);
     }
 
     #[test]

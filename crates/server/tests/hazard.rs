@@ -364,8 +364,14 @@ async fn quotas_are_per_jurisdiction_and_the_rate_counts_what_is_due() {
     let l = level(&street, "街道");
     assert_eq!((l["used"].as_i64(), l["in_progress"].as_i64(), l["due"].as_i64()), (Some(1), Some(1), Some(0)));
     assert_eq!(l["on_time_rate"], 100.0, "nothing due yet: mid-year nothing overdue is 100 %");
+    // Before its 督办期限 no listing is overdue (the UTC date of the next step is still 06-20).
+    const LATE: &str = "/api/v1/hazards?listing_overdue=true&page_size=100";
+    let ids = |v: Value| v["items"].as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    assert!(!ids(app.get(LATE, &s).await.json()).contains(&first));
     // 06-21 in Beijing (16:30 UTC on 06-20): the street's listing is past its deadline.
     app.set_clock("2026-06-20T16:30:00Z");
+    let overdue = ids(app.get(LATE, &s).await.json());
+    assert!(overdue.contains(&first) && !overdue.contains(&second), "only the listing past its 督办期限: {overdue:?}");
     let street = app.get("/api/v1/hazard-listings/summary?year=2026", &s).await.json();
     let l = level(&street, "街道");
     assert_eq!((l["due"].as_i64(), l["overdue"].as_i64(), l["in_progress"].as_i64()), (Some(1), Some(1), Some(0)));

@@ -197,7 +197,9 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { sqlite_cache_mib: 16, sqlite_mmap_mib: 0 }
+        // 8 MiB × 8 connections: the lists and counts at 2,000,000 hazards are as fast as with 16
+        // (docs/BENCHMARKS.md, "Memory") at two thirds of the resident memory.
+        Self { sqlite_cache_mib: 8, sqlite_mmap_mib: 0 }
     }
 }
 

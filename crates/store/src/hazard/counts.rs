@@ -65,6 +65,7 @@ fn only_place(f: &HazardFilter) -> bool {
         to,
         listing_level,
         listing_year,
+        listing_overdue,
         open,
         due_within_days,
         failed_verification,
@@ -83,6 +84,7 @@ fn only_place(f: &HazardFilter) -> bool {
         && blank(to)
         && listing_level.is_none()
         && listing_year.is_none()
+        && listing_overdue.is_none()
         && open.is_none()
         && due_within_days.is_none()
         && failed_verification.is_none()

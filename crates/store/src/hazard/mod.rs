@@ -203,6 +203,8 @@ pub struct HazardFilter {
     /// 挂牌年度
     #[param(minimum = 2000, maximum = 2100)]
     pub listing_year: Option<i64>,
+    /// 挂牌督办逾期: listed, still open and past the listing's own deadline (督办期限) / listed and not so
+    pub listing_overdue: Option<bool>,
     /// 未销号 (open: 已上报, 整改中, 待验收) / 已结束
     pub open: Option<bool>,
     /// 即将到期: open, with the deadline today or within this many days (0–90)
@@ -486,9 +488,21 @@ async fn filter_clause(
         }
         None => {}
     }
-    let listing_cond = f.listing_level.is_some() || f.listing_year.is_some();
+    let listing_cond = f.listing_level.is_some() || f.listing_year.is_some() || f.listing_overdue.is_some();
     if f.listed == Some(true) || listing_cond {
         w.push(" AND EXISTS (SELECT 1 FROM hazard_listing l WHERE l.hazard_id = h.id");
+        // (open and past the 督办期限 the day after it, in the business calendar, as a hazard's own)
+        match f.listing_overdue {
+            Some(true) => {
+                w.push(concat!(" AND h.state IN ", crate::open_states!(), " AND l.deadline < "))
+                    .bind(today.to_string());
+            }
+            Some(false) => {
+                w.push(concat!(" AND (h.state NOT IN ", crate::open_states!(), " OR l.deadline >= "));
+                w.bind(today.to_string()).push(")");
+            }
+            None => {}
+        }
         if let Some(l) = f.listing_level {
             w.push(" AND l.level = ").bind(l.as_str());
         }

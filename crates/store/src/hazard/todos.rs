@@ -50,6 +50,14 @@ const LISTED_OPEN: TodoDef = TodoDef {
     path: "/hazards",
     query: "listed=true&open=true",
 };
+/// 挂牌督办逾期: listed hazards still open after the listing's 督办期限.
+const LISTING_OVERDUE: TodoDef = TodoDef {
+    key: "hazard.listing_overdue",
+    label: "挂牌督办逾期未销号",
+    tone: Tone::Danger,
+    path: "/hazards",
+    query: "listing_overdue=true",
+};
 
 /// What each role finds waiting. The enterprise: its own steps of the closed loop (start, submit,
 /// redo after a failed verification) and its deadlines; the grid: reports to re-check and what is
@@ -94,8 +102,8 @@ fn defs(role: Role) -> &'static [TodoDef] {
             OVERDUE,
             DUE_SOON,
         ],
-        Role::Station | Role::Department => &[TO_VERIFY, OVERDUE, NEW, MAJOR_OPEN, LISTED_OPEN],
-        Role::Committee | Role::Admin => &[OVERDUE, MAJOR_OPEN, LISTED_OPEN, TO_VERIFY],
+        Role::Station | Role::Department => &[TO_VERIFY, OVERDUE, NEW, MAJOR_OPEN, LISTED_OPEN, LISTING_OVERDUE],
+        Role::Committee | Role::Admin => &[OVERDUE, MAJOR_OPEN, LISTED_OPEN, LISTING_OVERDUE, TO_VERIFY],
         Role::Expert => &[],
     }
 }
