@@ -22,6 +22,12 @@ test('the committee reads the district quota and then a street own, under the in
   await street.getByText('春江街道').waitFor();
   assert.match(await street.getByTestId('listing-used').textContent(), /\/ 5/);
   assert.match(await street.getByTestId('listing-due').textContent(), /到期 \d+ 项/);
+  // the street's summary downloads as an Excel sheet
+  const href = await page.getByTestId('listing-summary-export-btn').getAttribute('href');
+  assert.match(href, /summary\.xlsx\?year=\d+&jurisdiction_id=\d+/);
+  const file = await context.request.get(new URL(href, BASE).toString());
+  assert.equal(file.status(), 200);
+  assert.match(file.headers()['content-disposition'], /xlsx/);
   await context.close();
 });
 

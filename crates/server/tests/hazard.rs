@@ -359,6 +359,12 @@ async fn quotas_are_per_jurisdiction_and_the_rate_counts_what_is_due() {
         app.post(&format!("/api/v1/hazards/{second}/listing"), &c, listing("区", "2026-09-30")).await.status,
         200
     );
+    // The same figures as an Excel sheet, one row per level.
+    let x = app.get(&format!("/api/v1/hazard-listings/summary.xlsx?year=2026&jurisdiction_id={chunjiang}"), &c).await;
+    let rows = common::xlsx_rows(&x.bytes);
+    assert_eq!(rows[0][2], "挂牌级别");
+    let street_row = rows.iter().find(|r| r[2].starts_with("街道")).expect("the street level's row");
+    assert_eq!((street_row[1].as_str(), street_row[3].as_str(), street_row[4].as_str()), ("春江街道", "5", "1"));
     let street =
         app.get(&format!("/api/v1/hazard-listings/summary?year=2026&jurisdiction_id={chunjiang}"), &c).await.json();
     let l = level(&street, "街道");

@@ -238,6 +238,9 @@ export const listingApi = {
   setQuota: (body: QuotaBody) =>
     http.put<void>(`${API}/hazard-listings/quota`, body, { silent: [403, 409, 422] }),
   exportUrl: (q: Query) => withQuery(`${API}/hazard-listings/export.xlsx`, q),
+  /** the summary (指标与完成情况, a row per level) as an Excel sheet */
+  summaryExportUrl: (year: number, jurisdictionId?: number | null) =>
+    withQuery(`${API}/hazard-listings/summary.xlsx`, { year, jurisdiction_id: jurisdictionId ?? undefined }),
 }
 
 /** The enterprise's quarterly (`2026Q1`) or annual (`2026`) hazard statistics report. */

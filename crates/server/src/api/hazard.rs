@@ -41,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(listings))
         .routes(routes!(export_listings))
         .routes(routes!(listing_summary))
+        .routes(routes!(export_listing_summary))
         .routes(routes!(listing_levels))
         .routes(routes!(set_quota))
         .routes(routes!(enterprise_report))
@@ -379,6 +380,53 @@ async fn year_or_now(s: &AppState, y: Option<i64>) -> ApiResult<i64> {
         Some(y) => anjian_domain::time::check_year("year", y).map_err(|e| AppError::invalid(vec![e]))?,
         None => s.today().await?.year() as i64,
     })
+}
+
+/// 导出挂牌督办指标与完成情况 (Excel): the summary's rows, one per level
+#[utoipa::path(get, path = "/api/v1/hazard-listings/summary.xlsx", tag = "hazard", params(SummaryParams),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn export_listing_summary(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<SummaryParams>,
+) -> ApiResult<Response> {
+    let year = year_or_now(&s, q.year).await?;
+    let now = s.config.clock.now();
+    let summary = hazard::listing_summary(&s.store, &auth.principal, year, q.jurisdiction_id, now).await?;
+    let name = summary.first().map(|l| l.jurisdiction_name.clone()).unwrap_or_default();
+    let headers = [
+        "年度",
+        "辖区",
+        "挂牌级别",
+        "指标",
+        "已挂牌",
+        "已销号",
+        "按期销号",
+        "已到期",
+        "整改中",
+        "逾期未销号",
+        "按期整改率(%)",
+    ];
+    let rows = summary
+        .into_iter()
+        .map(|l| {
+            let n = |v: i64| Cell::Num(v as f64);
+            vec![
+                Cell::Num(year as f64),
+                l.jurisdiction_name.as_str().into(),
+                format!("{}级", l.label).as_str().into(),
+                l.quota.map_or(Cell::Empty, n),
+                n(l.tally.used),
+                n(l.tally.closed),
+                n(l.tally.closed_on_time),
+                n(l.tally.due),
+                n(l.tally.in_progress),
+                n(l.tally.overdue),
+                Cell::Num((l.on_time_rate * 10.0).round() / 10.0),
+            ]
+        })
+        .collect();
+    Ok(attachment(workbook("挂牌督办完成情况", &headers, rows)?, &format!("{name}{year}年挂牌督办完成情况.xlsx")))
 }
 
 /// 挂牌督办指标与完成情况 by level, for one jurisdiction: its quota, its listings, the on-time rate over those due
