@@ -489,23 +489,37 @@ impl ListedClosingInput {
     }
 }
 
-/// Decides the closing (销号) of a listed hazard by a passing verification, beyond [`decide`]'s
-/// rules: the listing unit or one above it (403), the assessment and application (422).
+/// Decides a verification (验收) beyond [`decide`]'s rules where the hazard is listed (`unit`:
+/// who listed it; 16号令 Art. 18): only the listing unit or one above verifies (403), and one
+/// that passes closes it only with the assessment and the application (422, under `closing.`).
+/// A closing sent for a hazard not listed is refused (422 `closing`).
 ///
 /// [`decide`]: super::decide
-pub fn decide_listed_closing(
-    unit: &ListingUnit,
+pub fn decide_listed_verification(
+    unit: Option<&ListingUnit>,
     actor: &ActingUnit,
+    passed: bool,
     input: Option<&ListedClosingInput>,
     today: LocalDate,
-) -> Result<ValidListedClosing, HazardRefusal> {
+) -> Result<Option<ValidListedClosing>, HazardRefusal> {
+    let Some(unit) = unit else {
+        return match input {
+            Some(_) => {
+                Err(HazardRefusal::Invalid(vec![FieldError::new("closing", "该隐患未挂牌督办，验收无需销号评估材料")]))
+            }
+            None => Ok(None),
+        };
+    };
     if !unit.may_be_closed_by(actor) {
         return Err(HazardRefusal::Forbidden(
-            "挂牌督办的重大隐患只能由挂牌督办单位或其上级销号（16号令第十八条）".into(),
+            "挂牌督办的重大隐患只能由挂牌督办单位或其上级验收销号（16号令第十八条）".into(),
         ));
     }
+    if !passed {
+        return Ok(None);
+    }
     let empty = ListedClosingInput::default();
-    input.unwrap_or(&empty).validate(today).map_err(HazardRefusal::Invalid)
+    input.unwrap_or(&empty).validate(today).map(Some).map_err(HazardRefusal::Invalid)
 }
 
 /// Checks a hazard may be listed: 重大 and still open.
@@ -726,7 +740,9 @@ mod tests {
         let today: LocalDate = "2026-06-16".parse().unwrap();
         let district = ListingUnit::Government { path: "/1/".into() };
         let committee = ActingUnit::Government { role: Role::Committee, path: "/1/".into() };
-        let Err(HazardRefusal::Invalid(errs)) = decide_listed_closing(&district, &committee, None, today) else {
+        let Err(HazardRefusal::Invalid(errs)) =
+            decide_listed_verification(Some(&district), &committee, true, None, today)
+        else {
             panic!("closing without an assessment must be refused")
         };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
@@ -749,14 +765,27 @@ mod tests {
             report_file_id: Some(3),
             application_file_id: Some(4),
         };
-        let ok = decide_listed_closing(&district, &committee, Some(&input), today).unwrap();
+        let ok = decide_listed_verification(Some(&district), &committee, true, Some(&input), today).unwrap().unwrap();
         assert_eq!((ok.assessor_kind, ok.report_file_id, ok.application_file_id), (AssessorKind::Agency, 3, 4));
         let station = ActingUnit::Government { role: Role::Station, path: "/1/2/".into() };
         assert!(matches!(
-            decide_listed_closing(&district, &station, Some(&input), today),
+            decide_listed_verification(Some(&district), &station, true, Some(&input), today),
             Err(HazardRefusal::Forbidden(_))
         ));
+        // Nor may it fail the verification; the committee fails it without any closing.
+        assert!(matches!(
+            decide_listed_verification(Some(&district), &station, false, None, today),
+            Err(HazardRefusal::Forbidden(_))
+        ));
+        assert_eq!(decide_listed_verification(Some(&district), &committee, false, None, today), Ok(None));
+        // A closing for a hazard that is not listed is refused, naming it.
+        let Err(HazardRefusal::Invalid(e)) = decide_listed_verification(None, &committee, true, Some(&input), today)
+        else {
+            panic!("a closing without a listing must be refused")
+        };
+        assert_eq!(e[0].field, "closing");
+        assert_eq!(decide_listed_verification(None, &station, true, None, today), Ok(None));
         let later = ListedClosingInput { assessed_on: Some("2026-06-17".into()), ..input };
-        assert!(decide_listed_closing(&district, &committee, Some(&later), today).is_err());
+        assert!(decide_listed_verification(Some(&district), &committee, true, Some(&later), today).is_err());
     }
 }

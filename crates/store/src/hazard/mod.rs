@@ -12,7 +12,7 @@ use crate::scope::{push_owned_scope, push_owned_scope_as, push_path, push_subtre
 use crate::{files, format_ts, now, Principal, Store, StoreError, Tx};
 use anjian_domain::auth::{Action, Role};
 use anjian_domain::hazard::{
-    allowed_actions, days_overdue, decide, decide_listed_closing, decide_listing, hazard_number, urge_refusal,
+    allowed_actions, days_overdue, decide, decide_listed_verification, decide_listing, hazard_number, urge_refusal,
     AssessorKind, HazardAction, HazardActor, HazardFacts, HazardGrade, HazardInput, HazardRefusal, HazardSource,
     HazardState, ListedClosingInput, ListingInput, ListingLevel, ListingQuota, ListingTally, ListingUnit,
     RectificationPlan, ReportFacts, ReportPeriod, ValidListedClosing, ValidListing, ValidReport, MAX_PICKED,

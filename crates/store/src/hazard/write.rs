@@ -560,9 +560,8 @@ pub async fn act(
     get(store, p, id, at).await
 }
 
-/// The verification of a listed hazard (16号令 Art. 18): by its listing unit or one above
-/// (403), and when it passes, with the assessment and the enterprise's application (422 naming
-/// the field); a closing sent for a hazard not listed is refused.
+/// The rules of verifying a listed hazard (domain `decide_listed_verification`), and the closing's
+/// files the caller's own.
 async fn listed_closing(
     store: &Store,
     p: &Principal,
@@ -571,24 +570,14 @@ async fn listed_closing(
     today: Date,
 ) -> Result<Option<ValidListedClosing>, StoreError> {
     let ActionInput::Verify { passed, closing, .. } = input else { return Ok(None) };
-    let Some(listing) = &h.listing else {
-        return match closing {
-            Some(_) => Err(StoreError::invalid("closing", "该隐患未挂牌督办，验收无需销号评估材料")),
-            None => Ok(None),
-        };
-    };
-    if !passed {
-        return match listing.unit().may_be_closed_by(&p.acting_unit()) {
-            true => Ok(None),
-            false => Err(refusal(HazardRefusal::Forbidden(
-                "挂牌督办的重大隐患由挂牌督办单位或其上级验收（16号令第十八条）".into(),
-            ))),
-        };
+    let unit = h.listing.as_ref().map(Listing::unit);
+    let decided = decide_listed_verification(unit.as_ref(), &p.acting_unit(), *passed, closing.as_ref(), today)
+        .map_err(refusal)?;
+    if let Some(valid) = &decided {
+        files::check_attachable(store, p, "closing.report_file_id", &[valid.report_file_id]).await?;
+        files::check_attachable(store, p, "closing.application_file_id", &[valid.application_file_id]).await?;
     }
-    let valid = decide_listed_closing(&listing.unit(), &p.acting_unit(), closing.as_ref(), today).map_err(refusal)?;
-    files::check_attachable(store, p, "closing.report_file_id", &[valid.report_file_id]).await?;
-    files::check_attachable(store, p, "closing.application_file_id", &[valid.application_file_id]).await?;
-    Ok(Some(valid))
+    Ok(decided)
 }
 
 /// Records the closing (销号) of a listed hazard: the assessment (with its timeline entry and
